@@ -1,0 +1,243 @@
+"""The event catalogue: one typed class per event type of the public contract.
+
+These classes and the Avro schemas in `schemas/` describe the same contract (domain.md
+section 5); `tests/unit/test_catalogue_matches_schemas.py` proves they agree field for
+field. Each field's `doc` and, where a DfE code list applies, its `codes` live in the
+field metadata, so the codec checks codes from the same place the class is declared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from events import codes
+
+
+def _field(doc: str, *, code_list: frozenset[str] | None = None, **kwargs: Any) -> Any:
+    metadata: dict[str, Any] = {"doc": doc}
+    if code_list is not None:
+        metadata["codes"] = code_list
+    return field(metadata=metadata, **kwargs)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JourneyEvent:
+    """The envelope every event carries."""
+
+    event_type: ClassVar[str] = "JourneyEvent"
+
+    event_id: uuid.UUID = _field("Unique identifier of this event, forever.")
+    child_id: str = _field("The local authority's own identifier for the child.")
+    local_authority: str = _field("The 3-digit DfE local authority code, e.g. '371'.")
+    occurred_on: date = _field("The date the thing happened.")
+    recorded_at: datetime = _field(
+        "When the source system recorded the event (UTC); may be long after occurred_on."
+    )
+    source_system: str = _field("The system that recorded the event.")
+
+
+ENVELOPE_FIELDS: tuple[str, ...] = (
+    "event_id",
+    "child_id",
+    "local_authority",
+    "occurred_on",
+    "recorded_at",
+    "source_system",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildRegistered(JourneyEvent):
+    """The child became known to the service (not necessarily the date of birth)."""
+
+    date_of_birth: date = _field("The child's date of birth.")
+    sex: str = _field("F, M or U (unknown).", code_list=codes.SEX)
+    ethnicity: str = _field("DfE ethnicity code, e.g. WBRI.", code_list=codes.ETHNICITY)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReferralReceived(JourneyEvent):
+    """A referral to children's social care was received."""
+
+    referral_id: str = _field("Identifier of the referral, unique within the journey.")
+    source: str = _field("CIN referral source code (1A-10).", code_list=codes.REFERRAL_SOURCE)
+    primary_need: str | None = _field(
+        "CIN primary need code (N0-N9), when known.", code_list=codes.PRIMARY_NEED, default=None
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssessmentStarted(JourneyEvent):
+    """A single assessment started under an open referral."""
+
+    assessment_id: str = _field("Identifier of the assessment, unique within the journey.")
+    referral_id: str = _field("The referral the assessment belongs to.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssessmentCompleted(JourneyEvent):
+    """A single assessment was completed."""
+
+    assessment_id: str = _field("The assessment that was completed.")
+    seen_alone: bool = _field("Whether the child was seen alone during the assessment.")
+    factors: tuple[str, ...] = _field(
+        "CIN assessment factor codes identified.",
+        code_list=codes.ASSESSMENT_FACTORS,
+        default=(),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section47Started(JourneyEvent):
+    """A section 47 enquiry started under an open referral."""
+
+    enquiry_id: str = _field("Identifier of the enquiry, unique within the journey.")
+    referral_id: str = _field("The referral the enquiry belongs to.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildProtectionConferenceHeld(JourneyEvent):
+    """An initial child protection conference was held for an enquiry."""
+
+    enquiry_id: str = _field("The section 47 enquiry the conference belongs to.")
+    plan_required: bool = _field("Whether the conference decided a CP plan is required.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildProtectionPlanStarted(JourneyEvent):
+    """The child became the subject of a child protection plan."""
+
+    plan_id: str = _field("Identifier of the plan, unique within the journey.")
+    category: str = _field(
+        "Category of abuse: NEG, PHY, SAB, EMO or MUL.", code_list=codes.CP_CATEGORY
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildProtectionPlanEnded(JourneyEvent):
+    """A child protection plan ended."""
+
+    plan_id: str = _field("The plan that ended.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReferralClosed(JourneyEvent):
+    """The episode of need that a referral opened was closed."""
+
+    referral_id: str = _field("The referral that was closed.")
+    reason: str = _field("CIN reason for closure (RC1-RC9).", code_list=codes.REASON_FOR_CLOSURE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodOfCareStarted(JourneyEvent):
+    """The child started to be looked after."""
+
+    period_id: str = _field("Identifier of the period of care, unique within the journey.")
+    legal_status: str = _field("SSDA903 legal status at the start.", code_list=codes.LEGAL_STATUS)
+    category_of_need: str = _field(
+        "SSDA903 category of need (N1-N8).", code_list=codes.CATEGORY_OF_NEED
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LegalStatusChanged(JourneyEvent):
+    """The legal status of a looked-after child changed, with or without a move."""
+
+    period_id: str = _field("The open period of care.")
+    legal_status: str = _field("The new SSDA903 legal status.", code_list=codes.LEGAL_STATUS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlacementStarted(JourneyEvent):
+    """A looked-after child started a placement."""
+
+    placement_id: str = _field("Identifier of the placement, unique within the journey.")
+    period_id: str = _field("The open period of care the placement belongs to.")
+    placement_type: str = _field("SSDA903 placement type (PLACE).", code_list=codes.PLACEMENT_TYPE)
+    provider: str | None = _field(
+        "SSDA903 placement provider (PR0-PR5), when known.", code_list=codes.PROVIDER, default=None
+    )
+    carer_id: str = _field("Identifier of the carer; a move with the same carer keeps it.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlacementEnded(JourneyEvent):
+    """A placement ended."""
+
+    placement_id: str = _field("The placement that ended.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodOfCareEnded(JourneyEvent):
+    """The child stopped being looked after; any open placement ends the same day."""
+
+    period_id: str = _field("The period of care that ended.")
+    reason: str = _field(
+        "SSDA903 reason episode ceased (REC).", code_list=codes.REASON_EPISODE_CEASED
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonalAdviserAllocated(JourneyEvent):
+    """A personal adviser was allocated to the young person."""
+
+    adviser_id: str = _field("Identifier of the personal adviser allocation.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CareLeaverContactRecorded(JourneyEvent):
+    """The authority recorded a care leaver's contact, activity and accommodation."""
+
+    in_touch: str = _field(
+        "IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM.", code_list=codes.IN_TOUCH
+    )
+    activity: str = _field("ACTIV code, e.g. F1 or G5; 0 when not in touch.", code_list=codes.ACTIVITY)
+    accommodation: str = _field(
+        "ACCOM letter plus 1 (suitable) or 2 (unsuitable); 0 when not in touch.",
+        code_list=codes.ACCOMMODATION,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventRetracted(JourneyEvent):
+    """An earlier event counts as never recorded, from this event's recorded_at on."""
+
+    retracted_event_id: uuid.UUID = _field("The event_id of the event being retracted.")
+    reason: str = _field("Why the event is retracted, in plain words.")
+
+
+EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
+    ChildRegistered,
+    ReferralReceived,
+    AssessmentStarted,
+    AssessmentCompleted,
+    Section47Started,
+    ChildProtectionConferenceHeld,
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    ReferralClosed,
+    PeriodOfCareStarted,
+    LegalStatusChanged,
+    PlacementStarted,
+    PlacementEnded,
+    PeriodOfCareEnded,
+    PersonalAdviserAllocated,
+    CareLeaverContactRecorded,
+    EventRetracted,
+)
+
+for _event_class in EVENT_CLASSES:
+    # The Avro record name, the JSON Lines "type" and the Kafka header value.
+    _event_class.event_type = _event_class.__name__
+
+EVENT_TYPES: Mapping[str, type[JourneyEvent]] = {cls.__name__: cls for cls in EVENT_CLASSES}
+
+
+def fields_of(event_class: type[JourneyEvent]) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields of an event class, envelope first, in contract order."""
+    return dataclasses.fields(event_class)

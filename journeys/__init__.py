@@ -1,0 +1,1 @@
+"""care-journeys: every child's journey through children's services as immutable events."""

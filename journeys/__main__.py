@@ -1,0 +1,5 @@
+import sys
+
+from journeys.cli import main
+
+sys.exit(main())

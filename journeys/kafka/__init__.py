@@ -1,0 +1,1 @@
+"""Kafka adapters: the embedded broker, topics, the journey record and the processor."""

