@@ -1,0 +1,49 @@
+"""The exceptions the journey domain raises; all share the base class `JourneyError`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+
+class JourneyError(Exception):
+    """Base class of every exception raised by the journey domain."""
+
+
+class RuleViolation(JourneyError):
+    """A submitted event breaks a rule of practice and was not recorded.
+
+    `rule_code` is a short stable name of the rule (e.g. "PLACEMENT_OUTSIDE_PERIOD"),
+    `event_type` the type of the submitted event, `field` the field at fault and `message`
+    a plain-English explanation. `dependants` lists the events that would break a rule if
+    a retraction went ahead (empty for other refusals). The journey is unchanged: the
+    sender should correct the event (or first retract what it conflicts with) and send it
+    again.
+    """
+
+    def __init__(
+        self,
+        rule_code: str,
+        event_type: str,
+        field: str,
+        message: str,
+        *,
+        dependants: Sequence[uuid.UUID] = (),
+    ) -> None:
+        self.rule_code = rule_code
+        self.event_type = event_type
+        self.field = field
+        self.message = message
+        self.dependants: tuple[uuid.UUID, ...] = tuple(dependants)
+        super().__init__(f"{event_type}.{field}: {message} [{rule_code}]")
+
+
+class JourneyNotFound(JourneyError):
+    """No journey is recorded for this child: a ChildRegistered event must come first."""
+
+    def __init__(self, local_authority: str, child_id: str) -> None:
+        self.local_authority = local_authority
+        self.child_id = child_id
+        super().__init__(
+            f"no journey recorded for child {child_id!r} of local authority {local_authority!r}"
+        )

@@ -1,0 +1,280 @@
+"""Facts derived from the events that count in a journey, judged on the dates they happened.
+
+`Chronology` indexes a journey's counting events (not retracted, not retractions) by the
+spells they open and close: referrals, assessments, CP plans, periods of care and
+placements. The rules of practice and the aggregate's derived facts (age, looked after,
+care leaver) both read it, so a fact is computed in one place.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from events import codes
+from events.catalogue import (
+    AssessmentCompleted,
+    AssessmentStarted,
+    ChildProtectionConferenceHeld,
+    ChildProtectionPlanEnded,
+    ChildProtectionPlanStarted,
+    ChildRegistered,
+    JourneyEvent,
+    LegalStatusChanged,
+    PeriodOfCareEnded,
+    PeriodOfCareStarted,
+    PersonalAdviserAllocated,
+    PlacementEnded,
+    PlacementStarted,
+    ReferralClosed,
+    ReferralReceived,
+    Section47Started,
+)
+
+E = TypeVar("E", bound=JourneyEvent)
+
+# Days looked after after the 14th birthday that make a care leaver (domain.md section 3).
+CARE_LEAVER_DAYS = 91
+
+
+def add_years_months(day: date, years: int = 0, months: int = 0) -> date:
+    """`day` plus whole years and months, clamped to the month's end as DuckDB does.
+
+    29 February plus 1 year is 28 February; 31 May 2000 plus 15 years 9 months is
+    29 February 2016.
+    """
+    month_index = day.month - 1 + years * 12 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def birthday(date_of_birth: date, age: int) -> date:
+    """The day the child turns `age` (29 February birthdays fall on 28 February)."""
+    return add_years_months(date_of_birth, years=age)
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Whole years of age on `day`, counting birthdays as `birthday` does."""
+    age = day.year - date_of_birth.year
+    return age if birthday(date_of_birth, age) <= day else age - 1
+
+
+# A sensible order for events of the same day: ends before the starts that replace them
+# (a move ends one placement and starts the next), a period before its placements.
+SAME_DAY_ORDER: dict[str, int] = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "ChildRegistered",
+            "PlacementEnded",
+            "ChildProtectionPlanEnded",
+            "PeriodOfCareEnded",
+            "ReferralClosed",
+            "ReferralReceived",
+            "AssessmentStarted",
+            "Section47Started",
+            "ChildProtectionConferenceHeld",
+            "ChildProtectionPlanStarted",
+            "AssessmentCompleted",
+            "PeriodOfCareStarted",
+            "LegalStatusChanged",
+            "PlacementStarted",
+            "PersonalAdviserAllocated",
+            "CareLeaverContactRecorded",
+            "EventRetracted",
+        )
+    )
+}
+
+
+def in_date_order(event: JourneyEvent) -> tuple[date, int, datetime, uuid.UUID]:
+    """Sort key: date, then same-day order, then recording time, then id (for stability)."""
+    return (event.occurred_on, SAME_DAY_ORDER[event.event_type], event.recorded_at, event.event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SpellKind:
+    """A kind of thing that starts and (except enquiries and advisers) ends."""
+
+    noun: str
+    start_type: type[JourneyEvent]
+    end_type: type[JourneyEvent] | None
+    id_field: str
+    rule_stem: str  # prefix of rule codes, e.g. "PLACEMENT"
+    end_words: str  # "ended", "closed", "completed"
+
+
+REFERRAL = SpellKind(
+    "referral", ReferralReceived, ReferralClosed, "referral_id", "REFERRAL", "closed"
+)
+ASSESSMENT = SpellKind(
+    "assessment", AssessmentStarted, AssessmentCompleted, "assessment_id", "ASSESSMENT", "completed"
+)
+ENQUIRY = SpellKind("section 47 enquiry", Section47Started, None, "enquiry_id", "ENQUIRY", "")
+PLAN = SpellKind(
+    "CP plan", ChildProtectionPlanStarted, ChildProtectionPlanEnded, "plan_id", "PLAN", "ended"
+)
+PERIOD = SpellKind(
+    "period of care", PeriodOfCareStarted, PeriodOfCareEnded, "period_id", "PERIOD", "ended"
+)
+PLACEMENT = SpellKind(
+    "placement", PlacementStarted, PlacementEnded, "placement_id", "PLACEMENT", "ended"
+)
+ADVISER = SpellKind(
+    "personal adviser allocation", PersonalAdviserAllocated, None, "adviser_id", "ADVISER", ""
+)
+SPELL_KINDS: tuple[SpellKind, ...] = (
+    REFERRAL,
+    ASSESSMENT,
+    ENQUIRY,
+    PLAN,
+    PERIOD,
+    PLACEMENT,
+    ADVISER,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """One referral, assessment, plan, period or placement: its start and its end, if any."""
+
+    key: str
+    start: JourneyEvent
+    end: JourneyEvent | None
+
+    @property
+    def started_on(self) -> date:
+        return self.start.occurred_on
+
+    @property
+    def ended_on(self) -> date | None:
+        return None if self.end is None else self.end.occurred_on
+
+    def open_on(self, day: date) -> bool:
+        """Started on or before `day` and not ended on or before it (domain.md section 3)."""
+        return self.started_on <= day and (self.end is None or self.end.occurred_on > day)
+
+
+_NONE: list[JourneyEvent] = []  # shared empty result; callers never mutate it
+
+
+class Chronology:
+    """The counting events of one journey, indexed for the rules and the derived facts.
+
+    Built fresh from a collection of events (so a candidate can be judged by building one
+    with it added, or a retraction with its target removed); never mutated.
+    """
+
+    def __init__(self, events: Iterable[JourneyEvent]) -> None:
+        self.events: tuple[JourneyEvent, ...] = tuple(sorted(events, key=in_date_order))
+        by_type: defaultdict[type[JourneyEvent], list[JourneyEvent]] = defaultdict(list)
+        for event in self.events:
+            by_type[type(event)].append(event)
+        self._by_type = by_type
+        self._spells: dict[str, dict[str, Spell]] = {}
+        registrations = by_type[ChildRegistered]
+        if len(registrations) != 1:
+            raise ValueError(f"a journey has one ChildRegistered event, not {len(registrations)}")
+        registration = registrations[0]
+        assert isinstance(registration, ChildRegistered)
+        self.child: ChildRegistered = registration
+
+    def of_type(self, event_type: type[E]) -> list[E]:
+        """The events of one type, in date order."""
+        return self._by_type.get(event_type, _NONE)  # type: ignore[return-value]
+
+    # -- spells ------------------------------------------------------------------------
+
+    def spells(self, kind: SpellKind) -> dict[str, Spell]:
+        """Spells of a kind by id; the first start and first end of an id make the spell."""
+        spells = self._spells.get(kind.noun)
+        if spells is None:  # built on first use: a rule needs only the kinds it reads
+            spells = self._spells[kind.noun] = self._build_spells(kind)
+        return spells
+
+    def _build_spells(self, kind: SpellKind) -> dict[str, Spell]:
+        starts: dict[str, JourneyEvent] = {}
+        for start in self.of_type(kind.start_type):
+            starts.setdefault(getattr(start, kind.id_field), start)
+        ends: dict[str, JourneyEvent] = {}
+        if kind.end_type is not None:
+            for end in self.of_type(kind.end_type):
+                ends.setdefault(getattr(end, kind.id_field), end)
+        return {
+            spell_id: Spell(spell_id, start, ends.get(spell_id))
+            for spell_id, start in starts.items()
+        }
+
+    def placement_ended_on(self, placement: Spell) -> date | None:
+        """A placement's end: its own, else the end of its period of care (implicit end)."""
+        if placement.end is not None:
+            return placement.end.occurred_on
+        assert isinstance(placement.start, PlacementStarted)
+        period = self.spells(PERIOD).get(placement.start.period_id)
+        return None if period is None else period.ended_on
+
+    def legal_statuses(self, period: Spell) -> list[tuple[date, str]]:
+        """(from date, legal status) for a period of care, in date order."""
+        assert isinstance(period.start, PeriodOfCareStarted)
+        statuses = [(period.started_on, period.start.legal_status)]
+        statuses += [
+            (change.occurred_on, change.legal_status)
+            for change in self.of_type(LegalStatusChanged)
+            if change.period_id == period.key
+        ]
+        return statuses
+
+    def conferences_requiring_plan(self) -> list[ChildProtectionConferenceHeld]:
+        return [c for c in self.of_type(ChildProtectionConferenceHeld) if c.plan_required]
+
+    # -- derived facts -----------------------------------------------------------------
+
+    @property
+    def date_of_birth(self) -> date:
+        return self.child.date_of_birth
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)
+
+    def date_aged(self, years: int, months: int = 0) -> date:
+        """The day the child reaches an age, e.g. `date_aged(15, 9)` for 15 years 9 months."""
+        return add_years_months(self.date_of_birth, years, months)
+
+    def looked_after_on(self, day: date) -> bool:
+        return any(period.open_on(day) for period in self.spells(PERIOD).values())
+
+    def has_been_looked_after_by(self, day: date) -> bool:
+        return any(period.started_on <= day for period in self.spells(PERIOD).values())
+
+    def days_looked_after(self, first: date, last: date) -> Iterator[tuple[date, date]]:
+        """Runs [from, to) of days from `first` to `last` inclusive when looked after.
+
+        Days under a short-break legal status (V3/V4) are left out (domain.md section 3).
+        """
+        after_last = last + timedelta(days=1)
+        for period in self.spells(PERIOD).values():
+            period_end = period.ended_on
+            statuses = self.legal_statuses(period)
+            for index, (since, status) in enumerate(statuses):
+                if status in codes.SHORT_BREAK_LEGAL_STATUS:
+                    continue
+                until = statuses[index + 1][0] if index + 1 < len(statuses) else period_end
+                start = max(since, first)
+                stop = after_last if until is None else min(until, after_last)
+                if start < stop:
+                    yield start, stop
+
+    def is_care_leaver_on(self, day: date) -> bool:
+        """Looked after >= 91 days since the 14th birthday, one of them on or after the 16th."""
+        sixteenth = self.date_aged(16)
+        runs = list(self.days_looked_after(self.date_aged(14), day))
+        total = sum((stop - start).days for start, stop in runs)
+        return total >= CARE_LEAVER_DAYS and any(stop > sixteenth for _, stop in runs)
+
+    def open_spells_on(self, kind: SpellKind, day: date) -> list[Spell]:
+        return [spell for spell in self.spells(kind).values() if spell.open_on(day)]

@@ -1,0 +1,435 @@
+"""The Journey aggregate: one child's journey through children's social care.
+
+Each command takes a contract event (`events.catalogue`), judges it against the rules of
+practice (`journeys.rules`) on the dates things happened, and only then triggers the
+aggregate event of the same name. The aggregate events carry the contract event as their
+one attribute, `payload`, and are stamped with its `recorded_at`, so each can be rebuilt
+exactly from (contract event, originator_version): `rebuild_domain_event`.
+
+State is the set of events that count (accepted, not retracted), the retracted ones, and
+every event id seen (for idempotent duplicates). Rules never run when a journey is
+replayed: the `@event` bodies only change state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any, cast
+
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
+
+from events import catalogue as contract
+from events.catalogue import EventRetracted, JourneyEvent
+from journeys.errors import RuleViolation
+from journeys.facts import Chronology, in_date_order
+from journeys.rules import Breach, breaches_concerning
+from journeys.timeline import describe, timeline
+
+# Fixed namespace of the project: journey ids are uuid5(namespace, "<LA>/<child id>").
+JOURNEY_NAMESPACE = uuid.UUID("6f0a6c55-3b5e-4c55-9d0e-2f1a8c6b7d10")
+
+_TOPIC_PREFIX = "care-journeys:Journey"
+
+
+def journey_id(local_authority: str, child_id: str) -> uuid.UUID:
+    """The id of a child's journey, the same wherever and whenever it is computed."""
+    return uuid.uuid5(JOURNEY_NAMESPACE, f"{local_authority}/{child_id}")
+
+
+def _topic(name: str) -> str:
+    return f"{_TOPIC_PREFIX}.{name}"
+
+
+class Journey(Aggregate):
+    """One child's journey. Create with `Journey.register_child`; then `record` events."""
+
+    TOPIC = _TOPIC_PREFIX
+
+    class Created(Aggregate.Created):
+        # Unused (a journey is created by ChildRegistered), but every event class of an
+        # aggregate with an explicit topic needs one of its own.
+        TOPIC = _topic("Created")
+
+    @staticmethod
+    def create_id(payload: contract.ChildRegistered) -> uuid.UUID:
+        return journey_id(payload.local_authority, payload.child_id)
+
+    @event("ChildRegistered", topic=_topic("ChildRegistered"))
+    def __init__(self, payload: contract.ChildRegistered) -> None:
+        self.local_authority = payload.local_authority
+        self.child_id = payload.child_id
+        self._counting: dict[uuid.UUID, JourneyEvent] = {payload.event_id: payload}
+        self._retracted: dict[uuid.UUID, JourneyEvent] = {}
+        self._retractions: dict[uuid.UUID, EventRetracted] = {}
+        self._seen: set[uuid.UUID] = {payload.event_id}
+
+    # -- creation ------------------------------------------------------------------------
+
+    @classmethod
+    def register_child(cls, payload: contract.ChildRegistered) -> Journey:
+        """Start a child's journey; the registration is judged on its own."""
+        if not isinstance(payload, contract.ChildRegistered):
+            raise TypeError(f"register_child takes a ChildRegistered, not {type(payload)}")
+        _refuse_first_breach(payload, Chronology([payload]), payload.event_type)
+        return cls._create(
+            cast(Any, cls.ChildRegistered),
+            payload=payload,
+            timestamp=payload.recorded_at,
+        )
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        # Stamp each aggregate event with when the source system recorded it, so the
+        # aggregate event is a function of the contract event and its version.
+        kwargs.setdefault("timestamp", kwargs["payload"].recorded_at)
+        super().trigger_event(event_class, **kwargs)
+
+    # -- commands: decide, then trigger --------------------------------------------------
+
+    def record(self, payload: JourneyEvent) -> bool:
+        """Apply any contract event by its type; False if it was already recorded."""
+        command = _COMMANDS.get(type(payload))
+        if command is None:
+            raise TypeError(f"not a journey event: {type(payload).__name__}")
+        return cast(bool, command(self, payload))
+
+    def receive_referral(self, payload: contract.ReferralReceived) -> bool:
+        return self._decide(payload, contract.ReferralReceived, self._referral_received)
+
+    def start_assessment(self, payload: contract.AssessmentStarted) -> bool:
+        return self._decide(payload, contract.AssessmentStarted, self._assessment_started)
+
+    def complete_assessment(self, payload: contract.AssessmentCompleted) -> bool:
+        return self._decide(payload, contract.AssessmentCompleted, self._assessment_completed)
+
+    def start_section47(self, payload: contract.Section47Started) -> bool:
+        return self._decide(payload, contract.Section47Started, self._section47_started)
+
+    def hold_conference(self, payload: contract.ChildProtectionConferenceHeld) -> bool:
+        return self._decide(payload, contract.ChildProtectionConferenceHeld, self._conference_held)
+
+    def start_cp_plan(self, payload: contract.ChildProtectionPlanStarted) -> bool:
+        return self._decide(payload, contract.ChildProtectionPlanStarted, self._cp_plan_started)
+
+    def end_cp_plan(self, payload: contract.ChildProtectionPlanEnded) -> bool:
+        return self._decide(payload, contract.ChildProtectionPlanEnded, self._cp_plan_ended)
+
+    def close_referral(self, payload: contract.ReferralClosed) -> bool:
+        return self._decide(payload, contract.ReferralClosed, self._referral_closed)
+
+    def start_period_of_care(self, payload: contract.PeriodOfCareStarted) -> bool:
+        return self._decide(payload, contract.PeriodOfCareStarted, self._period_of_care_started)
+
+    def change_legal_status(self, payload: contract.LegalStatusChanged) -> bool:
+        return self._decide(payload, contract.LegalStatusChanged, self._legal_status_changed)
+
+    def start_placement(self, payload: contract.PlacementStarted) -> bool:
+        return self._decide(payload, contract.PlacementStarted, self._placement_started)
+
+    def end_placement(self, payload: contract.PlacementEnded) -> bool:
+        return self._decide(payload, contract.PlacementEnded, self._placement_ended)
+
+    def end_period_of_care(self, payload: contract.PeriodOfCareEnded) -> bool:
+        return self._decide(payload, contract.PeriodOfCareEnded, self._period_of_care_ended)
+
+    def allocate_personal_adviser(self, payload: contract.PersonalAdviserAllocated) -> bool:
+        return self._decide(payload, contract.PersonalAdviserAllocated, self._adviser_allocated)
+
+    def record_care_leaver_contact(self, payload: contract.CareLeaverContactRecorded) -> bool:
+        return self._decide(payload, contract.CareLeaverContactRecorded, self._contact_recorded)
+
+    def reregister_child(self, payload: contract.ChildRegistered) -> bool:
+        """A ChildRegistered for a journey that exists: a resend, or refused."""
+        if self._is_duplicate(payload, contract.ChildRegistered):
+            return False
+        raise RuleViolation(
+            "CHILD_ALREADY_REGISTERED",
+            payload.event_type,
+            "child_id",
+            f"child {payload.child_id!r} of local authority {payload.local_authority!r} is "
+            f"already registered (by {self._registration.event_id}); a child is registered "
+            "once",
+        )
+
+    def retract(self, payload: EventRetracted) -> bool:
+        """Make an earlier event count as never recorded, unless others depend on it."""
+        if self._is_duplicate(payload, EventRetracted):
+            return False
+        self.check_belongs_to_journey(payload)
+        target = self.check_retractable(payload)
+        self.check_nothing_depends_on(payload, target)
+        self._event_retracted(payload=payload)
+        return True
+
+    # -- rules that belong to the journey's own bookkeeping ------------------------------
+
+    def check_belongs_to_journey(self, payload: JourneyEvent) -> None:
+        if (payload.local_authority, payload.child_id) != (self.local_authority, self.child_id):
+            raise RuleViolation(
+                "WRONG_JOURNEY",
+                payload.event_type,
+                "child_id",
+                f"event for child {payload.child_id!r} of local authority "
+                f"{payload.local_authority!r} applied to the journey of child "
+                f"{self.child_id!r} of local authority {self.local_authority!r}",
+            )
+
+    def check_retractable(self, payload: EventRetracted) -> JourneyEvent:
+        """The event a retraction names, if it is one that can be retracted."""
+        target_id = payload.retracted_event_id
+        target = self._counting.get(target_id)
+        if target is not None:
+            if isinstance(target, contract.ChildRegistered):
+                # Retracting the registration would leave a journey with no child; a
+                # wrong date of birth needs a correction event, not a retraction.
+                raise RuleViolation(
+                    "REGISTRATION_NOT_RETRACTABLE",
+                    payload.event_type,
+                    "retracted_event_id",
+                    f"event {target_id} registers the child and cannot be retracted",
+                )
+            return target
+        if target_id in self._retracted:
+            problem, code = "was already retracted", "ALREADY_RETRACTED"
+        elif target_id in self._retractions:
+            problem, code = "is itself a retraction, which cannot be retracted", "NOT_RETRACTABLE"
+        else:
+            problem, code = "is not recorded in this journey", "UNKNOWN_EVENT"
+        raise RuleViolation(
+            code, payload.event_type, "retracted_event_id", f"event {target_id} {problem}"
+        )
+
+    def check_nothing_depends_on(self, payload: EventRetracted, target: JourneyEvent) -> None:
+        """Refuse a retraction that would leave other events breaking a rule; name them."""
+        without = Chronology(e for e in self._counting.values() if e.event_id != target.event_id)
+        breaches = list(breaches_concerning(without, target.event_type))
+        if not breaches:
+            return
+        dependants = list(dict.fromkeys(breach.event.event_id for breach in breaches))
+        reasons = "; ".join(
+            f"{breach.event.event_type} {breach.event.event_id} ({describe(breach.event)}): "
+            f"{breach.message} [{breach.rule_code}]"
+            for breach in breaches
+        )
+        raise RuleViolation(
+            "RETRACTION_LEAVES_DEPENDANTS",
+            payload.event_type,
+            "retracted_event_id",
+            f"retracting {target.event_type} {target.event_id} would leave events that depend "
+            f"on it breaking the rules: {reasons}",
+            dependants=dependants,
+        )
+
+    # -- the plumbing of deciding ---------------------------------------------------------
+
+    def _is_duplicate(self, payload: JourneyEvent, expected: type[JourneyEvent]) -> bool:
+        if not isinstance(payload, expected):
+            raise TypeError(f"expected a {expected.__name__}, not {type(payload).__name__}")
+        return payload.event_id in self._seen
+
+    def _decide(
+        self,
+        payload: JourneyEvent,
+        expected: type[JourneyEvent],
+        trigger: Callable[..., None],
+    ) -> bool:
+        if self._is_duplicate(payload, expected):
+            return False
+        self.check_belongs_to_journey(payload)
+        with_candidate = Chronology([*self._counting.values(), payload])
+        _refuse_first_breach(payload, with_candidate, payload.event_type)
+        trigger(payload=payload)
+        return True
+
+    # -- events: pure state changes, re-run on replay -------------------------------------
+
+    def _count(self, payload: JourneyEvent) -> None:
+        self._counting[payload.event_id] = payload
+        self._seen.add(payload.event_id)
+
+    @event("ReferralReceived", topic=_topic("ReferralReceived"))
+    def _referral_received(self, payload: contract.ReferralReceived) -> None:
+        self._count(payload)
+
+    @event("AssessmentStarted", topic=_topic("AssessmentStarted"))
+    def _assessment_started(self, payload: contract.AssessmentStarted) -> None:
+        self._count(payload)
+
+    @event("AssessmentCompleted", topic=_topic("AssessmentCompleted"))
+    def _assessment_completed(self, payload: contract.AssessmentCompleted) -> None:
+        self._count(payload)
+
+    @event("Section47Started", topic=_topic("Section47Started"))
+    def _section47_started(self, payload: contract.Section47Started) -> None:
+        self._count(payload)
+
+    @event("ChildProtectionConferenceHeld", topic=_topic("ChildProtectionConferenceHeld"))
+    def _conference_held(self, payload: contract.ChildProtectionConferenceHeld) -> None:
+        self._count(payload)
+
+    @event("ChildProtectionPlanStarted", topic=_topic("ChildProtectionPlanStarted"))
+    def _cp_plan_started(self, payload: contract.ChildProtectionPlanStarted) -> None:
+        self._count(payload)
+
+    @event("ChildProtectionPlanEnded", topic=_topic("ChildProtectionPlanEnded"))
+    def _cp_plan_ended(self, payload: contract.ChildProtectionPlanEnded) -> None:
+        self._count(payload)
+
+    @event("ReferralClosed", topic=_topic("ReferralClosed"))
+    def _referral_closed(self, payload: contract.ReferralClosed) -> None:
+        self._count(payload)
+
+    @event("PeriodOfCareStarted", topic=_topic("PeriodOfCareStarted"))
+    def _period_of_care_started(self, payload: contract.PeriodOfCareStarted) -> None:
+        self._count(payload)
+
+    @event("LegalStatusChanged", topic=_topic("LegalStatusChanged"))
+    def _legal_status_changed(self, payload: contract.LegalStatusChanged) -> None:
+        self._count(payload)
+
+    @event("PlacementStarted", topic=_topic("PlacementStarted"))
+    def _placement_started(self, payload: contract.PlacementStarted) -> None:
+        self._count(payload)
+
+    @event("PlacementEnded", topic=_topic("PlacementEnded"))
+    def _placement_ended(self, payload: contract.PlacementEnded) -> None:
+        self._count(payload)
+
+    @event("PeriodOfCareEnded", topic=_topic("PeriodOfCareEnded"))
+    def _period_of_care_ended(self, payload: contract.PeriodOfCareEnded) -> None:
+        self._count(payload)
+
+    @event("PersonalAdviserAllocated", topic=_topic("PersonalAdviserAllocated"))
+    def _adviser_allocated(self, payload: contract.PersonalAdviserAllocated) -> None:
+        self._count(payload)
+
+    @event("CareLeaverContactRecorded", topic=_topic("CareLeaverContactRecorded"))
+    def _contact_recorded(self, payload: contract.CareLeaverContactRecorded) -> None:
+        self._count(payload)
+
+    @event("EventRetracted", topic=_topic("EventRetracted"))
+    def _event_retracted(self, payload: EventRetracted) -> None:
+        retracted = self._counting.pop(payload.retracted_event_id)
+        self._retracted[retracted.event_id] = retracted
+        self._retractions[payload.event_id] = payload
+        self._seen.add(payload.event_id)
+
+    # -- queries and derived facts ----------------------------------------------------------
+
+    @property
+    def _registration(self) -> contract.ChildRegistered:
+        return self.chronology().child
+
+    @property
+    def date_of_birth(self) -> date:
+        return self._registration.date_of_birth
+
+    def chronology(self) -> Chronology:
+        """The events that count, indexed by date (built on each call)."""
+        return Chronology(self._counting.values())
+
+    def counting_events(self) -> tuple[JourneyEvent, ...]:
+        """The events that count (accepted and not retracted), in date order."""
+        return tuple(sorted(self._counting.values(), key=in_date_order))
+
+    def retracted_events(self) -> tuple[JourneyEvent, ...]:
+        return tuple(sorted(self._retracted.values(), key=in_date_order))
+
+    def retractions(self) -> tuple[EventRetracted, ...]:
+        return tuple(sorted(self._retractions.values(), key=in_date_order))
+
+    def has_seen(self, event_id: uuid.UUID) -> bool:
+        """Whether an event with this id was ever accepted (counting, retracted or retraction)."""
+        return event_id in self._seen
+
+    def age_on(self, day: date) -> int:
+        return self.chronology().age_on(day)
+
+    def looked_after_on(self, day: date) -> bool:
+        return self.chronology().looked_after_on(day)
+
+    def is_care_leaver_on(self, day: date) -> bool:
+        return self.chronology().is_care_leaver_on(day)
+
+    def date_aged_15y9m(self) -> date:
+        """The day the child reaches 15 years 9 months (Doncaster's PA policy)."""
+        return self.chronology().date_aged(15, 9)
+
+    def timeline(self) -> list[str]:
+        """The journey in plain English, one line per counting event, in date order."""
+        return timeline(self.counting_events())
+
+
+def _refuse_first_breach(payload: JourneyEvent, chronology: Chronology, event_type: str) -> None:
+    """Raise the first breach a candidate causes, attributed to the candidate.
+
+    The journey kept every rule before the candidate arrived, so any breach in the
+    chronology with the candidate added is the candidate's doing, even when the rule judges
+    another event (a period ending before a placement it holds ends, say).
+    """
+    for breach in breaches_concerning(chronology, event_type):
+        raise _as_violation(payload, breach)
+
+
+def _as_violation(payload: JourneyEvent, breach: Breach) -> RuleViolation:
+    if breach.event.event_id == payload.event_id:
+        return RuleViolation(breach.rule_code, payload.event_type, breach.field, breach.message)
+    return RuleViolation(
+        breach.rule_code,
+        payload.event_type,
+        "occurred_on",
+        f"with this event dated {payload.occurred_on}, {breach.event.event_type} "
+        f"{breach.event.event_id} would break a rule: {breach.message}",
+    )
+
+
+_COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
+    contract.ChildRegistered: Journey.reregister_child,
+    contract.ReferralReceived: Journey.receive_referral,
+    contract.AssessmentStarted: Journey.start_assessment,
+    contract.AssessmentCompleted: Journey.complete_assessment,
+    contract.Section47Started: Journey.start_section47,
+    contract.ChildProtectionConferenceHeld: Journey.hold_conference,
+    contract.ChildProtectionPlanStarted: Journey.start_cp_plan,
+    contract.ChildProtectionPlanEnded: Journey.end_cp_plan,
+    contract.ReferralClosed: Journey.close_referral,
+    contract.PeriodOfCareStarted: Journey.start_period_of_care,
+    contract.LegalStatusChanged: Journey.change_legal_status,
+    contract.PlacementStarted: Journey.start_placement,
+    contract.PlacementEnded: Journey.end_placement,
+    contract.PeriodOfCareEnded: Journey.end_period_of_care,
+    contract.PersonalAdviserAllocated: Journey.allocate_personal_adviser,
+    contract.CareLeaverContactRecorded: Journey.record_care_leaver_contact,
+    contract.EventRetracted: Journey.retract,
+}
+
+
+# -- for persistence: aggregate events <-> contract events ----------------------------------
+
+
+def domain_event_class(event_type: str) -> type[Journey.Event]:
+    """The aggregate event class named like a contract event type, e.g. "PlacementStarted"."""
+    if event_type not in contract.EVENT_TYPES:
+        raise KeyError(f"no journey event type {event_type!r}")
+    return cast(type[Journey.Event], getattr(Journey, event_type))
+
+
+def payload_of(domain_event: Journey.Event) -> JourneyEvent:
+    """The contract event an aggregate event carries."""
+    return cast(JourneyEvent, domain_event.payload)  # type: ignore[attr-defined]
+
+
+def rebuild_domain_event(payload: JourneyEvent, originator_version: int) -> Journey.Event:
+    """The aggregate event that recorded `payload` as version `originator_version`."""
+    event_class: type[Any] = domain_event_class(payload.event_type)
+    fields: dict[str, Any] = {
+        "originator_id": journey_id(payload.local_authority, payload.child_id),
+        "originator_version": originator_version,
+        "timestamp": payload.recorded_at,
+        "payload": payload,
+    }
+    if isinstance(payload, contract.ChildRegistered):
+        fields["originator_topic"] = get_topic(Journey)
+    return cast(Journey.Event, event_class(**fields))

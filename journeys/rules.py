@@ -1,0 +1,491 @@
+"""The rules of practice a journey must keep, each written once as a `check_...` function.
+
+Every check reads a `Chronology` (the events that count, judged on the dates they
+happened, whatever order they arrived in) and yields a `Breach` for each event that breaks
+its rule. The aggregate judges a submitted event by building the chronology with the event
+added, and a retraction by building it with the retracted event left out; both call the
+same checks through `breaches_concerning`, so no rule is written twice.
+
+Each rule declares the event types whose arrival or retraction can break it; only those
+rules run for an event of that type, which keeps judging one event linear in the length of
+the journey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from events import codes
+from events.catalogue import (
+    EVENT_CLASSES,
+    AssessmentCompleted,
+    AssessmentStarted,
+    CareLeaverContactRecorded,
+    ChildProtectionConferenceHeld,
+    ChildProtectionPlanEnded,
+    ChildProtectionPlanStarted,
+    ChildRegistered,
+    JourneyEvent,
+    LegalStatusChanged,
+    PeriodOfCareEnded,
+    PeriodOfCareStarted,
+    PersonalAdviserAllocated,
+    PlacementEnded,
+    PlacementStarted,
+    ReferralClosed,
+    ReferralReceived,
+    Section47Started,
+)
+from journeys.facts import (
+    ASSESSMENT,
+    ENQUIRY,
+    PERIOD,
+    PLACEMENT,
+    PLAN,
+    REFERRAL,
+    SPELL_KINDS,
+    Chronology,
+    Spell,
+    SpellKind,
+)
+
+# Age from which a personal adviser may be allocated (domain.md section 1).
+ADVISER_MINIMUM_AGE = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """One event breaking one rule: the rule's stable code, the field at fault, and why."""
+
+    rule_code: str
+    event: JourneyEvent
+    field: str
+    message: str
+
+
+Check = Callable[[Chronology], Iterator[Breach]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    check: Check
+    concerns: frozenset[str]  # event types whose arrival or retraction can break the rule
+
+
+RULES: list[Rule] = []
+
+
+def rule(*concerns: type[JourneyEvent]) -> Callable[[Check], Check]:
+    """Register a check, with the event types that can break it."""
+
+    def register(check: Check) -> Check:
+        RULES.append(Rule(check, frozenset(cls.event_type for cls in concerns)))
+        return check
+
+    return register
+
+
+def breaches_concerning(chronology: Chronology, event_type: str) -> Iterator[Breach]:
+    """Every breach of the rules that an event of `event_type` can affect, in rule order."""
+    for registered in RULES:
+        if event_type in registered.concerns:
+            yield from registered.check(chronology)
+
+
+def _describe(event: JourneyEvent) -> str:
+    return f"{event.event_type} {event.event_id} dated {event.occurred_on}"
+
+
+_ALL_TYPES = tuple(cls for cls in EVENT_CLASSES if cls.event_type != "EventRetracted")
+_START_TYPES = tuple(kind.start_type for kind in SPELL_KINDS)
+
+# -- the child ---------------------------------------------------------------------------
+
+
+@rule(ChildRegistered)
+def check_date_of_birth_not_in_future(chronology: Chronology) -> Iterator[Breach]:
+    child = chronology.child
+    recorded_on = child.recorded_at.date()
+    if child.date_of_birth > recorded_on:
+        yield Breach(
+            "DATE_OF_BIRTH_IN_FUTURE",
+            child,
+            "date_of_birth",
+            f"date of birth {child.date_of_birth} is after the day the registration was "
+            f"recorded ({recorded_on})",
+        )
+
+
+@rule(*_ALL_TYPES)
+def check_nothing_before_birth(chronology: Chronology) -> Iterator[Breach]:
+    date_of_birth = chronology.date_of_birth
+    for event in chronology.events:  # in date order: stop at the first on or after birth
+        if event.occurred_on >= date_of_birth:
+            return
+        yield Breach(
+            "EVENT_BEFORE_BIRTH",
+            event,
+            "occurred_on",
+            f"{_describe(event)} is before the child's date of birth {date_of_birth}",
+        )
+
+
+# -- identifiers and references -----------------------------------------------------------
+
+
+@rule(*_START_TYPES)
+def check_ids_unique(chronology: Chronology) -> Iterator[Breach]:
+    for kind in SPELL_KINDS:
+        first_use: dict[str, JourneyEvent] = {}
+        for start in chronology.of_type(kind.start_type):
+            spell_id = getattr(start, kind.id_field)
+            if spell_id in first_use:
+                yield Breach(
+                    "DUPLICATE_ID",
+                    start,
+                    kind.id_field,
+                    f"{kind.noun} id {spell_id!r} is already used by "
+                    f"{_describe(first_use[spell_id])}",
+                )
+            else:
+                first_use[spell_id] = start
+
+
+# (referring event type, its field naming the thing, the kind of thing it names)
+REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
+    (ReferralClosed, "referral_id", REFERRAL),
+    (AssessmentStarted, "referral_id", REFERRAL),
+    (Section47Started, "referral_id", REFERRAL),
+    (AssessmentCompleted, "assessment_id", ASSESSMENT),
+    (ChildProtectionConferenceHeld, "enquiry_id", ENQUIRY),
+    (ChildProtectionPlanEnded, "plan_id", PLAN),
+    (PeriodOfCareEnded, "period_id", PERIOD),
+    (LegalStatusChanged, "period_id", PERIOD),
+    (PlacementStarted, "period_id", PERIOD),
+    (PlacementEnded, "placement_id", PLACEMENT),
+)
+
+
+@rule(*{referring for referring, _, _ in REFERENCES}, *{kind.start_type for *_, kind in REFERENCES})
+def check_references_known(chronology: Chronology) -> Iterator[Breach]:
+    for referring_type, id_field, kind in REFERENCES:
+        known = chronology.spells(kind)
+        for event in chronology.of_type(referring_type):
+            named = getattr(event, id_field)
+            if named not in known:
+                yield Breach(
+                    f"UNKNOWN_{kind.rule_stem}",
+                    event,
+                    id_field,
+                    f"{event.event_type} names {kind.noun} {named!r}, which is not recorded "
+                    "for this child",
+                )
+
+
+_ENDING_KINDS = tuple(kind for kind in SPELL_KINDS if kind.end_type is not None)
+
+
+@rule(*(kind.end_type for kind in _ENDING_KINDS if kind.end_type is not None))
+def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
+    for kind in _ENDING_KINDS:
+        assert kind.end_type is not None
+        first_end: dict[str, JourneyEvent] = {}
+        for end in chronology.of_type(kind.end_type):
+            spell_id = getattr(end, kind.id_field)
+            if spell_id in first_end:
+                yield Breach(
+                    f"{kind.rule_stem}_ALREADY_{kind.end_words.upper()}",
+                    end,
+                    kind.id_field,
+                    f"{kind.noun} {spell_id!r} was already {kind.end_words} by "
+                    f"{_describe(first_end[spell_id])}",
+                )
+            else:
+                first_end[spell_id] = end
+
+
+@rule(
+    *(kind.start_type for kind in _ENDING_KINDS), *(k.end_type for k in _ENDING_KINDS if k.end_type)
+)
+def check_spells_end_on_or_after_start(chronology: Chronology) -> Iterator[Breach]:
+    for kind in _ENDING_KINDS:
+        for spell in chronology.spells(kind).values():
+            if spell.end is not None and spell.end.occurred_on < spell.started_on:
+                yield Breach(
+                    f"{kind.rule_stem}_ENDS_BEFORE_START",
+                    spell.end,
+                    "occurred_on",
+                    f"{kind.noun} {spell.key!r} is {kind.end_words} on {spell.end.occurred_on}, "
+                    f"before it started on {spell.started_on}",
+                )
+
+
+# -- at most one open at a time ------------------------------------------------------------
+
+
+def _overlapping(
+    spells: list[tuple[Spell, date | None]],
+) -> Iterator[tuple[Spell, Spell]]:
+    """Pairs (still open, starting meanwhile) among spells given with their end dates.
+
+    A spell is open from its start up to, not including, its end: one that ends on a day
+    leaves room for the next to start that day.
+    """
+    ordered = sorted(spells, key=lambda pair: (pair[0].started_on, pair[1] or date.max))
+    latest: tuple[Spell, date | None] | None = None
+    for spell, ended_on in ordered:
+        if latest is not None:
+            open_spell, open_until = latest
+            if open_until is None or spell.started_on < open_until:
+                yield open_spell, spell
+            if open_until is None or (ended_on is not None and ended_on <= open_until):
+                continue
+        latest = (spell, ended_on)
+
+
+def _one_open_at_a_time(
+    chronology: Chronology, kind: SpellKind, ended_on: Callable[[Spell], date | None]
+) -> Iterator[Breach]:
+    spells = [(spell, ended_on(spell)) for spell in chronology.spells(kind).values()]
+    for open_spell, starting in _overlapping(spells):
+        yield Breach(
+            f"{kind.rule_stem}_ALREADY_OPEN",
+            starting.start,
+            "occurred_on",
+            f"{kind.noun} {starting.key!r} starts on {starting.started_on} while {kind.noun} "
+            f"{open_spell.key!r} (from {open_spell.started_on}) is still open: at most one "
+            f"{kind.noun} is open at a time",
+        )
+
+
+@rule(ReferralReceived, ReferralClosed)
+def check_one_open_referral(chronology: Chronology) -> Iterator[Breach]:
+    yield from _one_open_at_a_time(chronology, REFERRAL, lambda spell: spell.ended_on)
+
+
+@rule(ChildProtectionPlanStarted, ChildProtectionPlanEnded)
+def check_one_open_plan(chronology: Chronology) -> Iterator[Breach]:
+    yield from _one_open_at_a_time(chronology, PLAN, lambda spell: spell.ended_on)
+
+
+@rule(PeriodOfCareStarted, PeriodOfCareEnded)
+def check_one_open_period(chronology: Chronology) -> Iterator[Breach]:
+    yield from _one_open_at_a_time(chronology, PERIOD, lambda spell: spell.ended_on)
+
+
+@rule(PlacementStarted, PlacementEnded, PeriodOfCareEnded)
+def check_one_open_placement(chronology: Chronology) -> Iterator[Breach]:
+    # A placement left open ends with its period of care (the implicit end).
+    yield from _one_open_at_a_time(chronology, PLACEMENT, chronology.placement_ended_on)
+
+
+# -- child in need and child protection ---------------------------------------------------
+
+
+@rule(AssessmentStarted, Section47Started, ReferralReceived, ReferralClosed)
+def check_work_belongs_to_open_referral(chronology: Chronology) -> Iterator[Breach]:
+    # A referral takes work from the day it is received up to and including the day it
+    # is closed (an assessment can start and the case close on the same day).
+    referrals = chronology.spells(REFERRAL)
+    work: tuple[tuple[type[AssessmentStarted | Section47Started], str, str], ...] = (
+        (AssessmentStarted, "ASSESSMENT_OUTSIDE_REFERRAL", "assessment"),
+        (Section47Started, "ENQUIRY_OUTSIDE_REFERRAL", "section 47 enquiry"),
+    )
+    for work_type, rule_code, noun in work:
+        for started in chronology.of_type(work_type):
+            referral = referrals.get(started.referral_id)
+            if referral is None:
+                continue  # check_references_known names the unknown referral
+            closed_on = referral.ended_on
+            if started.occurred_on < referral.started_on or (
+                closed_on is not None and started.occurred_on > closed_on
+            ):
+                open_words = f"from {referral.started_on}" + (
+                    f" to {closed_on}" if closed_on is not None else ""
+                )
+                yield Breach(
+                    rule_code,
+                    started,
+                    "occurred_on",
+                    f"{noun} starts on {started.occurred_on}, when referral "
+                    f"{started.referral_id!r} is not open (open {open_words})",
+                )
+
+
+@rule(ChildProtectionConferenceHeld, Section47Started)
+def check_conference_follows_enquiry(chronology: Chronology) -> Iterator[Breach]:
+    enquiries = chronology.spells(ENQUIRY)
+    for conference in chronology.of_type(ChildProtectionConferenceHeld):
+        enquiry = enquiries.get(conference.enquiry_id)
+        if enquiry is not None and conference.occurred_on < enquiry.started_on:
+            yield Breach(
+                "CONFERENCE_BEFORE_ENQUIRY",
+                conference,
+                "occurred_on",
+                f"conference held on {conference.occurred_on}, before section 47 enquiry "
+                f"{conference.enquiry_id!r} started on {enquiry.started_on}",
+            )
+
+
+@rule(ChildProtectionPlanStarted, ChildProtectionConferenceHeld)
+def check_plan_follows_conference(chronology: Chronology) -> Iterator[Breach]:
+    deciding = chronology.conferences_requiring_plan()
+    first_decided_on = min((c.occurred_on for c in deciding), default=None)
+    for started in chronology.of_type(ChildProtectionPlanStarted):
+        if first_decided_on is None or started.occurred_on < first_decided_on:
+            yield Breach(
+                "PLAN_WITHOUT_CONFERENCE",
+                started,
+                "occurred_on",
+                f"CP plan {started.plan_id!r} (category {started.category}) starts on "
+                f"{started.occurred_on} with no child protection conference on or before "
+                "that day deciding a plan was required",
+            )
+
+
+@rule(ReferralClosed, ChildProtectionPlanStarted, ChildProtectionPlanEnded)
+def check_referral_not_closed_with_open_plan(chronology: Chronology) -> Iterator[Breach]:
+    for closed in chronology.of_type(ReferralClosed):
+        for plan in chronology.open_spells_on(PLAN, closed.occurred_on):
+            yield Breach(
+                "REFERRAL_CLOSED_WITH_OPEN_PLAN",
+                closed,
+                "occurred_on",
+                f"referral {closed.referral_id!r} closes on {closed.occurred_on} ({closed.reason}) "
+                f"while CP plan {plan.key!r} (from {plan.started_on}) is open: end the plan first",
+            )
+
+
+# -- looked after children -----------------------------------------------------------------
+
+
+@rule(PlacementStarted, PlacementEnded, PeriodOfCareStarted, PeriodOfCareEnded)
+def check_placements_within_period(chronology: Chronology) -> Iterator[Breach]:
+    periods = chronology.spells(PERIOD)
+    for placement in chronology.spells(PLACEMENT).values():
+        assert isinstance(placement.start, PlacementStarted)
+        period = periods.get(placement.start.period_id)
+        if period is None:
+            continue  # check_references_known names the unknown period
+        period_ended_on = period.ended_on
+        if placement.started_on < period.started_on or (
+            period_ended_on is not None and placement.started_on >= period_ended_on
+        ):
+            yield Breach(
+                "PLACEMENT_OUTSIDE_PERIOD",
+                placement.start,
+                "occurred_on",
+                f"placement {placement.key!r} ({placement.start.placement_type}) starts on "
+                f"{placement.started_on}, outside period of care {period.key!r} "
+                f"({_open_words(period)})",
+            )
+        elif (
+            placement.end is not None
+            and period_ended_on is not None
+            and placement.end.occurred_on > period_ended_on
+        ):
+            yield Breach(
+                "PLACEMENT_ENDS_AFTER_PERIOD",
+                placement.end,
+                "occurred_on",
+                f"placement {placement.key!r} ends on {placement.end.occurred_on}, after its "
+                f"period of care {period.key!r} ended on {period_ended_on} (which ended the "
+                "placement that day)",
+            )
+
+
+@rule(LegalStatusChanged, PeriodOfCareStarted, PeriodOfCareEnded)
+def check_legal_status_within_period(chronology: Chronology) -> Iterator[Breach]:
+    periods = chronology.spells(PERIOD)
+    for change in chronology.of_type(LegalStatusChanged):
+        period = periods.get(change.period_id)
+        if period is not None and not period.open_on(change.occurred_on):
+            yield Breach(
+                "LEGAL_STATUS_OUTSIDE_PERIOD",
+                change,
+                "occurred_on",
+                f"legal status changes to {change.legal_status} on {change.occurred_on}, "
+                f"outside period of care {period.key!r} ({_open_words(period)})",
+            )
+
+
+def _open_words(spell: Spell) -> str:
+    if spell.ended_on is None:
+        return f"open from {spell.started_on}"
+    return f"open from {spell.started_on} until {spell.ended_on}"
+
+
+# -- care leavers --------------------------------------------------------------------------
+
+
+@rule(PersonalAdviserAllocated, PeriodOfCareStarted)
+def check_adviser_for_looked_after_child(chronology: Chronology) -> Iterator[Breach]:
+    for allocated in chronology.of_type(PersonalAdviserAllocated):
+        day = allocated.occurred_on
+        if not chronology.has_been_looked_after_by(day):
+            yield Breach(
+                "ADVISER_NOT_LOOKED_AFTER",
+                allocated,
+                "occurred_on",
+                f"personal adviser allocated on {day} to a child who is not and has not been "
+                "looked after",
+            )
+        elif chronology.age_on(day) < ADVISER_MINIMUM_AGE:
+            yield Breach(
+                "ADVISER_TOO_YOUNG",
+                allocated,
+                "occurred_on",
+                f"personal adviser allocated on {day}, when the child is "
+                f"{chronology.age_on(day)}: a personal adviser is allocated from age "
+                f"{ADVISER_MINIMUM_AGE}",
+            )
+
+
+@rule(CareLeaverContactRecorded, PeriodOfCareStarted, PeriodOfCareEnded, LegalStatusChanged)
+def check_contact_for_care_leaver(chronology: Chronology) -> Iterator[Breach]:
+    for contact in chronology.of_type(CareLeaverContactRecorded):
+        if not chronology.is_care_leaver_on(contact.occurred_on):
+            yield Breach(
+                "CONTACT_NOT_CARE_LEAVER",
+                contact,
+                "occurred_on",
+                f"care leaver contact on {contact.occurred_on} for a young person who is not "
+                "a care leaver on that day (looked after at least 91 days after the 14th "
+                "birthday, one of them on or after the 16th, short breaks V3/V4 not counted)",
+            )
+
+
+# IN_TOUCH values whose activity and accommodation are always 0 (domain.md section 2).
+_ZERO_CODES_IN_TOUCH = frozenset({"DIED", "RHOM"})
+
+
+@rule(CareLeaverContactRecorded)
+def check_contact_codes_consistent(chronology: Chronology) -> Iterator[Breach]:
+    for contact in chronology.of_type(CareLeaverContactRecorded):
+        for field in ("activity", "accommodation"):
+            code = getattr(contact, field)
+            if contact.in_touch in _ZERO_CODES_IN_TOUCH and code != "0":
+                yield Breach(
+                    "CONTACT_CODE_NOT_ZERO",
+                    contact,
+                    field,
+                    f"IN_TOUCH {contact.in_touch} carries {field} code 0, not {code}",
+                )
+            elif contact.in_touch == "YES" and code == "0":
+                yield Breach(
+                    "CONTACT_CODE_ZERO_IN_TOUCH",
+                    contact,
+                    field,
+                    f"IN_TOUCH YES needs a real {field} code, not 0 (0 means not in touch)",
+                )
+        accommodation = contact.accommodation
+        if accommodation[:1] in codes.NEVER_SUITABLE_ACCOMMODATION and accommodation.endswith("1"):
+            yield Breach(
+                "ACCOMMODATION_NEVER_SUITABLE",
+                contact,
+                "accommodation",
+                f"ACCOM {accommodation} says suitable, but {accommodation[0]} accommodation "
+                f"(no fixed abode or in custody) is never suitable: use {accommodation[0]}2",
+            )

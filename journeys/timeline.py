@@ -1,0 +1,98 @@
+"""A journey in plain English: one line per event, for practitioners and for reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from events import catalogue as contract
+from events.catalogue import JourneyEvent
+
+# Plain-English families of SSDA903 placement types (domain.md section 2).
+_PLACEMENT_KINDS: dict[str, str] = {
+    **dict.fromkeys(("A3", "A4", "A5", "A6"), "placed for adoption"),
+    "H5": "semi-independent living",
+    "K1": "secure children's home",
+    "K2": "children's home",
+    "K3": "residential accommodation",
+    "P1": "placed with parents",
+    "P3": "residential employment",
+    "R1": "residential care home",
+    "R2": "NHS or health trust placement",
+    "R3": "family centre or mother and baby unit",
+    "R5": "young offender institution or prison",
+    "S1": "residential school",
+    **dict.fromkeys(("T0", "T1", "T2", "T3", "T4"), "temporary placement"),
+    **dict.fromkeys(("U1", "U2", "U3"), "foster placement with a relative or friend"),
+    **dict.fromkeys(("U4", "U5", "U6"), "foster placement"),
+    "Z1": "other placement",
+}
+
+
+def _placement_kind(placement_type: str) -> str:
+    return _PLACEMENT_KINDS.get(placement_type, "placement")
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+_DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
+    contract.ChildRegistered: lambda e: (
+        f"Child registered (born {e.date_of_birth}, sex {e.sex}, ethnicity {e.ethnicity})"
+    ),
+    contract.ReferralReceived: lambda e: (
+        f"Referral {e.referral_id} received (source {e.source}"
+        + (f", primary need {e.primary_need})" if e.primary_need else ")")
+    ),
+    contract.AssessmentStarted: lambda e: (
+        f"Assessment {e.assessment_id} started under referral {e.referral_id}"
+    ),
+    contract.AssessmentCompleted: lambda e: (
+        f"Assessment {e.assessment_id} completed (child seen alone: {_yes_no(e.seen_alone)}"
+        + (f"; factors {', '.join(e.factors)})" if e.factors else ")")
+    ),
+    contract.Section47Started: lambda e: (
+        f"Section 47 enquiry {e.enquiry_id} started under referral {e.referral_id}"
+    ),
+    contract.ChildProtectionConferenceHeld: lambda e: (
+        f"Child protection conference held for enquiry {e.enquiry_id} "
+        f"(plan required: {_yes_no(e.plan_required)})"
+    ),
+    contract.ChildProtectionPlanStarted: lambda e: (
+        f"Child protection plan {e.plan_id} started (category {e.category})"
+    ),
+    contract.ChildProtectionPlanEnded: lambda e: f"Child protection plan {e.plan_id} ended",
+    contract.ReferralClosed: lambda e: f"Referral {e.referral_id} closed ({e.reason})",
+    contract.PeriodOfCareStarted: lambda e: (
+        f"Period of care {e.period_id} started (legal status {e.legal_status}, "
+        f"category of need {e.category_of_need})"
+    ),
+    contract.LegalStatusChanged: lambda e: (
+        f"Legal status changed to {e.legal_status} in period of care {e.period_id}"
+    ),
+    contract.PlacementStarted: lambda e: (
+        f"Placement {e.placement_id} started ({e.placement_type} "
+        f"{_placement_kind(e.placement_type)}, carer {e.carer_id}"
+        + (f", provider {e.provider}" if e.provider else "")
+        + f") in period of care {e.period_id}"
+    ),
+    contract.PlacementEnded: lambda e: f"Placement {e.placement_id} ended",
+    contract.PeriodOfCareEnded: lambda e: f"Period of care {e.period_id} ended ({e.reason})",
+    contract.PersonalAdviserAllocated: lambda e: f"Personal adviser allocated ({e.adviser_id})",
+    contract.CareLeaverContactRecorded: lambda e: (
+        f"Care leaver contact recorded (in touch {e.in_touch}, activity {e.activity}, "
+        f"accommodation {e.accommodation})"
+    ),
+    contract.EventRetracted: lambda e: f"Event {e.retracted_event_id} retracted ({e.reason})",
+}
+
+
+def describe(event: JourneyEvent) -> str:
+    """One event in plain English, without its date."""
+    return _DESCRIPTIONS[type(event)](event)
+
+
+def timeline(events: Iterable[JourneyEvent]) -> list[str]:
+    """Events in the order given, each as "YYYY-MM-DD  description"."""
+    return [f"{event.occurred_on.isoformat()}  {describe(event)}" for event in events]

@@ -1,0 +1,451 @@
+"""Every rule of practice: a case it accepts and a case it refuses, by its rule code.
+
+Each case is a journey (registered by default as a girl born 2005-06-15), the events
+recorded before, the candidate event, and what should happen to it: accepted (None) or
+refused with a rule code and the field named. A refusal must leave the journey unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+import pytest
+from journey_builders import (
+    adviser_allocated,
+    assessment_completed,
+    assessment_started,
+    child_registered,
+    conference_held,
+    contact_recorded,
+    cp_plan_ended,
+    cp_plan_started,
+    journey_of,
+    legal_status_changed,
+    period_ended,
+    period_started,
+    placement_ended,
+    placement_started,
+    referral_closed,
+    referral_received,
+    section47_started,
+)
+
+from events.catalogue import JourneyEvent
+from journeys.errors import JourneyError, RuleViolation
+from journeys.journey import Journey
+
+
+@dataclass
+class Case:
+    background: list[JourneyEvent]
+    candidate: JourneyEvent
+    refused_with: str | None = None  # the rule code, or None when accepted
+    field: str = "occurred_on"
+
+
+REFERRAL = [referral_received("2011-01-10")]
+CLOSED_REFERRAL = [*REFERRAL, referral_closed("2011-06-01")]
+ENQUIRY = [*REFERRAL, section47_started("2011-01-20")]
+CONFERENCE = [*ENQUIRY, conference_held("2011-02-01")]
+PLAN = [*CONFERENCE, cp_plan_started("2011-02-01")]
+PERIOD = [period_started("2012-03-01")]
+PLACEMENT = [*PERIOD, placement_started("2012-03-01")]
+ENDED_PERIOD = [*PLACEMENT, period_ended("2013-03-01")]
+
+CASES: dict[str, Case] = {
+    # The child: nothing before birth.
+    "event on the date of birth": Case([], referral_received("2005-06-15")),
+    "event before birth": Case([], referral_received("2005-06-14"), "EVENT_BEFORE_BIRTH"),
+    # Ids unique among the events that count.
+    "a new referral id": Case(CLOSED_REFERRAL, referral_received("2012-01-01", "R2")),
+    "a referral id used before": Case(
+        CLOSED_REFERRAL, referral_received("2012-01-01", "R1"), "DUPLICATE_ID", "referral_id"
+    ),
+    "an adviser id used before": Case(
+        [*ENDED_PERIOD, adviser_allocated("2020-01-01", "PA1")],
+        adviser_allocated("2020-06-01", "PA1"),
+        "DUPLICATE_ID",
+        "adviser_id",
+    ),
+    # References to things that exist.
+    "assessment under a known referral": Case(REFERRAL, assessment_started("2011-01-11")),
+    "assessment under an unknown referral": Case(
+        REFERRAL,
+        assessment_started("2011-01-11", referral_id="R9"),
+        "UNKNOWN_REFERRAL",
+        "referral_id",
+    ),
+    "completing an unknown assessment": Case(
+        REFERRAL, assessment_completed("2011-02-01", "A7"), "UNKNOWN_ASSESSMENT", "assessment_id"
+    ),
+    "closing an unknown referral": Case(
+        REFERRAL, referral_closed("2011-02-01", "R5"), "UNKNOWN_REFERRAL", "referral_id"
+    ),
+    # Ends once, on or after the start.
+    "completing an assessment": Case(
+        [*REFERRAL, assessment_started("2011-01-11")], assessment_completed("2011-01-11")
+    ),
+    "completing an assessment before it started": Case(
+        [*REFERRAL, assessment_started("2011-01-11")],
+        assessment_completed("2011-01-10"),
+        "ASSESSMENT_ENDS_BEFORE_START",
+    ),
+    "completing an assessment twice": Case(
+        [*REFERRAL, assessment_started("2011-01-11"), assessment_completed("2011-02-01")],
+        assessment_completed("2011-02-02"),
+        "ASSESSMENT_ALREADY_COMPLETED",
+        "assessment_id",
+    ),
+    "closing a referral before it was received": Case(
+        REFERRAL, referral_closed("2011-01-09"), "REFERRAL_ENDS_BEFORE_START"
+    ),
+    "closing a referral twice": Case(
+        CLOSED_REFERRAL,
+        referral_closed("2011-07-01"),
+        "REFERRAL_ALREADY_CLOSED",
+        "referral_id",
+    ),
+    # At most one open referral.
+    "a new referral on the day the last closed": Case(
+        CLOSED_REFERRAL, referral_received("2011-06-01", "R2")
+    ),
+    "a second referral while one is open": Case(
+        REFERRAL, referral_received("2011-03-01", "R2"), "REFERRAL_ALREADY_OPEN"
+    ),
+    "a late referral dated inside a closed one": Case(
+        [*CLOSED_REFERRAL, referral_received("2012-01-01", "R2")],
+        referral_received("2011-03-01", "R3"),
+        "REFERRAL_ALREADY_OPEN",
+    ),
+    # Assessments and enquiries belong to an open referral.
+    "assessment on the day the referral closes": Case(
+        CLOSED_REFERRAL, assessment_started("2011-06-01")
+    ),
+    "assessment after the referral closed": Case(
+        CLOSED_REFERRAL, assessment_started("2011-06-02"), "ASSESSMENT_OUTSIDE_REFERRAL"
+    ),
+    "assessment before the referral": Case(
+        REFERRAL, assessment_started("2011-01-09"), "ASSESSMENT_OUTSIDE_REFERRAL"
+    ),
+    "enquiry under an open referral": Case(REFERRAL, section47_started("2011-01-10")),
+    "enquiry after the referral closed": Case(
+        CLOSED_REFERRAL, section47_started("2011-07-01"), "ENQUIRY_OUTSIDE_REFERRAL"
+    ),
+    # A conference belongs to an enquiry.
+    "conference after its enquiry": Case(ENQUIRY, conference_held("2011-01-20")),
+    "conference for an unknown enquiry": Case(
+        ENQUIRY, conference_held("2011-02-01", "S9"), "UNKNOWN_ENQUIRY", "enquiry_id"
+    ),
+    "conference before its enquiry": Case(
+        ENQUIRY, conference_held("2011-01-19"), "CONFERENCE_BEFORE_ENQUIRY"
+    ),
+    # A CP plan follows a conference that required one; one open at a time.
+    "plan on the day of the conference": Case(CONFERENCE, cp_plan_started("2011-02-01")),
+    "plan before any conference": Case(
+        CONFERENCE, cp_plan_started("2011-01-31"), "PLAN_WITHOUT_CONFERENCE"
+    ),
+    "plan after a conference that required none": Case(
+        [*ENQUIRY, conference_held("2011-02-01", plan_required=False)],
+        cp_plan_started("2011-02-02"),
+        "PLAN_WITHOUT_CONFERENCE",
+    ),
+    "second plan while one is open": Case(
+        PLAN, cp_plan_started("2011-05-01", "CP2"), "PLAN_ALREADY_OPEN"
+    ),
+    "second plan after the first ended": Case(
+        [*PLAN, cp_plan_ended("2011-04-01")], cp_plan_started("2011-05-01", "CP2")
+    ),
+    "ending an unknown plan": Case(
+        PLAN, cp_plan_ended("2011-04-01", "CP9"), "UNKNOWN_PLAN", "plan_id"
+    ),
+    "ending a plan before it started": Case(
+        PLAN, cp_plan_ended("2011-01-31"), "PLAN_ENDS_BEFORE_START"
+    ),
+    "ending a plan twice": Case(
+        [*PLAN, cp_plan_ended("2011-04-01")],
+        cp_plan_ended("2011-04-02"),
+        "PLAN_ALREADY_ENDED",
+        "plan_id",
+    ),
+    # No closing a referral with an open CP plan.
+    "closing the referral the day the plan ends": Case(
+        [*PLAN, cp_plan_ended("2011-09-01")], referral_closed("2011-09-01")
+    ),
+    "closing the referral with a plan open": Case(
+        PLAN, referral_closed("2011-09-01"), "REFERRAL_CLOSED_WITH_OPEN_PLAN"
+    ),
+    "a late plan left open across an earlier closure": Case(
+        [*CONFERENCE, referral_closed("2011-09-01")],
+        cp_plan_started("2011-03-01"),
+        "REFERRAL_CLOSED_WITH_OPEN_PLAN",
+    ),
+    # At most one open period of care.
+    "a new period on the day the last ended": Case(
+        ENDED_PERIOD, period_started("2013-03-01", "PC2")
+    ),
+    "a second period while one is open": Case(
+        PERIOD, period_started("2012-05-01", "PC2"), "PERIOD_ALREADY_OPEN"
+    ),
+    "ending an unknown period": Case(
+        PERIOD, period_ended("2012-05-01", "PC7"), "UNKNOWN_PERIOD", "period_id"
+    ),
+    "ending a period before it started": Case(
+        PERIOD, period_ended("2012-02-01"), "PERIOD_ENDS_BEFORE_START"
+    ),
+    "ending a period twice": Case(
+        ENDED_PERIOD, period_ended("2013-04-01"), "PERIOD_ALREADY_ENDED", "period_id"
+    ),
+    # Placements and legal status changes inside an open period.
+    "placement on the day the period starts": Case(PERIOD, placement_started("2012-03-01")),
+    "placement in an unknown period": Case(
+        PERIOD, placement_started("2012-03-01", period_id="PC3"), "UNKNOWN_PERIOD", "period_id"
+    ),
+    "placement before its period": Case(
+        PERIOD, placement_started("2012-02-28"), "PLACEMENT_OUTSIDE_PERIOD"
+    ),
+    "placement on the day its period ended": Case(
+        [*PERIOD, period_ended("2013-03-01")],
+        placement_started("2013-03-01"),
+        "PLACEMENT_OUTSIDE_PERIOD",
+    ),
+    "legal status change inside the period": Case(PERIOD, legal_status_changed("2012-06-01")),
+    "legal status change after the period ended": Case(
+        ENDED_PERIOD, legal_status_changed("2013-03-01"), "LEGAL_STATUS_OUTSIDE_PERIOD"
+    ),
+    "legal status change in an unknown period": Case(
+        PERIOD,
+        legal_status_changed("2012-06-01", period_id="PC4"),
+        "UNKNOWN_PERIOD",
+        "period_id",
+    ),
+    # At most one open placement; ends on or after it starts; ends with its period.
+    "a move: one placement ends, the next starts the same day": Case(
+        [*PLACEMENT, placement_ended("2012-06-01")], placement_started("2012-06-01", "P2")
+    ),
+    "a second placement while one is open": Case(
+        PLACEMENT, placement_started("2012-06-01", "P2"), "PLACEMENT_ALREADY_OPEN"
+    ),
+    "a placement left open ends with its period": Case(
+        [*ENDED_PERIOD, period_started("2014-01-01", "PC2")],
+        placement_started("2014-01-01", "P2", period_id="PC2"),
+    ),
+    "ending a placement before it started": Case(
+        PLACEMENT, placement_ended("2012-02-01"), "PLACEMENT_ENDS_BEFORE_START"
+    ),
+    "ending an unknown placement": Case(
+        PLACEMENT, placement_ended("2012-06-01", "P8"), "UNKNOWN_PLACEMENT", "placement_id"
+    ),
+    "ending a placement twice": Case(
+        [*PLACEMENT, placement_ended("2012-06-01")],
+        placement_ended("2012-07-01"),
+        "PLACEMENT_ALREADY_ENDED",
+        "placement_id",
+    ),
+    "ending a placement on the day its period ended": Case(
+        ENDED_PERIOD, placement_ended("2013-03-01")
+    ),
+    "ending a placement after its period ended": Case(
+        ENDED_PERIOD, placement_ended("2013-04-01"), "PLACEMENT_ENDS_AFTER_PERIOD"
+    ),
+    "a late period end dated before its placement ended": Case(
+        [*PLACEMENT, placement_ended("2013-05-01")],
+        period_ended("2013-03-01"),
+        "PLACEMENT_ENDS_AFTER_PERIOD",
+    ),
+    "a late period end dated before its placement started": Case(
+        [*PLACEMENT, placement_ended("2012-05-01"), placement_started("2013-05-01", "P2")],
+        period_ended("2013-03-01"),
+        "PLACEMENT_OUTSIDE_PERIOD",
+    ),
+    # Personal advisers: looked after (now or before) and at least 14 (born 2005-06-15).
+    "adviser at 14 after leaving care": Case(ENDED_PERIOD, adviser_allocated("2019-06-15")),
+    "adviser for a child never looked after": Case(
+        REFERRAL, adviser_allocated("2020-01-01"), "ADVISER_NOT_LOOKED_AFTER"
+    ),
+    "adviser before the child was looked after": Case(
+        [period_started("2020-03-01")], adviser_allocated("2020-01-01"), "ADVISER_NOT_LOOKED_AFTER"
+    ),
+    "adviser at 13": Case(ENDED_PERIOD, adviser_allocated("2019-06-14"), "ADVISER_TOO_YOUNG"),
+    # Care-leaver contacts: only for care leavers (91 days after 14, one on or after 16).
+    "contact for a care leaver": Case(
+        [period_started("2021-01-01"), period_ended("2021-07-01")], contact_recorded("2022-06-15")
+    ),
+    "contact while still looked after at 17": Case(
+        [period_started("2021-01-01")], contact_recorded("2022-06-15")
+    ),
+    "contact for a child who left care before 16": Case(
+        [period_started("2019-01-01"), period_ended("2021-06-15")],
+        contact_recorded("2022-06-15"),
+        "CONTACT_NOT_CARE_LEAVER",
+    ),
+    "contact after only 61 days looked after": Case(
+        [period_started("2021-06-01"), period_ended("2021-08-01")],
+        contact_recorded("2022-06-15"),
+        "CONTACT_NOT_CARE_LEAVER",
+    ),
+    "contact dated before the 91 days were reached": Case(
+        [period_started("2021-01-01"), period_ended("2021-07-01")],
+        contact_recorded("2021-03-01"),
+        "CONTACT_NOT_CARE_LEAVER",
+    ),
+    "contact for a child only ever on short breaks": Case(
+        [period_started("2020-01-01", legal_status="V3"), period_ended("2022-01-01")],
+        contact_recorded("2022-06-15"),
+        "CONTACT_NOT_CARE_LEAVER",
+    ),
+    "contact after short breaks turned into 122 days of care": Case(
+        [
+            period_started("2020-01-01", legal_status="V4"),
+            legal_status_changed("2021-05-01", "C2"),
+            period_ended("2021-08-31"),
+        ],
+        contact_recorded("2022-06-15"),
+    ),
+    # Care-leaver contact codes consistent.
+    "contact DIED with zero codes": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", in_touch="DIED", activity="0", accommodation="0"),
+    ),
+    "contact DIED with an activity": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", in_touch="DIED", activity="F2", accommodation="0"),
+        "CONTACT_CODE_NOT_ZERO",
+        "activity",
+    ),
+    "contact RHOM with an accommodation": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", in_touch="RHOM", activity="0", accommodation="B1"),
+        "CONTACT_CODE_NOT_ZERO",
+        "accommodation",
+    ),
+    "contact NO with zero codes": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", in_touch="NO", activity="0", accommodation="0"),
+    ),
+    "contact YES with activity 0": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", in_touch="YES", activity="0", accommodation="B1"),
+        "CONTACT_CODE_ZERO_IN_TOUCH",
+        "activity",
+    ),
+    "contact homeless and unsuitable": Case(
+        [period_started("2021-01-01")], contact_recorded("2022-06-15", accommodation="S2")
+    ),
+    "contact homeless said to be suitable": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", accommodation="S1"),
+        "ACCOMMODATION_NEVER_SUITABLE",
+        "accommodation",
+    ),
+    "contact in custody said to be suitable": Case(
+        [period_started("2021-01-01")],
+        contact_recorded("2022-06-15", accommodation="X1"),
+        "ACCOMMODATION_NEVER_SUITABLE",
+        "accommodation",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_rule_accepts_or_refuses_by_its_code(case: Case) -> None:
+    journey = journey_of(child_registered(), *case.background)
+    if case.refused_with is None:
+        assert journey.record(case.candidate) is True
+        assert case.candidate in journey.counting_events()
+        return
+    before = copy.deepcopy(journey)
+    with pytest.raises(RuleViolation) as refusal:
+        journey.record(case.candidate)
+    assert refusal.value.rule_code == case.refused_with
+    assert refusal.value.event_type == case.candidate.event_type
+    assert refusal.value.field == case.field
+    assert journey == before, "a refusal must leave the journey unchanged"
+
+
+def test_every_rule_code_in_the_table_has_an_accepting_neighbour() -> None:
+    # Guards the table itself: it holds both outcomes, not only refusals.
+    outcomes = {case.refused_with is None for case in CASES.values()}
+    assert outcomes == {True, False}
+
+
+def test_a_violation_is_a_journey_error_naming_rule_event_and_field() -> None:
+    journey = journey_of(child_registered(), *PERIOD)
+    with pytest.raises(JourneyError) as refusal:
+        journey.record(placement_started("2012-02-01", placement_type="U6"))
+    message = str(refusal.value)
+    assert "PlacementStarted.occurred_on" in message
+    assert "PLACEMENT_OUTSIDE_PERIOD" in message
+    assert "U6" in message  # the DfE code, where it helps
+
+
+def test_refusal_on_another_event_is_attributed_to_the_candidate() -> None:
+    journey = journey_of(child_registered(), *PLACEMENT, placement_ended("2013-05-01"))
+    late_end = period_ended("2013-03-01")
+    with pytest.raises(RuleViolation) as refusal:
+        journey.record(late_end)
+    assert refusal.value.event_type == "PeriodOfCareEnded"
+    assert refusal.value.field == "occurred_on"
+    assert "placement 'P1' ends on 2013-05-01" in refusal.value.message
+
+
+class TestRegistration:
+    def test_date_of_birth_on_the_day_recorded_is_accepted(self) -> None:
+        journey = Journey.register_child(child_registered("2010-01-01", date_of_birth="2010-01-01"))
+        assert journey.date_of_birth.isoformat() == "2010-01-01"
+
+    def test_date_of_birth_after_the_day_recorded_is_refused(self) -> None:
+        with pytest.raises(RuleViolation) as refusal:
+            Journey.register_child(
+                child_registered(
+                    "2010-01-02", date_of_birth="2010-01-02", recorded_at=_noon("2010-01-01")
+                )
+            )
+        assert refusal.value.rule_code == "DATE_OF_BIRTH_IN_FUTURE"
+        assert refusal.value.field == "date_of_birth"
+
+    def test_registration_dated_before_birth_is_refused(self) -> None:
+        with pytest.raises(RuleViolation) as refusal:
+            Journey.register_child(
+                child_registered(
+                    "2005-01-01", date_of_birth="2005-06-15", recorded_at=_noon("2010-01-01")
+                )
+            )
+        assert refusal.value.rule_code == "EVENT_BEFORE_BIRTH"
+
+    def test_a_second_registration_is_refused(self) -> None:
+        journey = journey_of(child_registered())
+        with pytest.raises(RuleViolation) as refusal:
+            journey.record(child_registered("2011-01-01"))
+        assert refusal.value.rule_code == "CHILD_ALREADY_REGISTERED"
+
+    def test_an_event_for_another_child_is_refused(self) -> None:
+        journey = journey_of(child_registered())
+        with pytest.raises(RuleViolation) as refusal:
+            journey.record(referral_received("2011-01-01", child_id="C2"))
+        assert (refusal.value.rule_code, refusal.value.field) == ("WRONG_JOURNEY", "child_id")
+
+
+class TestDuplicates:
+    def test_a_resent_event_is_acknowledged_without_change(self) -> None:
+        referral = referral_received("2011-01-10")
+        journey = journey_of(child_registered(), referral)
+        before = copy.deepcopy(journey)
+        assert journey.record(referral) is False
+        assert journey == before
+
+    def test_a_resent_registration_is_acknowledged_without_change(self) -> None:
+        registration = child_registered()
+        journey = journey_of(registration)
+        assert journey.record(registration) is False
+        assert journey.version == 1
+
+    def test_a_resent_event_is_a_duplicate_even_if_it_would_now_break_a_rule(self) -> None:
+        referral = referral_received("2011-01-10")
+        journey = journey_of(child_registered(), referral, referral_closed("2011-06-01"))
+        assert journey.record(referral) is False
+
+
+def _noon(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(12), tzinfo=UTC)
