@@ -196,7 +196,9 @@ class CareLeaverContactRecorded(JourneyEvent):
     in_touch: str = _field(
         "IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM.", code_list=codes.IN_TOUCH
     )
-    activity: str = _field("ACTIV code, e.g. F1 or G5; 0 when not in touch.", code_list=codes.ACTIVITY)
+    activity: str = _field(
+        "ACTIV code, e.g. F1 or G5; 0 when not in touch.", code_list=codes.ACTIVITY
+    )
     accommodation: str = _field(
         "ACCOM letter plus 1 (suitable) or 2 (unsuitable); 0 when not in touch.",
         code_list=codes.ACCOMMODATION,

@@ -1,0 +1,281 @@
+"""The contract's rules for one event on its own, in one place.
+
+The codec checks every event it encodes and decodes, and JSON Lines reading checks every
+event it reads, with these functions. The rules: each field holds its declared type;
+codes are in their DfE list (the field metadata "codes", so year-varying lists are
+checked here rather than in the schema); identifiers are not empty; the local authority
+is a 3-digit code; `recorded_at` is timezone-aware; and `occurred_on` is not after the UTC
+date of `recorded_at` (a thing cannot be recorded before it happened). The rules of
+practice across a child's journey belong to the Journey aggregate, not here.
+
+The rules are compiled once per event class, so checking costs a handful of attribute
+reads per event.
+"""
+
+from __future__ import annotations
+
+import itertools
+import typing
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from operator import attrgetter, itemgetter
+from typing import Any, NoReturn
+
+from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, fields_of
+from events.errors import InvalidEvent
+
+# What an older reader sees, through the Avro enum default, for a code a newer writer
+# added. It is never a valid code to write.
+UNKNOWN_SYMBOL = "UNKNOWN"
+
+_TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY = ("child_id", "local_authority", "source_system")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldShape:
+    """What a field holds: its Python type, and whether None or a tuple of them."""
+
+    name: str
+    python_type: type
+    optional: bool = False
+    sequence: bool = False
+
+    def describe(self) -> str:
+        text = self.python_type.__name__
+        if self.sequence:
+            text = f"tuple of {text}"
+        return f"{text} or None" if self.optional else text
+
+
+@dataclass(frozen=True, slots=True)
+class EventRules:
+    """The compiled rules of one event class, by position in its field order."""
+
+    event_type: str
+    names: tuple[str, ...]
+    shapes: tuple[FieldShape, ...]
+    values: Callable[[Any], tuple[Any, ...]]  # the field values of an event, in order
+    items: Callable[[Any], tuple[Any, ...]]  # the same, from a record (a dict)
+    signatures: frozenset[tuple[type, ...]]  # the exact types the fields may have
+    sequences: tuple[int, ...]
+    coded: tuple[tuple[int, frozenset[str], bool], ...]  # (field, codes, is a sequence)
+    identifiers: tuple[int, ...]  # text fields that must not be empty
+    local_authority: int
+    occurred_on: int
+    recorded_at: int
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+
+def _shape(name: str, hint: Any) -> FieldShape:
+    if hint in (str, bool, date, datetime, uuid.UUID):
+        return FieldShape(name, hint)
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return FieldShape(name, args[0], sequence=True)
+    if type(None) in args and len(args) == 2:
+        return FieldShape(name, next(a for a in args if a is not type(None)), optional=True)
+    raise TypeError(f"field {name}: no contract type for {hint!r}")
+
+
+def _exact_types(shape: FieldShape) -> tuple[type, ...]:
+    if shape.sequence:
+        return (tuple,)
+    return (shape.python_type, type(None)) if shape.optional else (shape.python_type,)
+
+
+def _compile(event_class: type[JourneyEvent]) -> EventRules:
+    hints = typing.get_type_hints(event_class)
+    fields = fields_of(event_class)
+    names = tuple(f.name for f in fields)
+    shapes = tuple(_shape(f.name, hints[f.name]) for f in fields)
+    return EventRules(
+        event_type=event_class.__name__,
+        names=names,
+        shapes=shapes,
+        values=attrgetter(*names),
+        items=itemgetter(*names),
+        signatures=frozenset(itertools.product(*(_exact_types(shape) for shape in shapes))),
+        sequences=tuple(i for i, s in enumerate(shapes) if s.sequence),
+        coded=tuple(
+            (i, field.metadata["codes"], shapes[i].sequence)
+            for i, field in enumerate(fields)
+            if "codes" in field.metadata
+        ),
+        identifiers=tuple(
+            i
+            for i, s in enumerate(shapes)
+            if s.name in _TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY
+            or (s.name.endswith("_id") and s.python_type is str)
+        ),
+        local_authority=names.index("local_authority"),
+        occurred_on=names.index("occurred_on"),
+        recorded_at=names.index("recorded_at"),
+    )
+
+
+RULES: Mapping[type[JourneyEvent], EventRules] = {cls: _compile(cls) for cls in EVENT_CLASSES}
+RULES_BY_TYPE: Mapping[str, EventRules] = {r.event_type: r for r in RULES.values()}
+
+
+def rules_for(event_type: str) -> EventRules:
+    try:
+        return RULES_BY_TYPE[event_type]
+    except KeyError:
+        raise InvalidEvent(
+            event_type,
+            "type",
+            "unknown_event_type",
+            f"{event_type!r} is not an event type of the catalogue ({', '.join(EVENT_TYPES)})",
+        ) from None
+
+
+def check_event(event: JourneyEvent) -> None:
+    """Raise InvalidEvent, naming the field and the rule, unless `event` keeps the contract.
+
+    Used before encoding and after reading JSON Lines: checks types, then values.
+    """
+    check_event_values(rules_of(event), event_values(event))
+
+
+def rules_of(event: JourneyEvent) -> EventRules:
+    rules = RULES.get(type(event))
+    if rules is None:
+        raise InvalidEvent(
+            type(event).__name__,
+            "type",
+            "unknown_event_type",
+            f"{type(event).__qualname__} is not an event class of the catalogue",
+        )
+    return rules
+
+
+def event_values(event: JourneyEvent) -> tuple[Any, ...]:
+    """The field values of an event in contract order; InvalidEvent if one is missing."""
+    rules = rules_of(event)
+    try:
+        return rules.values(event)
+    except AttributeError:
+        # Only an event built around its __init__ (object.__new__, copy tricks) gets here.
+        missing = next(n for n in rules.names if not hasattr(event, n))
+        raise InvalidEvent(
+            rules.event_type, missing, "missing_field", "is required but has no value"
+        ) from None
+
+
+def check_event_values(rules: EventRules, values: tuple[Any, ...]) -> None:
+    """check_event over values already read from the event (the codec's fast path)."""
+    # One C-level pass for the usual case of exact types; subclasses (a StrEnum, say)
+    # and wrong types take the field-by-field path, which names the field at fault.
+    if tuple(map(type, values)) not in rules.signatures:
+        _check_types_field_by_field(rules, values)
+    for i in rules.sequences:
+        item_type = rules.shapes[i].python_type
+        for item in values[i]:
+            if not isinstance(item, item_type):
+                _raise_wrong_type(rules, values)
+    _check_values(rules, values, frozenset())
+
+
+def check_record(
+    event_type: str, record: Mapping[str, Any], *, tolerated_unknown: frozenset[str] = frozenset()
+) -> None:
+    """Check the values of a decoded record (types already guaranteed by its schema).
+
+    `tolerated_unknown` names the enum fields where UNKNOWN_SYMBOL is accepted, because
+    schema resolution put it there for a code this reader's schema does not list yet.
+    """
+    rules = rules_for(event_type)
+    try:
+        values = rules.items(record)
+    except KeyError:
+        missing = next(n for n in rules.names if n not in record)
+        raise InvalidEvent(
+            event_type, missing, "missing_field", "is required but has no value"
+        ) from None
+    _check_values(rules, values, tolerated_unknown)
+
+
+def _check_types_field_by_field(rules: EventRules, values: tuple[Any, ...]) -> None:
+    for shape, value in zip(rules.shapes, values, strict=True):
+        if not _holds(shape, value):
+            _raise_wrong_type(rules, values)
+
+
+def _raise_wrong_type(rules: EventRules, values: tuple[Any, ...]) -> NoReturn:
+    for shape, value in zip(rules.shapes, values, strict=True):
+        if _holds(shape, value):
+            continue
+        raise InvalidEvent(
+            rules.event_type,
+            shape.name,
+            "wrong_type",
+            f"must be {shape.describe()}, not {type(value).__name__} ({value!r:.60})",
+        )
+    raise AssertionError(f"{rules.event_type}: a field failed its type check, but none did again")
+
+
+def _holds(shape: FieldShape, value: Any) -> bool:
+    if value is None:
+        return shape.optional
+    if shape.sequence:
+        return isinstance(value, tuple) and all(_is_a(v, shape.python_type) for v in value)
+    return _is_a(value, shape.python_type)
+
+
+def _is_a(value: Any, python_type: type) -> bool:
+    return type(value) is date if python_type is date else isinstance(value, python_type)
+
+
+def _check_values(
+    rules: EventRules, values: tuple[Any, ...], tolerated_unknown: frozenset[str]
+) -> None:
+    event_type = rules.event_type
+    for i in rules.identifiers:
+        text = values[i]
+        if not text or text.isspace():
+            raise InvalidEvent(event_type, rules.names[i], "empty_identifier", "must not be empty")
+    local_authority = values[rules.local_authority]
+    if not (len(local_authority) == 3 and local_authority.isdigit() and local_authority.isascii()):
+        raise InvalidEvent(
+            event_type,
+            "local_authority",
+            "local_authority_code",
+            f"must be a 3-digit DfE local authority code, not {local_authority!r}",
+        )
+    for i, code_list, sequence in rules.coded:
+        value = values[i]
+        for code in value if sequence else (value,):
+            if code is None or code in code_list:
+                continue
+            name = rules.names[i]
+            if code == UNKNOWN_SYMBOL and name in tolerated_unknown:
+                continue
+            raise InvalidEvent(
+                event_type,
+                name,
+                "code_not_in_list",
+                f"{code!r} is not one of the codes {', '.join(sorted(code_list))}",
+            )
+    recorded_at: datetime = values[rules.recorded_at]
+    if recorded_at.tzinfo is UTC:
+        recorded_on = recorded_at.date()
+    else:
+        offset = recorded_at.utcoffset()
+        if offset is None:
+            raise InvalidEvent(
+                event_type, "recorded_at", "timezone_required", "must be timezone-aware (UTC)"
+            )
+        recorded_on = (recorded_at - offset).date()
+    occurred_on: date = values[rules.occurred_on]
+    if occurred_on > recorded_on:
+        raise InvalidEvent(
+            event_type,
+            "occurred_on",
+            "occurred_after_recorded",
+            f"{occurred_on.isoformat()} is after the UTC date of recorded_at "
+            f"({recorded_at.astimezone(UTC).isoformat()})",
+        )
