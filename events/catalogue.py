@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from events import codes
 
@@ -237,7 +237,30 @@ for _event_class in EVENT_CLASSES:
     # The Avro record name, the JSON Lines "type" and the Kafka header value.
     _event_class.event_type = _event_class.__name__
 
+E = TypeVar("E", bound=JourneyEvent)
+
 EVENT_TYPES: Mapping[str, type[JourneyEvent]] = {cls.__name__: cls for cls in EVENT_CLASSES}
+
+
+def builder_of(event_class: type[E]) -> Callable[[Mapping[str, Any]], E]:
+    """A fast constructor for values the codec has already checked.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__; decoding
+    builds tens of thousands of events a second, so this sets the slots directly, at
+    about half the cost. Every field must be present in the mapping.
+    """
+    slot_setters = tuple(
+        (f.name, getattr(event_class, f.name).__set__) for f in dataclasses.fields(event_class)
+    )
+    new = object.__new__
+
+    def build(values: Mapping[str, Any]) -> E:
+        event = new(event_class)
+        for name, set_slot in slot_setters:
+            set_slot(event, values[name])
+        return event
+
+    return build
 
 
 def fields_of(event_class: type[JourneyEvent]) -> tuple[dataclasses.Field[Any], ...]:

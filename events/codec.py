@@ -21,7 +21,7 @@ import copy
 import functools
 import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -34,7 +34,7 @@ from fastavro.read import SchemaResolutionError
 from fastavro.schema import parse_schema
 
 import events
-from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, fields_of
+from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, builder_of, fields_of
 from events.errors import InvalidEvent
 from events.schemas import SchemaFileError, SchemaRegistry, SchemaVersion
 from events.validation import (
@@ -127,6 +127,7 @@ class _Reader:
     enum_fields: frozenset[str]  # where the enum default UNKNOWN may appear
     sequence_fields: tuple[str, ...]  # Avro arrays, read as lists, held as tuples
     class_mismatch: str | None  # why records of this schema cannot become the class
+    build: Callable[[Mapping[str, Any]], JourneyEvent]  # the class, from checked values
 
 
 def _enum_fields(schema: dict[str, Any]) -> frozenset[str]:
@@ -192,6 +193,7 @@ class AvroCodec:
                     enum_fields=_enum_fields(current.raw),
                     sequence_fields=sequences,
                     class_mismatch=class_mismatch,
+                    build=builder_of(event_class),
                 )
         if pinned:
             raise SchemaFileError(f"versions pinned for unknown event types: {sorted(pinned)}")
@@ -267,7 +269,7 @@ class AvroCodec:
             )
         for name in reader.sequence_fields:
             record[name] = tuple(record[name])
-        return reader.event_class(**record)
+        return reader.build(record)
 
     def decode_record(self, data: bytes) -> tuple[str, dict[str, Any]]:
         """The event type and the checked field values, without building the event object.
