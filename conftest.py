@@ -1,4 +1,5 @@
-"""Shared fixtures: a Kafka-protocol broker for the whole session, and isolated topics.
+"""Fixtures shared by tests/ and benchmarks/: a Kafka-protocol broker for the whole
+session, and isolated topics.
 
 Without KAFKA_BOOTSTRAP_SERVERS the session starts the embedded Tansu broker; with it,
 tests run against that cluster. Either way each test that asks for `kafka` gets its own
@@ -7,9 +8,10 @@ topic prefix, so tests never see each other's messages.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -29,16 +31,13 @@ def kafka_cluster() -> Iterator[Settings]:
 
 
 @pytest.fixture
-def kafka(kafka_cluster: Settings, tmp_path: os.PathLike[str]) -> Settings:
+def kafka(kafka_cluster: Settings, tmp_path: Path) -> Settings:
     """Settings with a topic prefix of this test's own, topics created, state in tmp_path."""
-    from dataclasses import replace
-    from pathlib import Path
-
     settings = replace(
         kafka_cluster,
         topic_prefix=f"test-{uuid.uuid4().hex[:12]}.",
-        state_dir=Path(tmp_path) / "state",
-        database=Path(tmp_path) / "journeys.duckdb",
+        state_dir=tmp_path / "state",
+        database=tmp_path / "journeys.duckdb",
     )
     ensure_topics(settings)
     return settings

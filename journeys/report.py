@@ -1,0 +1,177 @@
+"""report.html: one chart per indicator over the years, with the case study's figures marked.
+
+Plain HTML with inline SVG and no scripts, so it opens offline and prints as it looks.
+Each chart draws the synthetic (or real) rate per reporting year as a line with points,
+and the published Doncaster figures of domain.md section 4 as red diamonds.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# Published figures of the 2017 DfE evaluation (domain.md section 4), as rates by year.
+# "56% (2015)" is the 2015 figure, so it is marked at 2015.
+CASE_STUDY: Mapping[str, Mapping[int, float]] = {
+    "re_referrals_12m": {2014: 0.37, 2016: 0.23},
+    "cin_over_2_years": {2014: 0.356, 2016: 0.283},
+    "cp_second_plan": {2014: 0.176, 2016: 0.177},
+    "long_term_stability": {2014: 0.54, 2015: 0.56},
+    "placements_3plus": {2014: 0.12, 2015: 0.10},
+    "care_leavers_19_21_suitable_accommodation": {2014: 0.64, 2016: 0.76},
+    "care_leavers_19_21_eet": {2014: 0.28, 2016: 0.36},
+}
+
+TITLES: Mapping[str, str] = {
+    "placements_3plus": "Children looked after with 3 or more placements in the year",
+    "long_term_stability": "Long-term placement stability",
+    "cp_second_plan": "CP plans that were a second or subsequent plan",
+    "cp_second_plan_within_2y": "Second CP plans within 2 years of the previous one",
+    "re_referrals_12m": "Re-referrals within 12 months",
+    "cin_over_2_years": "Children in need for more than 2 years (at 31 March)",
+    "care_leavers_17_18_suitable_accommodation": "Care leavers 17-18 in suitable accommodation",
+    "care_leavers_17_18_eet": "Care leavers 17-18 in education, employment or training",
+    "care_leavers_19_21_suitable_accommodation": "Care leavers 19-21 in suitable accommodation",
+    "care_leavers_19_21_eet": "Care leavers 19-21 in education, employment or training",
+    "pa_by_15y9m": "Personal adviser allocated by 15 years 9 months",
+    "seen_alone": "Assessments where the child was seen alone",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    """One row of the `indicators` view."""
+
+    indicator: str
+    year: int
+    numerator: int
+    denominator: int
+    rate: float | None
+
+
+_WIDTH, _HEIGHT = 720, 260
+_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 20, 16, 36
+
+
+def _chart(indicator: str, values: Sequence[IndicatorValue], years: Sequence[int]) -> str:
+    """An inline SVG line chart of the rate by year, 0-100%, case study figures marked."""
+    plot_w = _WIDTH - _LEFT - _RIGHT
+    plot_h = _HEIGHT - _TOP - _BOTTOM
+    first, last = years[0], years[-1]
+    span = max(last - first, 1)
+
+    def x(year: int) -> float:
+        return _LEFT + plot_w * (year - first) / span
+
+    def y(rate: float) -> float:
+        return _TOP + plot_h * (1 - rate)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-indicator="{indicator}" '
+        f'width="{_WIDTH}" height="{_HEIGHT}" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
+        f'aria-label="{html.escape(TITLES.get(indicator, indicator))}">'
+    ]
+    for tenth in range(0, 11, 2):
+        level = y(tenth / 10)
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{level:.1f}" x2="{_WIDTH - _RIGHT}" y2="{level:.1f}" '
+            'stroke="#ddd"/>'
+            f'<text x="{_LEFT - 8}" y="{level + 4:.1f}" text-anchor="end" '
+            f'font-size="11">{tenth * 10}%</text>'
+        )
+    for year in years:
+        parts.append(
+            f'<text x="{x(year):.1f}" y="{_HEIGHT - 14}" text-anchor="middle" '
+            f'font-size="11">{year}</text>'
+        )
+    points = [(v.year, v.rate) for v in values if v.rate is not None]
+    if points:
+        path = " ".join(f"{x(year):.1f},{y(rate):.1f}" for year, rate in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5fa8" stroke-width="2.5"/>')
+        for value in values:
+            if value.rate is None:
+                continue
+            tip = f"{value.year}: {value.rate:.1%} ({value.numerator:,} of {value.denominator:,})"
+            parts.append(
+                f'<circle cx="{x(value.year):.1f}" cy="{y(value.rate):.1f}" r="4" fill="#1f5fa8">'
+                f"<title>{html.escape(tip)}</title></circle>"
+            )
+    for year, rate in sorted(CASE_STUDY.get(indicator, {}).items()):
+        if not first <= year <= last:
+            continue
+        cx, cy = x(year), y(rate)
+        parts.append(
+            f'<path class="case-study" d="M{cx:.1f},{cy - 7:.1f} L{cx + 7:.1f},{cy:.1f} '
+            f'L{cx:.1f},{cy + 7:.1f} L{cx - 7:.1f},{cy:.1f} Z" fill="#c0392b">'
+            f"<title>Doncaster {year}, published: {rate:.1%}</title></path>"
+            f'<text x="{cx + 10:.1f}" y="{cy - 8:.1f}" font-size="11" fill="#c0392b">'
+            f"{rate:.1%}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _table(values: Sequence[IndicatorValue]) -> str:
+    rows = "".join(
+        f"<tr><td>{v.year}</td><td>{v.numerator:,}</td><td>{v.denominator:,}</td>"
+        f"<td>{'' if v.rate is None else f'{v.rate:.1%}'}</td>"
+        f"<td>{_published(v.indicator, v.year)}</td></tr>"
+        for v in values
+    )
+    return (
+        "<table><thead><tr><th>year</th><th>numerator</th><th>denominator</th><th>rate</th>"
+        f"<th>published</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _published(indicator: str, year: int) -> str:
+    figure = CASE_STUDY.get(indicator, {}).get(year)
+    return "" if figure is None else f"{figure:.1%}"
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+section { margin-bottom: 28px; }
+h2 { font-size: 17px; margin: 0 0 4px; }
+.key { color: #555; font-size: 13px; }
+.row { display: flex; gap: 16px; align-items: flex-start; }
+table { border-collapse: collapse; font-size: 12px; }
+td, th { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: right; }
+"""
+
+
+def render_report(values: Iterable[IndicatorValue], *, title: str, subtitle: str = "") -> str:
+    """The whole report as an HTML document."""
+    by_indicator: dict[str, list[IndicatorValue]] = {}
+    for value in values:
+        by_indicator.setdefault(value.indicator, []).append(value)
+    if not by_indicator:
+        raise ValueError("render_report: no indicator values to chart")
+    years = sorted({value.year for rows in by_indicator.values() for value in rows})
+    ordered = [name for name in TITLES if name in by_indicator]
+    ordered += sorted(set(by_indicator) - set(ordered))
+    sections = []
+    for indicator in ordered:
+        rows = sorted(by_indicator[indicator], key=lambda v: v.year)
+        sections.append(
+            f'<section id="{indicator}"><h2>{html.escape(TITLES.get(indicator, indicator))}</h2>'
+            f'<p class="key"><code>{indicator}</code></p><div class="row">'
+            f"{_chart(indicator, rows, years)}{_table(rows)}</div></section>"
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p>"
+        '<p class="key"><span style="color:#1f5fa8">&#9679; rate by reporting year '
+        '(1 April to 31 March)</span> &nbsp; <span style="color:#c0392b">&#9670; Doncaster, '
+        "published figure (DfE evaluation 2017)</span></p>" + "".join(sections) + "</body></html>\n"
+    )
+
+
+def write_report(
+    path: Path, values: Iterable[IndicatorValue], *, title: str, subtitle: str = ""
+) -> Path:
+    path.write_text(render_report(values, title=title, subtitle=subtitle), encoding="utf-8")
+    return path

@@ -1,0 +1,88 @@
+"""A synthetic local authority: complete, rule-abiding journeys for a child population.
+
+    from journeys.synthetic import AuthorityParameters, generate
+    events = list(generate(AuthorityParameters(children=65_000, seed=7)))
+
+Deterministic: each child has its own random stream derived from the seed and the child's
+index, so the same parameters always give the same events, byte for byte once written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from events.catalogue import ChildRegistered, JourneyEvent
+from journeys.synthetic.invalid import RecordedEvent, mix_in_invalid
+from journeys.synthetic.leaving_care import write_leaving_care
+from journeys.synthetic.need import write_referrals
+from journeys.synthetic.parameters import AuthorityParameters, Trend, reporting_year
+from journeys.synthetic.population import ChildSeed, population
+from journeys.synthetic.recording import record
+from journeys.synthetic.story import Story
+
+__all__ = [
+    "AuthorityParameters",
+    "LabelledEvent",
+    "Trend",
+    "generate",
+    "generate_labelled",
+    "reporting_year",
+]
+
+_ETHNICITY = (
+    "WBRI",
+    "WOTH",
+    "WIRT",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MOTH",
+    "APKN",
+    "AOTH",
+    "BAFR",
+    "BCRB",
+    "OOTH",
+    "REFU",
+    "NOBT",
+)
+_ETHNICITY_WEIGHTS = (85, 3, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5, 0.5)
+
+
+class LabelledEvent(NamedTuple):
+    """A generated submission; `breaks_rule` names the rule when it is invalid on purpose."""
+
+    event: JourneyEvent
+    breaks_rule: str | None
+
+
+def generate(params: AuthorityParameters) -> Iterator[JourneyEvent]:
+    """Every submission of the authority, child by child, each child's in recording order."""
+    for labelled in generate_labelled(params):
+        yield labelled.event
+
+
+def generate_labelled(params: AuthorityParameters) -> Iterator[LabelledEvent]:
+    """As `generate`, saying which submissions break a rule on purpose (`invalid_share`)."""
+    for child in population(params):
+        for event, draft in _journey(child, params):
+            yield LabelledEvent(event, draft.breaks_rule)
+
+
+def _journey(child: ChildSeed, params: AuthorityParameters) -> list[RecordedEvent]:
+    story = Story(child.child_id, child.date_of_birth, child.rng)
+    registered = child.first_referral
+    if child.rng.random() < 0.1:
+        # Known before the first referral (e.g. as a sibling); never before birth.
+        registered = max(child.date_of_birth, registered.replace(day=1))
+    story.add(
+        ChildRegistered,
+        registered,
+        date_of_birth=child.date_of_birth,
+        sex=child.rng.choices(("F", "M", "U"), weights=(48, 51, 1))[0],
+        ethnicity=child.rng.choices(_ETHNICITY, weights=_ETHNICITY_WEIGHTS)[0],
+    )
+    write_referrals(story, params, child.first_referral)
+    write_leaving_care(story, params)
+    recorded = record(story, params, story.in_order(params.end))
+    return mix_in_invalid(story, params, recorded)

@@ -1,0 +1,250 @@
+"""Periods of care: legal status, placements and their moves, short breaks, leaving care.
+
+The shapes follow SSDA903 practice: younger children are often adopted (placement order
+E1, then placed for adoption, sometimes with their foster carer, which is a move with the
+same carer); teenagers often stay until their 18th birthday; placements are either short
+and unstable or become long-term, the long-term share rising as the authority improves;
+carers' holidays and hospital stays are temporary placements (T0-T4) followed by a
+return to the same carer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from events.catalogue import (
+    LegalStatusChanged,
+    PeriodOfCareEnded,
+    PeriodOfCareStarted,
+    PlacementEnded,
+    PlacementStarted,
+)
+from journeys.synthetic.parameters import AuthorityParameters, reporting_year
+from journeys.synthetic.story import Story, birthday
+
+
+@dataclass(frozen=True, slots=True)
+class _Spell:
+    begins: date
+    placement_type: str
+    carer_id: str
+    provider: str | None
+
+
+def _days(n: float) -> timedelta:
+    return timedelta(days=max(1, round(n)))
+
+
+def write_period_of_care(story: Story, params: AuthorityParameters, start: date) -> date:
+    """Add one period of care starting on `start`; returns the day it ends (maybe after the end)."""
+    rng = story.rng
+    age = story.age_on(start)
+    eighteenth = birthday(story.date_of_birth, 18)
+    route = rng.random()
+    adoption_on: date | None = None
+    if age < 5 and route < 0.45:
+        adoption_on = start + _days(rng.uniform(300, 620))
+        end = adoption_on + _days(rng.uniform(150, 400))
+        reason = rng.choice(("E11", "E12"))
+    elif age >= 11 and route < 0.55:
+        end = eighteenth
+        reason = rng.choices(("E5", "E6", "E17", "E8"), weights=(45, 15, 25, 15))[0]
+    elif route < 0.72:
+        end = start + _days(rng.uniform(20, 300))
+        reason = rng.choice(("E4A", "E13", "E4B", "E8"))
+    elif route < 0.9:
+        end = start + _days(rng.uniform(300, 1100))
+        reason = rng.choice(("E41", "E45", "E46", "E47", "E48", "E4A"))
+    else:
+        end = start + _days(rng.uniform(1100, 4500))
+        reason = rng.choice(("E45", "E46", "E4A", "E8"))
+    if end >= eighteenth:
+        end = eighteenth
+        reason = rng.choices(("E5", "E6", "E17", "E8"), weights=(45, 15, 25, 15))[0]
+
+    period_id = story.next_id("LAC")
+    legal_status = _write_legal_status(story, period_id, start, end, age, adoption_on)
+    story.add(
+        PeriodOfCareStarted,
+        start,
+        period_id=period_id,
+        legal_status=legal_status,
+        category_of_need=rng.choices(
+            ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"), weights=(60, 5, 3, 15, 4, 3, 2, 8)
+        )[0],
+    )
+    spells = _placement_spells(story, params, start, end, age, adoption_on)
+    _write_placements(story, period_id, spells, end)
+    story.add(PeriodOfCareEnded, end, period_id=period_id, reason=reason)
+    story.periods.append((start, end, False))
+    return end
+
+
+def _write_legal_status(
+    story: Story, period_id: str, start: date, end: date, age: int, adoption_on: date | None
+) -> str:
+    """Adds the legal status changes of the period; returns the status it starts under."""
+    rng = story.rng
+    roll = rng.random()
+    if age >= 12 and roll < 0.06:
+        return rng.choice(("J1", "J2", "J3"))
+    changes: list[tuple[date, str]] = []
+    if roll < 0.18:
+        first = rng.choice(("L1", "L2"))
+        changes.append((start + _days(rng.uniform(1, 8)), "C1"))
+    elif roll < 0.55 and adoption_on is None:
+        first = "V2"
+    else:
+        first = "C1"
+    if first in ("C1", "L1", "L2"):
+        changes.append((start + _days(rng.uniform(100, 280)), "C2"))
+    if adoption_on is not None:
+        changes.append((adoption_on - _days(rng.uniform(20, 80)), "E1"))
+    day_before = start
+    for on, status in sorted(changes):
+        if day_before < on < end:
+            story.add(LegalStatusChanged, on, period_id=period_id, legal_status=status)
+            day_before = on
+    return first
+
+
+def _first_placement_type(story: Story, age: int) -> str:
+    rng = story.rng
+    if age >= 16:
+        return rng.choices(("U6", "U4", "K2", "H5", "S1", "U3"), weights=(30, 15, 20, 20, 5, 10))[0]
+    if age >= 11:
+        return rng.choices(("U6", "U4", "K2", "U3", "R1"), weights=(45, 15, 25, 12, 3))[0]
+    return rng.choices(("U6", "U4", "U3", "U1", "P1", "R3"), weights=(50, 15, 18, 5, 8, 4))[0]
+
+
+def _provider(story: Story, placement_type: str) -> str | None:
+    rng = story.rng
+    if rng.random() < 0.05:
+        return None  # not yet known: the contract allows an explicit null
+    if placement_type == "P1":
+        return "PR0"
+    if placement_type.startswith("A"):
+        return rng.choice(("PR1", "PR2", "PR5"))
+    if placement_type in ("K2", "H5", "R1"):
+        return rng.choices(("PR1", "PR4", "PR5"), weights=(30, 55, 15))[0]
+    return rng.choices(("PR1", "PR4", "PR5"), weights=(65, 30, 5))[0]
+
+
+def _placement_spells(
+    story: Story,
+    params: AuthorityParameters,
+    start: date,
+    end: date,
+    age: int,
+    adoption_on: date | None,
+) -> list[_Spell]:
+    """Where the child lives during the period, spell by spell."""
+    rng = story.rng
+    settled_until = adoption_on or end
+    spells: list[_Spell] = []
+    begins = start
+    placement_type = _first_placement_type(story, age)
+    while True:
+        carer = story.new_carer_id()
+        spells.append(_Spell(begins, placement_type, carer, _provider(story, placement_type)))
+        stable = rng.random() < params.stable_placement.at(reporting_year(begins))
+        lasts = rng.expovariate(1 / 4000) if stable else rng.expovariate(1 / 230) + 14
+        moves_on = begins + _days(lasts)
+        spells.extend(_within_placement(story, params, spells[-1], min(moves_on, settled_until)))
+        if moves_on >= settled_until:
+            break
+        begins = moves_on
+        placement_type = _first_placement_type(story, story.age_on(begins))
+    if adoption_on is not None:
+        foster = spells[-1]
+        if foster.placement_type in ("U4", "U6") and rng.random() < 0.3:
+            # Placed for adoption with the current foster carer: a move, same carer.
+            spells.append(_Spell(adoption_on, "A4", foster.carer_id, _provider(story, "A4")))
+        else:
+            adopters = story.new_carer_id()
+            spells.append(_Spell(adoption_on, "A6", adopters, _provider(story, "A6")))
+    return spells
+
+
+def _within_placement(
+    story: Story, params: AuthorityParameters, spell: _Spell, until: date
+) -> list[_Spell]:
+    """Temporary placements and same-carer changes of placement type during a placement."""
+    rng = story.rng
+    length = (until - spell.begins).days
+    extra: list[_Spell] = []
+    if length > 60 and rng.random() < min(1.0, params.temporary_placement_per_year * length / 365):
+        leaves = spell.begins + _days(rng.uniform(20, length - 35))
+        temporary = rng.choice(("T0", "T1", "T2", "T3", "T4"))
+        respite = story.new_carer_id()
+        extra.append(_Spell(leaves, temporary, respite, spell.provider))
+        back = leaves + _days(rng.uniform(2, 14))
+        extra.append(_Spell(back, spell.placement_type, spell.carer_id, spell.provider))
+    if (
+        length > 200
+        and spell.placement_type == "U6"
+        and rng.random() < params.same_carer_move_share
+    ):
+        # Foster placement confirmed as long-term fostering with the same carer.
+        becomes = (extra[-1].begins if extra else spell.begins) + _days(rng.uniform(30, 120))
+        if becomes < until:
+            extra.append(_Spell(becomes, "U4", spell.carer_id, spell.provider))
+    return extra
+
+
+def _write_placements(story: Story, period_id: str, spells: list[_Spell], end: date) -> None:
+    rng = story.rng
+    for index, spell in enumerate(spells):
+        placement_id = story.next_id("PL")
+        story.add(
+            PlacementStarted,
+            spell.begins,
+            placement_id=placement_id,
+            period_id=period_id,
+            placement_type=spell.placement_type,
+            provider=spell.provider,
+            carer_id=spell.carer_id,
+        )
+        last = index == len(spells) - 1
+        # The last placement usually ends explicitly; otherwise the period's end closes it.
+        if not last or rng.random() < 0.7:
+            story.add(
+                PlacementEnded, end if last else spells[index + 1].begins, placement_id=placement_id
+            )
+
+
+def write_short_breaks(story: Story, start: date, until: date) -> date:
+    """A disabled child's short breaks (V4 agreement, or V3 single breaks); returns the last day."""
+    rng = story.rng
+    carer = story.new_carer_id()
+    placement_type = rng.choice(("U6", "K2"))
+    if rng.random() < 0.6:
+        breaks = [(start, min(until, start + _days(rng.uniform(200, 1200))), "V4")]
+    else:
+        breaks = []
+        begins = start
+        for _ in range(rng.randint(2, 6)):
+            ends = begins + _days(rng.uniform(1, 4))
+            if ends >= until:
+                break
+            breaks.append((begins, ends, "V3"))
+            begins = ends + _days(rng.uniform(20, 90))
+    last = start
+    for begins, ends, status in breaks:
+        period_id = story.next_id("LAC")
+        story.add(
+            PeriodOfCareStarted, begins, period_id=period_id, legal_status=status,
+            category_of_need="N1",
+        )  # fmt: skip
+        placement_id = story.next_id("PL")
+        story.add(
+            PlacementStarted, begins, placement_id=placement_id, period_id=period_id,
+            placement_type=placement_type, provider=_provider(story, placement_type),
+            carer_id=carer,
+        )  # fmt: skip
+        story.add(PlacementEnded, ends, placement_id=placement_id)
+        story.add(PeriodOfCareEnded, ends, period_id=period_id, reason="E8")
+        story.periods.append((begins, ends, True))
+        last = ends
+    return last

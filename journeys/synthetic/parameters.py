@@ -1,0 +1,173 @@
+"""What a synthetic local authority looks like: its size, its years and its practice.
+
+Rates that an improving authority changes over time are `Trend`s: values at anchor
+reporting years, straight lines between them, flat before the first and after the last.
+The defaults describe a Doncaster-sized authority (about 65,000 children, about 4,000
+referrals and 500 children looked after a year) improving between 2014 and 2016 the way
+the 2017 DfE evaluation reports (domain.md section 4); `tests/unit/test_synthetic_calibration.py`
+checks the indicators land near those figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A rate that changes by reporting year: ((year, value), ...) in increasing years."""
+
+    points: tuple[tuple[int, float], ...]
+
+    def __post_init__(self) -> None:
+        if not self.points:
+            raise ValueError("Trend.points: at least one (year, value) point is needed")
+        years = [year for year, _ in self.points]
+        if years != sorted(set(years)):
+            raise ValueError(f"Trend.points: years must be strictly increasing, not {years}")
+
+    @classmethod
+    def constant(cls, value: float) -> Trend:
+        return cls(((2000, value),))
+
+    def at(self, year: int) -> float:
+        (first_year, first_value), (last_year, last_value) = self.points[0], self.points[-1]
+        if year <= first_year:
+            return first_value
+        if year >= last_year:
+            return last_value
+        for (year_a, value_a), (year_b, value_b) in zip(self.points, self.points[1:], strict=False):
+            if year_a <= year <= year_b:
+                return value_a + (value_b - value_a) * (year - year_a) / (year_b - year_a)
+        raise AssertionError("unreachable: year lies between the first and last points")
+
+    def within(self, low: float, high: float) -> bool:
+        return all(low <= value <= high for _, value in self.points)
+
+
+def _improving(before: float, after: float) -> Trend:
+    """The case study's improvement: steady until 2013, better by 2016, steady after."""
+    return Trend(((2013, before), (2016, after)))
+
+
+@dataclass(frozen=True)
+class AuthorityParameters:
+    """Everything that shapes a synthetic authority. Same parameters, same events."""
+
+    children: int = 65_000
+    from_year: int = 2012
+    to_year: int = 2024
+    seed: int = 1
+    local_authority: str = "371"
+    source_system: str = "synthetic"
+    invalid_share: float = 0.0
+    # Years of history before `from_year` (recorded when the service went live), so that
+    # "ever", "over 2 years" and "looked after for 2.5 years" have a past to look at.
+    history_years: int = 8
+
+    # Children becoming known to social care for the first time, per 10,000 children a year.
+    first_referrals_per_10k: Trend = field(default_factory=lambda: Trend.constant(290.0))
+    # After a referral that closed quickly, the chance of another within 12 months.
+    quick_re_referral: Trend = field(default_factory=lambda: _improving(0.56, 0.26))
+    # Otherwise, the chance of another referral one to four years later.
+    later_referral: float = 0.22
+
+    # What happens to a referral (shares; the rest is assessment then closure).
+    no_assessment_share: float = 0.08
+    child_in_need_share: float = 0.20
+    section47_share: float = 0.11
+    care_share: float = 0.04
+    short_breaks_share: float = 0.01
+    # Children who were on a plan before are more likely to need an enquiry again.
+    repeat_section47_factor: float = 2.6
+    # Share of child-in-need cases that drift on for years; an improving authority
+    # reviews and closes them.
+    long_child_in_need: Trend = field(default_factory=lambda: _improving(0.5, 0.15))
+    # From 1 April of this reporting year the authority reviews drifting cases, closing
+    # this share of those open for over a year by the end of the next year.
+    drift_review_year: int = 2015
+    drift_review_share: float = 0.7
+    conference_decides_plan: float = 0.8
+
+    # Chance that a new placement turns out to be a long-term, stable one.
+    stable_placement: Trend = field(default_factory=lambda: _improving(0.30, 0.36))
+    temporary_placement_per_year: float = 0.12
+    same_carer_move_share: float = 0.06
+
+    # Care leavers, among those in touch.
+    suitable_accommodation_17_18: Trend = field(default_factory=lambda: _improving(0.86, 0.92))
+    suitable_accommodation_19_21: Trend = field(default_factory=lambda: _improving(0.73, 0.86))
+    eet_17_18: Trend = field(default_factory=lambda: _improving(0.58, 0.66))
+    eet_19_21: Trend = field(default_factory=lambda: _improving(0.29, 0.42))
+    contact_missed: float = 0.04
+    pa_by_15y9m: Trend = field(default_factory=lambda: Trend(((2014, 0.05), (2016, 0.85))))
+    seen_alone: Trend = field(default_factory=lambda: _improving(0.62, 0.84))
+
+    # How events are recorded.
+    late_recording_share: float = 0.3
+    very_late_recording_share: float = 0.02
+    retraction_share: float = 0.004
+
+    def __post_init__(self) -> None:
+        if self.children < 1:
+            raise ValueError(
+                f"children: the child population must be at least 1, not {self.children}"
+            )
+        if not 1990 <= self.from_year <= self.to_year:
+            raise ValueError(
+                f"from_year/to_year: need 1990 <= from_year <= to_year, "
+                f"not {self.from_year}..{self.to_year}"
+            )
+        if not (len(self.local_authority) == 3 and self.local_authority.isdigit()):
+            raise ValueError(
+                f"local_authority: must be a 3-digit DfE code, not {self.local_authority!r}"
+            )
+        if not 0.0 <= self.invalid_share < 0.5:
+            raise ValueError(
+                f"invalid_share: must be at least 0 and below 0.5, not {self.invalid_share}"
+            )
+        if self.history_years < 0:
+            raise ValueError(f"history_years: must be 0 or more, not {self.history_years}")
+        for name in (
+            "later_referral", "drift_review_share", "no_assessment_share",
+            "child_in_need_share", "section47_share",
+            "care_share", "short_breaks_share", "conference_decides_plan",
+            "temporary_placement_per_year", "same_carer_move_share", "contact_missed",
+            "late_recording_share", "very_late_recording_share", "retraction_share",
+        ):  # fmt: skip
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name}: a share must be between 0 and 1, not {value}")
+        pathway_total = (
+            self.no_assessment_share
+            + self.child_in_need_share
+            + self.section47_share * self.repeat_section47_factor
+            + self.care_share
+            + self.short_breaks_share
+        )
+        if pathway_total > 1.0:
+            raise ValueError(
+                "no_assessment_share + child_in_need_share + section47_share * "
+                "repeat_section47_factor + care_share + short_breaks_share: "
+                f"must not exceed 1, not {pathway_total:.3f}"
+            )
+
+    @property
+    def go_live(self) -> date:
+        """The day the service went live: the start of reporting year `from_year`."""
+        return date(self.from_year - 1, 4, 1)
+
+    @property
+    def history_start(self) -> date:
+        return date(self.from_year - 1 - self.history_years, 4, 1)
+
+    @property
+    def end(self) -> date:
+        """31 March of `to_year`: nothing later happens in the synthetic record."""
+        return date(self.to_year, 3, 31)
+
+
+def reporting_year(day: date) -> int:
+    """Reporting year Y runs 1 April Y-1 to 31 March Y."""
+    return day.year + 1 if day.month >= 4 else day.year

@@ -1,0 +1,41 @@
+"""The demo end to end on a small authority: generate, publish, process, project, report."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from journeys.config import Settings
+from journeys.demo import run_demo
+from journeys.report import TITLES
+from journeys.synthetic import AuthorityParameters, generate_labelled
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+def test_demo_runs_the_whole_service_and_writes_the_report(kafka: Settings, tmp_path: Path) -> None:
+    params = AuthorityParameters(
+        children=1_500, from_year=2014, to_year=2016, seed=2, invalid_share=0.01
+    )
+    labelled = list(generate_labelled(params))
+    invalid = sum(item.breaks_rule is not None for item in labelled)
+    assert invalid > 0
+    printed = io.StringIO()
+
+    result = run_demo(params, tmp_path / "demo", kafka, stream=printed)
+
+    assert result.events == len(labelled)
+    # The processor refuses exactly the submissions that break a rule on purpose.
+    assert result.summary.refused == invalid
+    assert result.summary.accepted == len(labelled) - invalid
+    years = {value.year for value in result.indicators}
+    assert years == {2014, 2015, 2016}
+    assert {value.indicator for value in result.indicators} == set(TITLES)
+    page = result.report.read_text(encoding="utf-8")
+    assert page.count("<svg") == len(TITLES)
+    output = printed.getvalue()
+    assert "re_referrals_12m" in output
+    assert "37.0%" in output, "the published 2014 re-referral figure is printed beside ours"
+    assert output.rstrip().endswith(f"report: {result.report.resolve()}")

@@ -1,0 +1,86 @@
+"""A Doncaster-sized synthetic authority reproduces the case study's figures, roughly.
+
+The default parameters are meant to land near the 2014 and 2016 figures of the 2017 DfE
+evaluation (domain.md section 4). The events go straight into an in-memory projection
+(no Kafka). Documented ranges: the published figure plus or minus about 7 percentage points
+for the large denominators (referrals, CIN, CP plans, children looked after), and wider
+for the small ones (care leavers 19-21, about 280 rows a year; long-term stability, about
+100 children), whose sampling error alone is 3 to 5 points.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from journeys.synthetic import AuthorityParameters, generate
+from projections.database import open_in_memory
+from projections.load import append, batch_of
+
+# indicator: {year: (published figure, lowest accepted, highest accepted)}
+CASE_STUDY_RANGES: dict[str, dict[int, tuple[float, float, float]]] = {
+    "re_referrals_12m": {2014: (0.37, 0.30, 0.44), 2016: (0.23, 0.16, 0.30)},
+    "cin_over_2_years": {2014: (0.356, 0.29, 0.43), 2016: (0.283, 0.21, 0.35)},
+    "cp_second_plan": {2014: (0.176, 0.11, 0.25), 2016: (0.177, 0.11, 0.25)},
+    "long_term_stability": {2014: (0.54, 0.42, 0.68), 2016: (0.56, 0.42, 0.70)},
+    "placements_3plus": {2014: (0.12, 0.07, 0.17), 2016: (0.10, 0.05, 0.15)},
+    "care_leavers_19_21_suitable_accommodation": {
+        2014: (0.64, 0.54, 0.76),
+        2016: (0.76, 0.64, 0.86),
+    },
+    "care_leavers_19_21_eet": {2014: (0.28, 0.18, 0.38), 2016: (0.36, 0.26, 0.46)},
+}
+
+
+@pytest.fixture(scope="module")
+def indicators() -> dict[tuple[str, int], tuple[int, int, float | None]]:
+    params = AuthorityParameters(to_year=2017)  # Doncaster-sized; 2017 ends the evaluation
+    connection = open_in_memory()
+    append(connection, "care.journey.events", batch_of(generate(params)))
+    rows = connection.execute(
+        "select indicator, year, numerator, denominator, rate from indicators"
+    ).fetchall()
+    return {
+        (name, year): (numerator, denominator, rate)
+        for name, year, numerator, denominator, rate in rows
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("indicator", "year"),
+    [(indicator, year) for indicator, years in CASE_STUDY_RANGES.items() for year in years],
+)
+def test_indicator_lands_near_the_case_study_figure(
+    indicators: dict[tuple[str, int], tuple[int, int, float | None]], indicator: str, year: int
+) -> None:
+    published, low, high = CASE_STUDY_RANGES[indicator][year]
+    numerator, denominator, rate = indicators[(indicator, year)]
+    assert rate is not None, f"{indicator} {year}: empty denominator"
+    assert low <= rate <= high, (
+        f"{indicator} {year}: {rate:.1%} ({numerator}/{denominator}) is outside "
+        f"{low:.0%}-{high:.0%} around the published {published:.1%}"
+    )
+
+
+@pytest.mark.slow
+def test_the_authority_improves_where_the_case_study_says_it_did(
+    indicators: dict[tuple[str, int], tuple[int, int, float | None]],
+) -> None:
+    def rate(indicator: str, year: int) -> float:
+        value = indicators[(indicator, year)][2]
+        assert value is not None
+        return value
+
+    assert rate("re_referrals_12m", 2016) < rate("re_referrals_12m", 2014)
+    assert rate("cin_over_2_years", 2016) < rate("cin_over_2_years", 2014)
+    assert rate("care_leavers_19_21_eet", 2016) > rate("care_leavers_19_21_eet", 2014)
+
+
+@pytest.mark.slow
+def test_the_authority_is_doncaster_sized(
+    indicators: dict[tuple[str, int], tuple[int, int, float | None]],
+) -> None:
+    referrals = indicators[("re_referrals_12m", 2016)][1]
+    looked_after = indicators[("placements_3plus", 2016)][1]
+    assert 3_000 <= referrals <= 5_500, "about 4,000 referrals a year"
+    assert 400 <= looked_after <= 800, "about 500 children looked after at 31 March"
