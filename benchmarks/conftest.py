@@ -31,7 +31,6 @@ from typing import Any
 
 import pytest
 
-
 # Every ratio recorded in this run, for the summary printed at the end.
 _ratios_stash = pytest.StashKey[list[dict[str, Any]]]()
 

@@ -108,3 +108,16 @@ def kafka_settings(settings: Settings) -> Iterator[Settings]:
         return
     with embedded_broker() as broker:
         yield settings.with_embedded_broker(broker.bootstrap_servers)
+
+
+def configured_cluster(settings: Settings, command: str) -> Settings:
+    """The configured cluster for a command whose effects must outlive it.
+
+    An embedded broker keeps its topics in memory and dies with the command, so these
+    commands refuse to start one and say how to run a broker instead.
+    """
+    from journeys.kafka.exceptions import NoClusterConfigured
+
+    if settings.bootstrap_servers is None:
+        raise NoClusterConfigured(command)
+    return settings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -36,9 +38,8 @@ def ensure_topics(settings: Settings) -> None:
             if name not in existing
         ]
         if wanted:
-            try:
+            # Created concurrently by another process: what we wanted.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # created concurrently by another process: what we wanted
     finally:
         admin.close()
