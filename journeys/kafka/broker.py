@@ -62,9 +62,7 @@ def _wait_until_answering(port: int, process: subprocess.Popen[bytes], timeout: 
         if process.poll() is not None:
             raise BrokerError(f"the embedded broker exited with code {process.returncode}")
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=2000
-            )
+            admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=2000)
         except (KafkaError, OSError) as error:
             last_error = error
             time.sleep(0.1)

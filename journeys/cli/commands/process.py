@@ -1,0 +1,50 @@
+"""`journeys process`: record submissions exactly once (the submission processor)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeys.config import Settings
+from journeys.kafka.broker import configured_cluster
+from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor
+from journeys.kafka.topics import ensure_topics
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "process",
+        help="apply submissions through the journey rules onto the record (exactly once)",
+        description="Consume care.journey.submissions as the processor group, append accepted "
+        "events to care.journey.events and refusals to care.journey.rejected, committing "
+        "offsets in the same Kafka transaction. Needs KAFKA_BOOTSTRAP_SERVERS.",
+    )
+    parser.add_argument(
+        "--until-idle", action="store_true", help="stop once every waiting submission is done"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+        help=f"submissions per transaction (default {DEFAULT_BATCH_SIZE})",
+    )  # fmt: skip
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    try:
+        settings = configured_cluster(Settings.from_environment(), "process")
+        ensure_topics(settings)
+
+        def report(batch: ProcessSummary) -> None:
+            print(f"committed: {batch.describe()}", file=sys.stderr)
+
+        processor = SubmissionProcessor(settings, batch_size=arguments.batch_size, on_batch=report)
+        try:
+            processor.run(until_idle=arguments.until_idle)
+        except KeyboardInterrupt:
+            print("interrupted: the open batch was not committed", file=sys.stderr)
+        print(processor.summary.describe())
+    except JourneyRecordError as error:
+        print(f"journeys process: {error}", file=sys.stderr)
+        return 2
+    return 0

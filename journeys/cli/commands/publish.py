@@ -1,0 +1,48 @@
+"""`journeys publish FILE.jsonl`: send source-system events to the submissions topic."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from journeys.config import Settings
+from journeys.kafka.broker import configured_cluster
+from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.publish import count_lines, publish_jsonl
+from journeys.kafka.topics import ensure_topics
+from journeys.progress import Progress
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "publish",
+        help="publish a JSON Lines file of events to care.journey.submissions",
+        description="Each line is checked against the contract and sent Avro single-object "
+        "encoded (key child_id, header event_type). Lines that break the contract are "
+        "reported with their line number and not sent; the exit code is then 1.",
+    )
+    parser.add_argument("file", type=Path, help="JSON Lines file, one event per line")
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    path: Path = arguments.file
+    if not path.is_file():
+        print(f"journeys publish: {path} is not a file", file=sys.stderr)
+        return 2
+    try:
+        settings = configured_cluster(Settings.from_environment(), "publish")
+    except JourneyRecordError as error:
+        print(f"journeys publish: {error}", file=sys.stderr)
+        return 2
+    ensure_topics(settings)
+    with Progress(total=count_lines(path), label="publishing", unit="events") as progress:
+        summary = publish_jsonl(settings, path, progress=progress)
+    for bad in summary.bad_lines:
+        print(f"{path}:{bad.line}: not published: {bad.reason}", file=sys.stderr)
+    print(
+        f"published {summary.published:,} events to {settings.submissions_topic}; "
+        f"{len(summary.bad_lines):,} lines not published"
+    )
+    return 0 if summary.ok else 1

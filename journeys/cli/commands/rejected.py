@@ -1,0 +1,62 @@
+"""`journeys rejected`: what was refused, and why."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeys.config import Settings
+from journeys.kafka.broker import configured_cluster
+from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.rejected import Rejection, read_rejections
+
+_COLUMNS = ("child", "event type", "event_id", "rule", "field", "why")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "rejected",
+        help="list refused submissions with the rule and the reason",
+        description="Read care.journey.rejected and print one row per refused submission.",
+    )
+    parser.set_defaults(handler=run)
+
+
+def rows(rejections: list[Rejection]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r.child_id or "?",
+            r.event_type or "?",
+            r.event_id or "?",
+            r.rule_code,
+            r.field,
+            r.message,
+        )
+        for r in rejections
+    ]
+
+
+def format_table(table: list[tuple[str, ...]]) -> str:
+    widths = [
+        max([len(_COLUMNS[i])] + [len(row[i]) for row in table]) for i in range(len(_COLUMNS) - 1)
+    ]
+    lines = []
+    for row in [_COLUMNS, *table]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]))
+    return "\n".join(lines)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    try:
+        settings = configured_cluster(Settings.from_environment(), "rejected")
+    except JourneyRecordError as error:
+        print(f"journeys rejected: {error}", file=sys.stderr)
+        return 2
+    rejections = read_rejections(settings)
+    if not rejections:
+        print(f"nothing refused: {settings.rejected_topic} is empty")
+        return 0
+    print(format_table(rows(rejections)))
+    print(f"\n{len(rejections):,} refused submissions")
+    return 0

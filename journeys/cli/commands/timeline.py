@@ -1,0 +1,35 @@
+"""`journeys timeline CHILD_ID`: one child's journey in plain English, from the record."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeys.config import Settings
+from journeys.kafka.broker import configured_cluster
+from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.timeline import ChildNotInRecord, read_timeline
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "timeline",
+        help="show one child's journey in plain English, loaded from care.journey.events",
+    )
+    parser.add_argument("child_id", help="the local authority's own identifier for the child")
+    parser.add_argument(
+        "--local-authority", help="3-digit LA code (needed only if two LAs use the same id)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    try:
+        settings = configured_cluster(Settings.from_environment(), "timeline")
+        lines = read_timeline(settings, arguments.child_id, arguments.local_authority)
+    except (JourneyRecordError, ChildNotInRecord) as error:
+        print(f"journeys timeline: {error}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    return 0

@@ -1,0 +1,174 @@
+"""The one transactional writer of the journey record, and the read side's consumer options.
+
+Every append to `care.journey.events` and `care.journey.rejected` goes through a
+`TransactionalWriter`: a kafka-python producer with a transactional id. Starting one
+(`start()`, which calls `init_transactions`) fences any older writer with the same id and
+lets Kafka finish or abort that writer's open transaction, so two writers never interleave
+appends to the same record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.errors import InvalidProducerEpochError, KafkaError, ProducerFencedError
+from kafka.producer.future import FutureRecordMetadata, RecordMetadata
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from journeys.config import Settings
+from journeys.kafka.exceptions import RecordTransactionFailed, WriterFenced
+
+Headers = Sequence[tuple[str, bytes]]
+
+# Throughput without giving up durability: linger long enough to fill large batches (a
+# transaction's commit flushes them anyway, so lingering never delays a commit), no
+# compression (the Avro bodies are small and CPU is the bottleneck), acks from all replicas.
+_PRODUCER_TUNING: dict[str, Any] = {
+    "linger_ms": 100,
+    "batch_size": 512 * 1024,
+    "max_request_size": 8 * 1024 * 1024,
+    "compression_type": None,
+    "acks": "all",
+    "max_block_ms": 60_000,
+}
+
+_FENCED = (ProducerFencedError, InvalidProducerEpochError)
+
+
+def _was_fenced(producer: KafkaProducer | None, error: BaseException) -> bool:
+    """Whether `error` means another writer fenced this one.
+
+    kafka-python raises the fencing error itself only from the call that meets it; later
+    calls raise a plain KafkaError naming the stored error, so ask the transaction manager.
+    """
+    if isinstance(error, _FENCED):
+        return True
+    manager = getattr(producer, "_transaction_manager", None)
+    return manager is not None and isinstance(manager.last_error, _FENCED)
+
+
+def writer_transactional_id(settings: Settings) -> str:
+    """The transactional id of the single writer of this deployment's journey record."""
+    return f"{settings.topic_prefix}care-journeys.record-writer"
+
+
+def read_committed_options(settings: Settings) -> dict[str, Any]:
+    """Consumer options for reading the record: only committed transactions, never a group."""
+    return {
+        **settings.client_options(),
+        "isolation_level": "read_committed",
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_partition_fetch_bytes": 8 * 1024 * 1024,
+        "fetch_max_bytes": 64 * 1024 * 1024,
+    }
+
+
+class TransactionalWriter:
+    """Appends messages to Kafka topics in transactions, as the only writer of its id."""
+
+    def __init__(self, settings: Settings, transactional_id: str | None = None) -> None:
+        self.settings = settings
+        self.transactional_id = transactional_id or writer_transactional_id(settings)
+        self._producer: KafkaProducer | None = None
+        self._in_transaction = False
+
+    def start(self) -> None:
+        """Become the writer: fences any older writer with the same transactional id."""
+        if self._producer is not None:
+            return
+        producer = KafkaProducer(
+            **self.settings.client_options(),
+            **_PRODUCER_TUNING,
+            transactional_id=self.transactional_id,
+        )
+        try:
+            producer.init_transactions()
+        except BaseException:
+            producer.close(timeout=0)
+            raise
+        self._producer = producer
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("TransactionalWriter.start() must be called before writing")
+        return self._producer
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
+    def begin(self) -> None:
+        try:
+            self.producer.begin_transaction()
+        except KafkaError as error:
+            self._raise_if_fenced(error)
+            raise
+        self._in_transaction = True
+
+    def send(
+        self, topic: str, *, key: bytes | None, value: bytes, headers: Headers
+    ) -> FutureRecordMetadata:
+        if not self._in_transaction:
+            raise RuntimeError("TransactionalWriter.send() outside a transaction")
+        try:
+            return self.producer.send(topic, key=key, value=value, headers=list(headers))
+        except KafkaError as error:
+            self._raise_if_fenced(error)
+            raise
+
+    def send_offsets(
+        self, offsets: Mapping[TopicPartition, OffsetAndMetadata], group_metadata: Any
+    ) -> None:
+        """Make committing these consumer offsets part of the open transaction."""
+        try:
+            self.producer.send_offsets_to_transaction(dict(offsets), group_metadata)
+        except KafkaError as error:
+            self._raise_if_fenced(error)
+            raise
+
+    def commit(self, futures: Sequence[FutureRecordMetadata] = ()) -> list[RecordMetadata]:
+        """Commit the open transaction; returns where each of `futures` landed.
+
+        Kafka's commit flushes every send first, so the futures are all resolved here.
+        """
+        try:
+            self.producer.commit_transaction()
+        except KafkaError as error:
+            self._raise_if_fenced(error)
+            self._abort_quietly()
+            raise RecordTransactionFailed(
+                f"Kafka refused to commit a transaction of {self.transactional_id!r}: {error}"
+            ) from error
+        self._in_transaction = False
+        return [future.get(timeout=0) for future in futures]
+
+    def abort(self) -> None:
+        if not self._in_transaction:
+            return
+        self._in_transaction = False
+        try:
+            self.producer.abort_transaction()
+        except KafkaError as error:
+            self._raise_if_fenced(error)
+            raise
+
+    def _raise_if_fenced(self, error: KafkaError) -> None:
+        if _was_fenced(self._producer, error):
+            self._in_transaction = False
+            raise WriterFenced(self.transactional_id) from error
+
+    def _abort_quietly(self) -> None:
+        # Called only while another error is already on its way up; that error is the news.
+        self._in_transaction = False
+        with contextlib.suppress(KafkaError):
+            self.producer.abort_transaction()
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None

@@ -1,0 +1,89 @@
+"""Maps Journey domain events to stored events whose state is the contract's wire format.
+
+The state of a stored journey event is the Avro single-object encoding of its payload
+(the contract event), and its topic is the event type; so the bytes on
+`care.journey.events` are exactly what the public contract promises, readable with
+nothing but the `.avsc` files. The mapper also supplies the child's id as the Kafka key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+)
+
+from events.codec import AvroCodec, default_codec
+from events.errors import InvalidEvent
+
+
+@dataclass(frozen=True)
+class JourneyStoredEvent(StoredEvent):
+    """A stored event that knows its Kafka key (the child's id as UTF-8)."""
+
+    key: bytes | None = None
+
+
+class JourneyMapper(Mapper[Any]):
+    """Stored state = Avro single-object bytes of the payload; topic = event type.
+
+    The transcoder, cipher and compressor the library offers are not used: the contract
+    fixes the bytes, and a cipher or compressor would break every other reader.
+    """
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+        codec: AvroCodec | None = None,
+    ) -> None:
+        if compressor is not None or cipher is not None:
+            raise ValueError(
+                "JourneyMapper writes the contract's wire format, which forbids a compressor "
+                "or cipher: unset COMPRESSOR_TOPIC, CIPHER_TOPIC and CIPHER_KEY"
+            )
+        super().__init__(transcoder)
+        self.codec = codec or default_codec()
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        from journeys.journey import payload_of
+
+        payload = payload_of(domain_event)
+        return JourneyStoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=payload.event_type,
+            state=self.codec.encode(payload),
+            key=payload.child_id.encode("utf-8"),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        from journeys.journey import rebuild_domain_event
+
+        where = (
+            f"version {stored_event.originator_version} of journey "
+            f"{stored_event.originator_id} ({stored_event.topic})"
+        )
+        try:
+            payload = self.codec.decode(stored_event.state)
+        except InvalidEvent as error:
+            raise MapperDeserialisationError(f"{where} cannot be decoded: {error}") from error
+        if payload.event_type != stored_event.topic:
+            raise MapperDeserialisationError(
+                f"{where} holds a {payload.event_type} event, not a {stored_event.topic}"
+            )
+        domain_event = rebuild_domain_event(payload, stored_event.originator_version)
+        if str(domain_event.originator_id) != str(stored_event.originator_id):
+            raise MapperDeserialisationError(
+                f"{where} belongs to child {payload.child_id!r} of local authority "
+                f"{payload.local_authority!r}, whose journey id is {domain_event.originator_id}"
+            )
+        return domain_event

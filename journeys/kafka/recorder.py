@@ -1,0 +1,291 @@
+"""The eventsourcing recorder whose record is the Kafka events topic.
+
+Appending writes stored events to `care.journey.events` in a Kafka transaction; reading
+uses the local state store (journeys.kafka.state_store), which holds only events of
+committed transactions and is caught up from the topic on start. Optimistic concurrency
+(the library's IntegrityError for a version already recorded) is judged against the store
+plus the events of the open transaction; that judgement is sound because this recorder is
+the only writer: `open_for_writing()` fences any older writer with the same transactional
+id, then catches up with everything that writer committed.
+
+Two ways to append:
+- `insert_events()` on its own: one Kafka transaction per call (what the library expects).
+- inside `with recorder.transaction() as batch:` (the submission processor): every
+  `insert_events()` joins the open transaction, with the consumer offsets and rejections
+  the processor adds; the store is written only after Kafka commits it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    IntegrityError,
+    ListenNotifySubscription,
+    Notification,
+    StoredEvent,
+    Subscription,
+)
+from kafka.producer.future import FutureRecordMetadata
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from journeys.config import Settings
+from journeys.kafka.log import Headers, TransactionalWriter
+from journeys.kafka.record_reader import catch_up, record_headers
+from journeys.kafka.state_store import PlacedEvent, StateStore
+
+
+def message_key(stored_event: StoredEvent) -> bytes:
+    """The Kafka key: the child's id when the mapper supplied it, else the originator id.
+
+    Keying by child keeps every event of a journey on one partition, in order.
+    """
+    key = getattr(stored_event, "key", None)
+    if isinstance(key, bytes):
+        return key
+    return str(stored_event.originator_id).encode("utf-8")
+
+
+class RecordTransaction:
+    """The open Kafka transaction: stored events appended so far, and what else goes with it."""
+
+    def __init__(self, writer: TransactionalWriter) -> None:
+        self._writer = writer
+        self.stored_events: list[StoredEvent] = []
+        self.futures: list[FutureRecordMetadata] = []
+        self._pending: dict[str, dict[int, StoredEvent]] = {}
+
+    def append(self, stored_events: Sequence[StoredEvent], topic: str) -> None:
+        for stored_event in stored_events:
+            self.futures.append(
+                self._writer.send(
+                    topic,
+                    key=message_key(stored_event),
+                    value=stored_event.state,
+                    headers=record_headers(stored_event),
+                )
+            )
+            self.stored_events.append(stored_event)
+            versions = self._pending.setdefault(str(stored_event.originator_id), {})
+            versions[stored_event.originator_version] = stored_event
+
+    def pending_versions(self, originator_id: uuid.UUID | str) -> Mapping[int, StoredEvent]:
+        return self._pending.get(str(originator_id), {})
+
+    def send(self, topic: str, *, key: bytes | None, value: bytes, headers: Headers) -> None:
+        """Send another message (e.g. a rejection) in this transaction."""
+        self._writer.send(topic, key=key, value=value, headers=headers)
+
+    def send_offsets(
+        self, offsets: Mapping[TopicPartition, OffsetAndMetadata], group_metadata: Any
+    ) -> None:
+        """Commit these consumer offsets if, and only if, this transaction commits."""
+        self._writer.send_offsets(offsets, group_metadata)
+
+
+class KafkaApplicationRecorder(ApplicationRecorder):
+    """Stored events on Kafka, read through the local state store."""
+
+    def __init__(self, settings: Settings, store: StateStore, writer: TransactionalWriter) -> None:
+        self.settings = settings
+        self.store = store
+        self.writer = writer
+        self._lock = threading.RLock()
+        self._transaction: RecordTransaction | None = None
+        self._writing = False
+        self._listeners: set[threading.Event] = set()
+
+    # Starting ---------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Bring the state store up to the end of the events topic."""
+        with self._lock:
+            return catch_up(self.settings, self.store)
+
+    def open_for_writing(self) -> None:
+        """Become the single writer (fencing any older one), then catch up with its work."""
+        with self._lock:
+            if self._writing:
+                return
+            self.writer.start()
+            # The fenced writer's last transaction is now committed or aborted for good.
+            catch_up(self.settings, self.store)
+            # A writer sharing the store file may have added events this one never saw.
+            self.store.reload_versions()
+            self._writing = True
+
+    def close(self) -> None:
+        self.writer.close()
+        self.store.close()
+
+    # Writing ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[RecordTransaction]:
+        """A Kafka transaction; on leaving the block it commits, then the store is written.
+
+        If the block raises, the transaction is aborted and the store is untouched.
+        """
+        with self._lock:
+            if self._transaction is not None:
+                raise RuntimeError("a record transaction is already open")
+            self.open_for_writing()
+            self.writer.begin()
+            transaction = RecordTransaction(self.writer)
+            self._transaction = transaction
+            try:
+                yield transaction
+            except BaseException:
+                self._transaction = None
+                self.writer.abort()
+                raise
+            self._transaction = None
+            placed = self._commit(transaction)
+            self.store.append(placed, _next_offsets(placed))
+        self._notify_listeners()
+
+    def _commit(self, transaction: RecordTransaction) -> list[PlacedEvent]:
+        metadata = self.writer.commit(transaction.futures)
+        return [
+            PlacedEvent(stored_event, where.partition, where.offset)
+            for stored_event, where in zip(transaction.stored_events, metadata, strict=True)
+        ]
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if not stored_events:
+            return None
+        with self._lock:
+            if self._transaction is not None:
+                self._assert_new(stored_events, self._transaction)
+                self._transaction.append(stored_events, self.settings.events_topic)
+                return None  # numbered when the open transaction commits
+            self.open_for_writing()
+            self._assert_new(stored_events, None)
+            self.writer.begin()
+            transaction = RecordTransaction(self.writer)
+            try:
+                transaction.append(stored_events, self.settings.events_topic)
+            except BaseException:
+                self.writer.abort()
+                raise
+            placed = self._commit(transaction)
+            ids = self.store.append(placed, _next_offsets(placed))
+        self._notify_listeners()
+        return ids
+
+    def _assert_new(
+        self, stored_events: Sequence[StoredEvent], transaction: RecordTransaction | None
+    ) -> None:
+        keys = [(str(s.originator_id), s.originator_version) for s in stored_events]
+        if len(set(keys)) < len(keys):
+            raise IntegrityError(f"the same journey version appears twice in: {keys}")
+        recorded = self.store.existing_versions(stored_events)
+        if transaction is not None:
+            recorded += [
+                s
+                for s in stored_events
+                if s.originator_version in transaction.pending_versions(s.originator_id)
+            ]
+        if recorded:
+            first = recorded[0]
+            raise IntegrityError(
+                f"version {first.originator_version} of {first.originator_id} is already "
+                "recorded: this copy of the journey is out of date"
+            )
+
+    # Reading ----------------------------------------------------------------------
+
+    def select_events(
+        self,
+        originator_id: uuid.UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        with self._lock:
+            pending = self._transaction.pending_versions(originator_id) if self._transaction else {}
+            if not pending:
+                return self.store.select_events(
+                    originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+                )
+            # The open transaction's own events count for its later reads.
+            events = self.store.select_events(originator_id, gt=gt, lte=lte)
+            events += [
+                StoredEvent(originator_id, s.originator_version, s.topic, s.state)
+                for version, s in pending.items()
+                if (gt is None or version > gt) and (lte is None or version <= lte)
+            ]
+        events.sort(key=lambda s: s.originator_version, reverse=desc)
+        return events if limit is None else events[:limit]
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        return self.store.select_notifications(
+            start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
+
+    def max_notification_id(self) -> int | None:
+        return self.store.max_notification_id()
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> Subscription[ApplicationRecorder]:
+        return _StoreSubscription(self, gt=gt, topics=topics)
+
+    def listen(self, event: threading.Event) -> None:
+        self._listeners.add(event)
+
+    def unlisten(self, event: threading.Event) -> None:
+        self._listeners.discard(event)
+
+    def _notify_listeners(self) -> None:
+        for listener in list(self._listeners):
+            listener.set()
+
+
+class KafkaAggregateRecorder(KafkaApplicationRecorder, AggregateRecorder):
+    """The same record, answering as a plain aggregate recorder (no notification ids)."""
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        super().insert_events(stored_events, **kwargs)
+        return None
+
+
+class _StoreSubscription(ListenNotifySubscription[KafkaApplicationRecorder]):
+    """New notifications as this recorder commits them (not other processes' appends)."""
+
+    def __init__(
+        self, recorder: KafkaApplicationRecorder, gt: int | None, topics: Sequence[str]
+    ) -> None:
+        super().__init__(recorder=recorder, gt=gt, topics=topics)
+        self._recorder.listen(self._has_been_notified)
+
+    def stop(self) -> None:
+        super().stop()
+        self._recorder.unlisten(self._has_been_notified)
+
+
+def _next_offsets(placed: Sequence[PlacedEvent]) -> dict[int, int]:
+    offsets: dict[int, int] = {}
+    for item in placed:
+        offsets[item.partition] = max(offsets.get(item.partition, 0), item.offset + 1)
+    return offsets
