@@ -1,0 +1,45 @@
+"""`journeys indicators`: the indicators of one year, as known now or at a moment."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeys.config import Settings
+from projections.indicators import as_known_at, indicators_for_year
+from projections.output import FORMATS, write
+from projections.snapshot import SnapshotMissing, open_snapshot
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "indicators",
+        help="the indicators of a reporting year (from the projection snapshot)",
+        description="Print indicator, year, numerator, denominator, rate for reporting year "
+        "Y (1 April Y-1 to 31 March Y), read from the snapshot the runner publishes, so it "
+        "works while `journeys project --follow` runs.",
+    )
+    parser.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2024")
+    parser.add_argument("--as-of", help="as known at this moment: ISO date (end of that "
+                        "day, UTC) or timestamp (no zone = UTC); default: everything recorded")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    try:
+        as_of = None if arguments.as_of is None else as_known_at(arguments.as_of)
+    except ValueError as error:
+        print(f"journeys indicators: {error}", file=sys.stderr)
+        return 2
+    try:
+        connection = open_snapshot(Settings.from_environment().database)
+    except SnapshotMissing as error:
+        print(f"journeys indicators: {error}", file=sys.stderr)
+        return 1
+    try:
+        write(indicators_for_year(connection, arguments.year, as_of), arguments.format,
+              sys.stdout)
+    finally:
+        connection.close()
+    return 0

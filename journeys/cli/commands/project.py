@@ -1,0 +1,61 @@
+"""`journeys project`: keep the DuckDB projection (JOURNEYS_DB) current with the events topic."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeys.config import Settings
+from journeys.kafka.broker import kafka_settings
+from journeys.kafka.topics import ensure_topics
+from projections.database import DatabaseInUse
+from projections.load import ProjectionError
+from projections.runner import RunnerOptions, project, rebuild
+from projections.snapshot import snapshot_path
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "project",
+        help="project the events topic into the DuckDB database (JOURNEYS_DB)",
+        description="Read care.journey.events from where the database left off and load "
+        "it into JOURNEYS_DB; after each batch (at most once a second) publish the "
+        "read-only snapshot that `journeys indicators`, `journeys sql` and analysts open.",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--until-idle", action="store_true",
+                      help="stop once caught up with the topic (the default)")
+    mode.add_argument("--follow", action="store_true",
+                      help="keep following the topic until interrupted")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build a fresh database from offset 0 and swap it in atomically")
+    parser.add_argument("--batch-size", type=int, default=RunnerOptions.max_batch,
+                        help="most events per DuckDB transaction (default %(default)s)")
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    if arguments.batch_size < 1:
+        print("journeys project: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    options = RunnerOptions(max_batch=arguments.batch_size, show_progress=True)
+    with kafka_settings(Settings.from_environment()) as settings:
+        ensure_topics(settings)
+        try:
+            if arguments.rebuild:
+                count = rebuild(settings, options=options)
+                print(f"rebuilt {settings.database} from {count:,} events", file=sys.stderr)
+            if arguments.follow:
+                print(f"following {settings.events_topic} into {settings.database}; "
+                      f"readers open {snapshot_path(settings.database)}", file=sys.stderr)
+                project(settings, follow=True, options=options)
+            elif not arguments.rebuild:
+                count = project(settings, follow=False, options=options)
+                print(f"projected {count:,} new events into {settings.database}",
+                      file=sys.stderr)
+        except KeyboardInterrupt:
+            print("stopped; every committed batch is kept", file=sys.stderr)
+        except (ProjectionError, DatabaseInUse) as error:
+            print(f"journeys project: {error}", file=sys.stderr)
+            return 1
+    return 0

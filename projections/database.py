@@ -1,0 +1,71 @@
+"""Opening the projection database: the event log, the consumed offsets and the SQL.
+
+The only stored tables are `event_log` (one wide row per event, see `schema`) and
+`consumed_offsets` (per partition of the events topic, the next offset to read). Every
+analyst table and indicator is a view or table macro over the log (`sql/`), reinstalled
+each time the writer opens the database, so a change to the SQL needs no migration and
+an incremental projection equals a rebuild by construction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from projections.definitions import sql_files
+from projections.schema import event_log_ddl
+
+SQL_DIRECTORY = Path(__file__).parent / "sql"
+
+CONSUMED_OFFSETS_DDL = """
+create table if not exists consumed_offsets (
+    topic varchar not null,
+    kafka_partition integer not null,
+    next_offset bigint not null,
+    primary key (topic, kafka_partition)
+)
+"""
+
+
+def projection_sql(name: str) -> str:
+    """The text of one file of projections/sql/."""
+    return (SQL_DIRECTORY / name).read_text(encoding="utf-8")
+
+
+def install(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the stored tables if missing and (re)install every macro and view."""
+    connection.execute(event_log_ddl())
+    connection.execute(CONSUMED_OFFSETS_DDL)
+    for name in sql_files():
+        connection.execute(projection_sql(name))
+
+
+class DatabaseInUse(RuntimeError):
+    """Another process has the projection database open (a `journeys project --follow`
+    runner?). Stop it first, or read the snapshot instead (docs/analysts.md)."""
+
+
+def connect_exclusively(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A writing connection; DuckDB lets only one process at a time hold one."""
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        raise DatabaseInUse(
+            f"{path} is open in another process (a `journeys project --follow` runner?): "
+            f"stop it first, or open the snapshot read-only ({error})"
+        ) from None
+
+
+def open_for_writing(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """The writer's connection, with the tables, macros and views installed."""
+    connection = connect_exclusively(path)
+    install(connection)
+    return connection
+
+
+def open_in_memory() -> duckdb.DuckDBPyConnection:
+    """A private projection in memory, for tests and one-off analyses."""
+    connection = duckdb.connect(":memory:")
+    install(connection)
+    return connection

@@ -1,0 +1,45 @@
+"""Reading the indicators: for one year, as known at a moment, in the catalogue's order."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from projections.definitions import INDICATORS
+
+
+def as_known_at(text: str) -> datetime:
+    """Parse --as-of: an ISO 8601 timestamp (no zone = UTC) or a date (= the end of that
+    day, UTC: everything recorded on that date counts)."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(
+                microseconds=1
+            )
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"--as-of must be an ISO 8601 date or timestamp (e.g. 2024-04-01 or "
+            f"2024-04-01T09:00:00Z), not {text!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def indicators_for_year(
+    connection: duckdb.DuckDBPyConnection, year: int, as_of: datetime | None = None
+) -> pa.Table:
+    """indicator, year, numerator, denominator, rate for `year`, one row per indicator."""
+    moment = "infinity" if as_of is None else as_of.isoformat()
+    order = ", ".join(f"'{name}'" for name in INDICATORS)
+    return connection.execute(
+        f"""
+        select indicator, year, numerator, denominator, rate
+        from indicators_as_of(cast(? as timestamptz))
+        where year = ?
+        order by list_position([{order}], indicator)
+        """,
+        [moment, year],
+    ).to_arrow_table()

@@ -1,0 +1,48 @@
+-- care_leavers_19_21_eet: care leavers at their 19th, 20th and 21st birthdays in education, employment or training.
+--
+-- Definition (domain.md section 3, indicator 7): one row per care leaver per 19th, 20th and 21st
+-- birthday falling in the year, where the young person is not looked after on that
+-- birthday; the outcome is the closest CareLeaverContactRecorded dated from 3 months
+-- before to 1 month after the birthday; rows whose outcome says DIED or RHOM are dropped,
+-- rows with no outcome stay in the denominator. Numerator: the activity is an EET code (F1, P1, F2, P2, F4, P4, F5, P5).
+-- The rows, the care-leaver test and the choice of outcome are care_leaver_birthdays
+-- (care_leavers.sql), shared by the four care-leaver indicators.
+--
+-- Grain of care_leavers_19_21_eet_children: one row per care leaver per birthday in the year.
+
+create or replace macro care_leavers_19_21_eet_children_as_of(as_known_at) as table
+with
+-- Step 1, the cohort: 19th, 20th and 21st birthdays of care leavers, outcome not DIED or RHOM.
+cohort as (
+    select * from care_leaver_birthdays_as_of(as_known_at) as rows
+    where rows.age in (19, 20, 21)
+)
+-- Step 2, the numerator: the activity is an EET code (F1, P1, F2, P2, F4, P4, F5, P5).
+select
+    'care_leavers_19_21_eet' as indicator,
+    rows.year,
+    rows.local_authority,
+    rows.child_id,
+    'birthday ' || rows.age as subject_id,
+    rows.birthday as on_date,
+    coalesce('activity ' || rows.activity || ' on ' || rows.contact_on, 'no contact recorded')
+        as detail,
+    coalesce(rows.activity in ('F1', 'P1', 'F2', 'P2', 'F4', 'P4', 'F5', 'P5'), false) as in_numerator
+from cohort as rows;
+
+-- Step 3, the rate for every year with data.
+create or replace macro care_leavers_19_21_eet_as_of(as_known_at) as table
+with
+counts as (
+    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
+    from care_leavers_19_21_eet_children_as_of(as_known_at)
+    group by year
+)
+select
+    'care_leavers_19_21_eet' as indicator,
+    years.year,
+    coalesce(counts.numerator, 0) as numerator,
+    coalesce(counts.denominator, 0) as denominator,
+    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
+from reporting_years_as_of(as_known_at) as years
+left join counts using (year);

@@ -1,0 +1,52 @@
+-- cin_over_2_years: referrals open at 31 March that were received more than 2 years before.
+--
+-- Definition (domain.md section 3, indicator 6): denominator, referrals open at 31 March
+-- (received on or before it, not closed on or before it); numerator, those received before
+-- 31 March minus 2 years.
+--
+-- Readings fixed here (also in docs/analysts.md):
+-- - "Before 31 March minus 2 years" is strictly before DuckDB's 31 March - INTERVAL 2 YEAR
+--   (31 March Y-2): a referral received on 31 March Y-2 is not in the numerator.
+--
+-- Grain of cin_over_2_years_children: one row per referral open at 31 March.
+
+create or replace macro cin_over_2_years_children_as_of(as_known_at) as table
+with
+years as (
+    select * from reporting_years_as_of(as_known_at)
+),
+-- Step 1, the cohort: referrals open at 31 March.
+cohort as (
+    select years.year, years.march_31, referrals.*
+    from years
+    join referrals_as_of(as_known_at) as referrals
+        on covers(referrals.received_on, referrals.closed_on, years.march_31)
+)
+-- Step 2, the numerator: received before 31 March minus 2 years.
+select
+    'cin_over_2_years' as indicator,
+    cohort.year,
+    cohort.local_authority,
+    cohort.child_id,
+    cohort.referral_id as subject_id,
+    cohort.march_31 as on_date,
+    'referral received ' || cohort.received_on as detail,
+    cohort.received_on < years_after(cohort.march_31, -2) as in_numerator
+from cohort;
+
+-- Step 3, the rate for every year with data.
+create or replace macro cin_over_2_years_as_of(as_known_at) as table
+with
+counts as (
+    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
+    from cin_over_2_years_children_as_of(as_known_at)
+    group by year
+)
+select
+    'cin_over_2_years' as indicator,
+    years.year,
+    coalesce(counts.numerator, 0) as numerator,
+    coalesce(counts.denominator, 0) as denominator,
+    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
+from reporting_years_as_of(as_known_at) as years
+left join counts using (year);

@@ -1,0 +1,46 @@
+-- seen_alone: assessments completed in the year in which the child was seen alone.
+--
+-- Definition (domain.md section 3, indicator 9): denominator, assessments completed in the
+-- year; numerator, those recorded as having seen the child alone.
+--
+-- Grain of seen_alone_children: one row per assessment completed in the year.
+
+create or replace macro seen_alone_children_as_of(as_known_at) as table
+with
+years as (
+    select * from reporting_years_as_of(as_known_at)
+),
+-- Step 1, the cohort: assessments completed in the year.
+cohort as (
+    select years.year, assessments.*
+    from assessments_as_of(as_known_at) as assessments
+    join years on reporting_year(assessments.completed_on) = years.year
+)
+-- Step 2, the numerator: the child was seen alone.
+select
+    'seen_alone' as indicator,
+    cohort.year,
+    cohort.local_authority,
+    cohort.child_id,
+    cohort.assessment_id as subject_id,
+    cohort.completed_on as on_date,
+    'assessment completed ' || cohort.completed_on as detail,
+    coalesce(cohort.seen_alone, false) as in_numerator
+from cohort;
+
+-- Step 3, the rate for every year with data.
+create or replace macro seen_alone_as_of(as_known_at) as table
+with
+counts as (
+    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
+    from seen_alone_children_as_of(as_known_at)
+    group by year
+)
+select
+    'seen_alone' as indicator,
+    years.year,
+    coalesce(counts.numerator, 0) as numerator,
+    coalesce(counts.denominator, 0) as denominator,
+    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
+from reporting_years_as_of(as_known_at) as years
+left join counts using (year);

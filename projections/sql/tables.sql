@@ -1,0 +1,378 @@
+-- The tables an analyst reads: one macro per table taking the "as known at" moment, and a
+-- plain view of the same name (without "_as_of") for everything recorded so far.
+--
+-- Every row keeps the event_id and recorded_at of each event it came from
+-- (`<event>_event_id`, `<event>_recorded_at`), so it is clear when it became known; rows
+-- are built only from events that count at the moment asked (events_as_of), so a retracted
+-- event never shows. The full log, retracted events included and flagged, is the view
+-- `events`. When two events that count both end the same thing (a correction recorded
+-- without retracting the first), the earliest dated one wins, ties to the first recorded.
+
+-- children: one row per child, from ChildRegistered. known_to_service_on is the date the
+-- child became known to the service, not the date of birth.
+create or replace macro children_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    date_of_birth,
+    sex,
+    ethnicity,
+    occurred_on as known_to_service_on,
+    event_id as registered_event_id,
+    recorded_at as registered_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'ChildRegistered'
+qualify row_number() over (
+    partition by local_authority, child_id order by recorded_at desc, event_id
+) = 1;
+
+-- referrals: one row per referral, with its closure when closed.
+create or replace macro referrals_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('ReferralReceived', 'ReferralClosed')
+),
+received as (
+    select * from known where event_type = 'ReferralReceived'
+),
+closed as (
+    select * from known where event_type = 'ReferralClosed'
+    qualify row_number() over (
+        partition by local_authority, child_id, referral_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    received.local_authority,
+    received.child_id,
+    received.referral_id,
+    received.occurred_on as received_on,
+    received.source,
+    received.primary_need,
+    closed.occurred_on as closed_on,
+    closed.reason as closure_reason,
+    received.event_id as received_event_id,
+    received.recorded_at as received_recorded_at,
+    closed.event_id as closed_event_id,
+    closed.recorded_at as closed_recorded_at
+from received
+left join closed using (local_authority, child_id, referral_id);
+
+-- assessments: one row per single assessment, started and (when completed) completed.
+-- A completion without a start that counts still shows, with started_on null.
+create or replace macro assessments_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('AssessmentStarted', 'AssessmentCompleted')
+),
+started as (
+    select * from known where event_type = 'AssessmentStarted'
+    qualify row_number() over (
+        partition by local_authority, child_id, assessment_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+),
+completed as (
+    select * from known where event_type = 'AssessmentCompleted'
+    qualify row_number() over (
+        partition by local_authority, child_id, assessment_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    coalesce(started.local_authority, completed.local_authority) as local_authority,
+    coalesce(started.child_id, completed.child_id) as child_id,
+    coalesce(started.assessment_id, completed.assessment_id) as assessment_id,
+    started.referral_id,
+    started.occurred_on as started_on,
+    completed.occurred_on as completed_on,
+    completed.seen_alone,
+    completed.factors,
+    started.event_id as started_event_id,
+    started.recorded_at as started_recorded_at,
+    completed.event_id as completed_event_id,
+    completed.recorded_at as completed_recorded_at
+from started
+full outer join completed
+    on completed.local_authority = started.local_authority
+    and completed.child_id = started.child_id
+    and completed.assessment_id = started.assessment_id;
+
+-- enquiries: one row per section 47 enquiry, with its initial child protection conference.
+create or replace macro enquiries_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('Section47Started', 'ChildProtectionConferenceHeld')
+),
+started as (
+    select * from known where event_type = 'Section47Started'
+),
+conference as (
+    select * from known where event_type = 'ChildProtectionConferenceHeld'
+    qualify row_number() over (
+        partition by local_authority, child_id, enquiry_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    started.local_authority,
+    started.child_id,
+    started.enquiry_id,
+    started.referral_id,
+    started.occurred_on as started_on,
+    conference.occurred_on as conference_on,
+    conference.plan_required,
+    started.event_id as started_event_id,
+    started.recorded_at as started_recorded_at,
+    conference.event_id as conference_event_id,
+    conference.recorded_at as conference_recorded_at
+from started
+left join conference using (local_authority, child_id, enquiry_id);
+
+-- cp_plans: one row per child protection plan.
+create or replace macro cp_plans_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('ChildProtectionPlanStarted', 'ChildProtectionPlanEnded')
+),
+started as (
+    select * from known where event_type = 'ChildProtectionPlanStarted'
+),
+ended as (
+    select * from known where event_type = 'ChildProtectionPlanEnded'
+    qualify row_number() over (
+        partition by local_authority, child_id, plan_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    started.local_authority,
+    started.child_id,
+    started.plan_id,
+    started.category,
+    started.occurred_on as started_on,
+    ended.occurred_on as ended_on,
+    started.event_id as started_event_id,
+    started.recorded_at as started_recorded_at,
+    ended.event_id as ended_event_id,
+    ended.recorded_at as ended_recorded_at
+from started
+left join ended using (local_authority, child_id, plan_id);
+
+-- periods_of_care: one row per period of care (looked after from started_on; no longer
+-- looked after from ended_on).
+create or replace macro periods_of_care_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('PeriodOfCareStarted', 'PeriodOfCareEnded')
+),
+started as (
+    select * from known where event_type = 'PeriodOfCareStarted'
+),
+ended as (
+    select * from known where event_type = 'PeriodOfCareEnded'
+    qualify row_number() over (
+        partition by local_authority, child_id, period_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    started.local_authority,
+    started.child_id,
+    started.period_id,
+    started.occurred_on as started_on,
+    started.legal_status as legal_status_at_start,
+    started.category_of_need,
+    ended.occurred_on as ended_on,
+    ended.reason as reason_ceased,
+    started.event_id as started_event_id,
+    started.recorded_at as started_recorded_at,
+    ended.event_id as ended_event_id,
+    ended.recorded_at as ended_recorded_at
+from started
+left join ended using (local_authority, child_id, period_id);
+
+-- legal_status_spells: one row per legal status held within a period of care, from the
+-- day it applied (starts_on) to the day the next one applied or the period ended
+-- (ends_on; null while current). Together they tile the period: a child is looked after
+-- on day D exactly when one of its spells covers D (macro covers), and that spell's
+-- legal_status is the status on D. A change on day D applies on D.
+create or replace macro legal_status_spells_as_of(as_known_at) as table
+with
+periods as (
+    select * from periods_of_care_as_of(as_known_at)
+),
+status_changes as (
+    select
+        local_authority, child_id, period_id,
+        started_on as starts_on,
+        legal_status_at_start as legal_status,
+        started_event_id as event_id,
+        started_recorded_at as recorded_at,
+        0 as order_in_day
+    from periods
+    union all
+    select
+        local_authority, child_id, period_id,
+        occurred_on as starts_on,
+        legal_status,
+        event_id,
+        recorded_at,
+        1 as order_in_day
+    from events_as_of(as_known_at)
+    where event_type = 'LegalStatusChanged'
+)
+select
+    status_changes.local_authority,
+    status_changes.child_id,
+    status_changes.period_id,
+    status_changes.legal_status,
+    status_changes.legal_status in ('V3', 'V4') as is_short_break,
+    status_changes.starts_on,
+    least(
+        lead(status_changes.starts_on) over (
+            partition by status_changes.local_authority, status_changes.child_id,
+                status_changes.period_id
+            order by status_changes.starts_on, status_changes.order_in_day,
+                status_changes.recorded_at, status_changes.event_id
+        ),
+        periods.ended_on
+    ) as ends_on,
+    status_changes.event_id as status_event_id,
+    status_changes.recorded_at as status_recorded_at
+from status_changes
+join periods using (local_authority, child_id, period_id)
+where periods.ended_on is null or status_changes.starts_on <= periods.ended_on;
+
+-- placement_spells: one row per PlacementStarted, as recorded. ended_on is the
+-- PlacementEnded date or the end of the period of care, whichever comes first.
+create or replace macro placement_spells_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('PlacementStarted', 'PlacementEnded')
+),
+started as (
+    select * from known where event_type = 'PlacementStarted'
+),
+ended as (
+    select * from known where event_type = 'PlacementEnded'
+    qualify row_number() over (
+        partition by local_authority, child_id, placement_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    started.local_authority,
+    started.child_id,
+    started.placement_id,
+    started.period_id,
+    started.placement_type,
+    started.placement_type in ('T0', 'T1', 'T2', 'T3', 'T4') as is_temporary,
+    started.provider,
+    started.carer_id,
+    started.occurred_on as started_on,
+    least(ended.occurred_on, periods.ended_on) as ended_on,
+    started.event_id as started_event_id,
+    started.recorded_at as started_recorded_at,
+    ended.event_id as ended_event_id,
+    ended.recorded_at as ended_recorded_at
+from started
+left join ended using (local_authority, child_id, placement_id)
+left join periods_of_care_as_of(as_known_at) as periods
+    on periods.local_authority = started.local_authority
+    and periods.child_id = started.child_id
+    and periods.period_id = started.period_id;
+
+-- placements: one row per placement in the sense of the indicators (domain.md section 3,
+-- "Placements"): the child's placement spells across all its periods of care, temporary
+-- spells (T0-T4) dropped, then consecutive spells with the same carer merged into one.
+-- placement_number counts the child's placements from 1.
+create or replace macro placements_as_of(as_known_at) as table
+with
+lasting_spells as (
+    select * from placement_spells_as_of(as_known_at) where not is_temporary
+),
+marked as (
+    select
+        *,
+        case
+            when carer_id is not distinct from lag(carer_id) over child_order then 0
+            else 1
+        end as starts_new_placement
+    from lasting_spells
+    window child_order as (
+        partition by local_authority, child_id
+        order by started_on, started_recorded_at, placement_id
+    )
+),
+numbered as (
+    select
+        *,
+        cast(sum(starts_new_placement) over (
+            partition by local_authority, child_id
+            order by started_on, started_recorded_at, placement_id
+            rows between unbounded preceding and current row
+        ) as integer) as placement_number
+    from marked
+)
+select
+    local_authority,
+    child_id,
+    placement_number,
+    any_value(carer_id) as carer_id,
+    min(started_on) as started_on,
+    case when bool_or(ended_on is null) then null else max(ended_on) end as ended_on,
+    list(placement_id order by started_on, started_recorded_at, placement_id)
+        as placement_spell_ids,
+    max(greatest(started_recorded_at, ended_recorded_at)) as last_recorded_at
+from numbered
+group by local_authority, child_id, placement_number;
+
+-- personal_advisers: one row per personal adviser allocation.
+create or replace macro personal_advisers_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    adviser_id,
+    occurred_on as allocated_on,
+    event_id as allocated_event_id,
+    recorded_at as allocated_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'PersonalAdviserAllocated';
+
+-- care_leaver_contacts: one row per contact recorded with a care leaver.
+create or replace macro care_leaver_contacts_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as contact_on,
+    in_touch,
+    activity,
+    accommodation,
+    event_id as contact_event_id,
+    recorded_at as contact_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'CareLeaverContactRecorded';
+
+create or replace view children as select * from children_as_of('infinity'::timestamptz);
+create or replace view referrals as select * from referrals_as_of('infinity'::timestamptz);
+create or replace view assessments as select * from assessments_as_of('infinity'::timestamptz);
+create or replace view enquiries as select * from enquiries_as_of('infinity'::timestamptz);
+create or replace view cp_plans as select * from cp_plans_as_of('infinity'::timestamptz);
+create or replace view periods_of_care as
+select * from periods_of_care_as_of('infinity'::timestamptz);
+create or replace view legal_status_spells as
+select * from legal_status_spells_as_of('infinity'::timestamptz);
+create or replace view placement_spells as
+select * from placement_spells_as_of('infinity'::timestamptz);
+create or replace view placements as select * from placements_as_of('infinity'::timestamptz);
+create or replace view personal_advisers as
+select * from personal_advisers_as_of('infinity'::timestamptz);
+create or replace view care_leaver_contacts as
+select * from care_leaver_contacts_as_of('infinity'::timestamptz);

@@ -1,0 +1,162 @@
+"""The projection runner through Kafka: in pieces, rebuilt, and killed mid-batch.
+
+Each test publishes a synthetic authority's accepted events to its own events topic the
+way the processor does (Avro single-object value, key child_id, header event_type), runs
+the runner, and compares the database with a projection of the same events loaded in one
+piece through the bulk loader (without Kafka).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+from kafka import KafkaProducer
+
+from events.catalogue import JourneyEvent
+from events.codec import default_codec
+from journeys.config import Settings
+from journeys.synthetic import AuthorityParameters, generate
+from projections.database import open_in_memory
+from projections.load import append, batch_of, consumed_offsets
+from projections.runner import RunnerOptions, project, rebuild
+from projections.snapshot import open_snapshot
+
+pytestmark = pytest.mark.kafka
+
+TABLES = (
+    "children", "referrals", "assessments", "enquiries", "cp_plans", "periods_of_care",
+    "legal_status_spells", "placement_spells", "placements", "personal_advisers",
+    "care_leaver_contacts", "indicators",
+)  # fmt: skip
+
+
+def publish(settings: Settings, events: list[JourneyEvent]) -> None:
+    codec = default_codec()
+    producer = KafkaProducer(**settings.client_options(), linger_ms=5, acks="all")
+    try:
+        for event in events:
+            producer.send(
+                settings.events_topic,
+                value=codec.encode(event),
+                key=event.child_id.encode(),
+                headers=[("event_type", event.event_type.encode())],
+            )
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def contents(connection: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    found = {
+        table: connection.execute(f"select * from {table} order by all").to_arrow_table()
+        for table in TABLES
+    }
+    found["event_log"] = connection.execute(
+        "select * exclude (kafka_partition, kafka_offset) from event_log order by all"
+    ).to_arrow_table()
+    return found
+
+
+def assert_same_projection(database: Path, events: list[JourneyEvent]) -> None:
+    expected = open_in_memory()
+    append(expected, "loaded-without-kafka", batch_of(events))
+    actual = duckdb.connect(str(database), read_only=True)
+    try:
+        want, got = contents(expected), contents(actual)
+        assert got["event_log"].num_rows == len(events)
+        for table in want:
+            assert got[table].equals(want[table]), f"{table} differs"
+    finally:
+        actual.close()
+
+
+@pytest.fixture
+def history() -> list[JourneyEvent]:
+    return list(generate(AuthorityParameters(children=200, seed=5)))
+
+
+def test_projects_in_pieces_rebuilds_and_serves_a_snapshot(
+    kafka: Settings, history: list[JourneyEvent]
+) -> None:
+    half = len(history) // 2
+    publish(kafka, history[:half])
+    options = RunnerOptions(max_batch=300)
+    assert project(kafka, follow=False, options=options) == half
+    publish(kafka, history[half:])
+    assert project(kafka, follow=False, options=options) == len(history) - half
+    assert project(kafka, follow=False, options=options) == 0
+    assert_same_projection(kafka.database, history)
+
+    snapshot = open_snapshot(kafka.database)
+    try:
+        assert snapshot.execute("select count(*) from event_log").fetchone() == (len(history),)
+    finally:
+        snapshot.close()
+
+    writer = duckdb.connect(str(kafka.database))
+    offsets_before = consumed_offsets(writer, kafka.events_topic)
+    writer.close()
+    assert rebuild(kafka, options=RunnerOptions(max_batch=5000)) == len(history)
+    assert_same_projection(kafka.database, history)
+    writer = duckdb.connect(str(kafka.database))
+    assert consumed_offsets(writer, kafka.events_topic) == offsets_before
+    writer.close()
+
+
+DIES_ON_THIRD_BATCH = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from dataclasses import replace
+    from journeys.config import Settings
+    import projections.load as load
+    import projections.runner as runner
+
+    batches = 0
+
+    def append_then_die_on_the_third(connection, topic, batch):
+        global batches
+        batches += 1
+        if batches < 3:
+            return load.append(connection, topic, batch)
+        # Half-way through the third batch: its rows inserted, not committed. SIGKILL.
+        connection.begin()
+        connection.register("incoming_events", batch)
+        connection.execute(
+            f"insert into event_log select {load._SELECT_INCOMING} from incoming_events"
+        )
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    runner.append = append_then_die_on_the_third
+    settings = replace(
+        Settings.from_environment(), bootstrap_servers=sys.argv[1], topic_prefix=sys.argv[2]
+    )
+    settings = replace(settings, database=Path(sys.argv[3]))
+    runner.project(settings, follow=True, options=runner.RunnerOptions(max_batch=250))
+    """
+)
+
+
+def test_a_runner_killed_mid_batch_resumes_without_losing_or_repeating_events(
+    kafka: Settings, history: list[JourneyEvent]
+) -> None:
+    publish(kafka, history)
+    killed = subprocess.run(
+        [sys.executable, "-c", DIES_ON_THIRD_BATCH, str(kafka.bootstrap_servers),
+         kafka.topic_prefix, str(kafka.database)],
+        capture_output=True, timeout=120,
+    )
+    assert killed.returncode == -9, killed.stderr.decode()
+    after_crash = duckdb.connect(str(kafka.database))
+    assert after_crash.execute("select count(*) from event_log").fetchone() == (500,)
+    assert sum(consumed_offsets(after_crash, kafka.events_topic).values()) == 500
+    after_crash.close()
+
+    assert project(replace(kafka), follow=False) == len(history) - 500
+    assert_same_projection(kafka.database, history)

@@ -1,0 +1,158 @@
+"""The four care-leaver indicators and pa_by_15y9m on hand-built journeys (domain.md
+section 3, indicators 7-8, with "Care leaver" and "Short breaks").
+
+Year 2024 runs 1 April 2023 to 31 March 2024. The working is beside each young person.
+"""
+
+from __future__ import annotations
+
+from datetime import date as d
+
+from test_projection_builders import Child, at, figures, members, project
+
+EIGHTEEN_ACCOMMODATION = "care_leavers_17_18_suitable_accommodation"
+EIGHTEEN_EET = "care_leavers_17_18_eet"
+TWENTY_ONE_ACCOMMODATION = "care_leavers_19_21_suitable_accommodation"
+TWENTY_ONE_EET = "care_leavers_19_21_eet"
+
+
+def care_leavers() -> list[Child]:
+    # CL1: born 15 Jun 2006; looked after 15 Jun 2020 (14th birthday) to 1 Jan 2023.
+    #   17th birthday 15 Jun 2023 (year 2024). Contacts 15 Mar 2023 (exactly 3 months
+    #   before: in the window, 92 days away) and 15 Jul 2023 (exactly 1 month after, 30
+    #   days away): the closer one says NO / G5 / S2 -> denominator only.
+    cl1 = Child("CL1", born=d(2006, 6, 15))
+    cl1.period("poc", d(2020, 6, 15))
+    cl1.end_period("poc", d(2023, 1, 1))
+    cl1.contact(d(2023, 3, 15), "YES", "F1", "B1")
+    cl1.contact(d(2023, 7, 15), "NO", "G5", "S2")
+    # CL2: born 29 Feb 2004; 20th birthday 29 Feb 2024 (year 2024; 19th was 28 Feb 2023,
+    #   year 2023). Contacts 10 days either side; the tie goes to the later recorded_at:
+    #   10 Mar 2024 (G5 / C2) -> denominator only.
+    cl2 = Child("CL2", born=d(2004, 2, 29))
+    cl2.period("poc", d(2018, 3, 1))
+    cl2.end_period("poc", d(2021, 1, 1))
+    cl2.contact(d(2024, 2, 19), "YES", "F2", "C1", recorded_at=at(2024, 3, 1))
+    cl2.contact(d(2024, 3, 10), "YES", "G5", "C2", recorded_at=at(2024, 3, 15))
+    # CL3: born 1 Oct 2004; 19th birthday 1 Oct 2023. Contact 5 Oct 2023 (F1 / B1),
+    #   recorded late on 10 Apr 2024 -> both 19-21 numerators, once recorded.
+    cl3 = Child("CL3", born=d(2004, 10, 1))
+    cl3.period("poc", d(2019, 1, 1))
+    cl3.end_period("poc", d(2022, 1, 1))
+    cl3.contact(d(2023, 10, 5), "YES", "F1", "B1", recorded_at=at(2024, 4, 10))
+    # CL4: looked after 1 Sep to 30 Nov 2022 = 90 days after 16 -> not a care leaver.
+    cl4 = Child("CL4", born=d(2006, 9, 1))
+    cl4.period("poc", d(2022, 9, 1))
+    cl4.end_period("poc", d(2022, 11, 30))
+    cl4.contact(d(2023, 9, 1), "YES", "P5", "T1")
+    # CL5: to 1 Dec 2022 = 91 days -> a care leaver; contact on the 17th birthday
+    #   (P5 / T1) retracted on 1 June 2024.
+    cl5 = Child("CL5", born=d(2006, 9, 1))
+    cl5.period("poc", d(2022, 9, 1))
+    cl5.end_period("poc", d(2022, 12, 1))
+    contact = cl5.contact(d(2023, 9, 1), "YES", "P5", "T1")
+    cl5.retract(contact, at(2024, 6, 1))
+    # CL6: 91 days, the first under V3 (short breaks) -> 90 count -> not a care leaver.
+    cl6 = Child("CL6", born=d(2006, 9, 1))
+    cl6.period("poc", d(2022, 9, 1), legal_status="V3")
+    cl6.legal_status("poc", d(2022, 9, 2), "C2")
+    cl6.end_period("poc", d(2022, 12, 1))
+    cl6.contact(d(2023, 9, 1), "YES", "P5", "T1")
+    # CL7: still looked after on the 17th birthday -> no row.
+    cl7 = Child("CL7", born=d(2006, 10, 1))
+    cl7.period("poc", d(2020, 10, 1))
+    cl7.contact(d(2023, 10, 1), "YES", "F1", "B1")
+    # CL8: care ends on the 17th birthday: not looked after on it -> a row, no contact.
+    cl8 = Child("CL8", born=d(2006, 11, 1))
+    cl8.period("poc", d(2020, 11, 1))
+    cl8.end_period("poc", d(2023, 11, 1))
+    # CL9: the closest contact says DIED -> the row is dropped.
+    cl9 = Child("CL9", born=d(2006, 12, 1))
+    cl9.period("poc", d(2020, 12, 1))
+    cl9.end_period("poc", d(2022, 12, 31))
+    cl9.contact(d(2023, 12, 1), "DIED", "0", "0")
+    # CL10: looked after 14 to 16 only (care ended on the 16th birthday) -> not a care leaver.
+    cl10 = Child("CL10", born=d(2006, 5, 1))
+    cl10.period("poc", d(2020, 5, 1))
+    cl10.end_period("poc", d(2022, 5, 1))
+    return [cl1, cl2, cl3, cl4, cl5, cl6, cl7, cl8, cl9, cl10]
+
+
+def test_care_leavers_at_17_and_18() -> None:
+    connection = project(*care_leavers())
+    # Rows: CL1 (NO/G5/S2), CL5 (contact retracted: none), CL8 (none) -> 0 of 3.
+    assert figures(connection, EIGHTEEN_ACCOMMODATION, 2024) == (0, 3)
+    assert figures(connection, EIGHTEEN_EET, 2024) == (0, 3)
+    assert members(connection, EIGHTEEN_EET, 2024) == {"CL1", "CL5", "CL8"}
+    # As known at 1 May 2024 CL5's contact (P5 / T1) counts -> 1 of 3 for both.
+    assert figures(connection, EIGHTEEN_ACCOMMODATION, 2024, as_of=at(2024, 5, 1)) == (1, 3)
+    assert figures(connection, EIGHTEEN_EET, 2024, as_of=at(2024, 5, 1)) == (1, 3)
+
+
+def test_care_leavers_at_19_to_21() -> None:
+    connection = project(*care_leavers())
+    # Rows: CL2 at 20 (G5 / C2, the later recorded of a tie), CL3 at 19 (F1 / B1).
+    assert figures(connection, TWENTY_ONE_ACCOMMODATION, 2024) == (1, 2)
+    assert figures(connection, TWENTY_ONE_EET, 2024) == (1, 2)
+    assert members(connection, TWENTY_ONE_EET, 2024, numerator=True) == {"CL3"}
+    # As known at 1 April 2024 CL3's contact is not yet recorded: no outcome.
+    assert figures(connection, TWENTY_ONE_EET, 2024, as_of=at(2024, 4, 1)) == (0, 2)
+    # Year 2023: CL2's 19th birthday on 28 Feb 2023 (29 Feb + 19 years), no contact near it.
+    assert members(connection, TWENTY_ONE_EET, 2023) == {"CL2"}
+
+
+def advisers() -> list[Child]:
+    # The day is date_of_birth + 189 months.
+    # PA1: born 1 Jul 2007 -> 1 Apr 2023 (first day of year 2024); adviser that day.
+    pa1 = Child("PA1", born=d(2007, 7, 1))
+    pa1.period("poc", d(2021, 7, 1))
+    pa1.adviser(d(2023, 4, 1))
+    # PA2: born 30 Jun 2008 -> 30 Mar 2024; no adviser -> denominator only.
+    pa2 = Child("PA2", born=d(2008, 6, 30))
+    pa2.period("poc", d(2022, 6, 30))
+    # PA3: born 29 Feb 2008 -> 29 Nov 2023 (15 years then 9 months would give 28 Nov).
+    #   Looked after from 31 Aug 2023: 31 Aug..29 Nov inclusive = 1+30+31+29 = 91 days.
+    #   Adviser on 29 Nov 2023 -> numerator.
+    pa3 = Child("PA3", born=d(2008, 2, 29))
+    pa3.period("poc", d(2023, 8, 31))
+    pa3.adviser(d(2023, 11, 29))
+    # PA4: born 1 Oct 2007 -> 1 Jul 2023; looked after from 3 Apr 2023 = 90 days -> out.
+    pa4 = Child("PA4", born=d(2007, 10, 1))
+    pa4.period("poc", d(2023, 4, 3))
+    pa4.adviser(d(2023, 5, 1))
+    # PA5: born 1 Nov 2007 -> 1 Aug 2023, on short breaks (V3) since 1 Jul 2023 -> out.
+    pa5 = Child("PA5", born=d(2007, 11, 1))
+    pa5.period("poc", d(2021, 11, 1))
+    pa5.legal_status("poc", d(2023, 7, 1), "V3")
+    pa5.adviser(d(2023, 5, 1))
+    # PA6: born 1 Dec 2007 -> 1 Sep 2023; adviser a day late -> denominator only.
+    pa6 = Child("PA6", born=d(2007, 12, 1))
+    pa6.period("poc", d(2021, 12, 1))
+    pa6.adviser(d(2023, 9, 2))
+    # PA7: born 1 Jan 2008 -> 1 Oct 2023; adviser 1 Jun 2023, retracted 1 May 2024.
+    pa7 = Child("PA7", born=d(2008, 1, 1))
+    pa7.period("poc", d(2022, 1, 1))
+    allocation = pa7.adviser(d(2023, 6, 1))
+    pa7.retract(allocation, at(2024, 5, 1))
+    # PA8: born 1 Feb 2008 -> 1 Nov 2023; adviser 1 Oct 2023 recorded 20 Apr 2024.
+    pa8 = Child("PA8", born=d(2008, 2, 1))
+    pa8.period("poc", d(2022, 2, 1))
+    pa8.adviser(d(2023, 10, 1), recorded_at=at(2024, 4, 20))
+    return [pa1, pa2, pa3, pa4, pa5, pa6, pa7, pa8]
+
+
+def test_personal_adviser_by_15_years_9_months() -> None:
+    connection = project(*advisers())
+    # Denominator PA1, PA2, PA3, PA6, PA7, PA8; numerator PA1, PA3, PA8.
+    assert figures(connection, "pa_by_15y9m", 2024) == (3, 6)
+    assert members(connection, "pa_by_15y9m", 2024) == {"PA1", "PA2", "PA3", "PA6", "PA7",
+                                                         "PA8"}
+    assert members(connection, "pa_by_15y9m", 2024, numerator=True) == {"PA1", "PA3", "PA8"}
+    # As known at 1 April 2024: PA7's adviser still counts, PA8's is not yet recorded.
+    assert figures(connection, "pa_by_15y9m", 2024, as_of=at(2024, 4, 1)) == (3, 6)
+    as_known = connection.execute(
+        "select child_id from pa_by_15y9m_children_as_of(cast(? as timestamptz)) "
+        "where year = 2024 and in_numerator",
+        [at(2024, 4, 1).isoformat()],
+    ).fetchall()
+    assert {child for (child,) in as_known} == {"PA1", "PA3", "PA7"}

@@ -1,0 +1,147 @@
+"""cp_second_plan, cp_second_plan_within_2y, re_referrals_12m, cin_over_2_years and
+seen_alone on hand-built journeys (domain.md section 3, indicators 3-6 and 9).
+
+Year 2024 runs 1 April 2023 to 31 March 2024. The working is beside each child.
+"""
+
+from __future__ import annotations
+
+from datetime import date as d
+
+from test_projection_builders import Child, at, figures, members, project
+
+
+def test_cp_second_plans_ever_and_within_2_years() -> None:
+    # P: earlier plan ended 1 Jun 2021 = new start 1 Jun 2023 - 2y -> second, within 2y.
+    p = Child("P")
+    p.cp_plan("a", d(2020, 1, 1))
+    p.end_cp_plan("a", d(2021, 6, 1))
+    p.cp_plan("b", d(2023, 6, 1))
+    # Q: earlier plan ended 31 May 2021, a day too early -> second, not within 2y.
+    q = Child("Q")
+    q.cp_plan("a", d(2020, 1, 1))
+    q.end_cp_plan("a", d(2021, 5, 31))
+    q.cp_plan("b", d(2023, 6, 1))
+    # R: new plan on 29 Feb 2024; 29 Feb 2024 - 2 years = 28 Feb 2022, the day the earlier
+    #    plan ended -> second, within 2y.
+    r = Child("R")
+    r.cp_plan("a", d(2021, 1, 1))
+    r.end_cp_plan("a", d(2022, 2, 28))
+    r.cp_plan("b", d(2024, 2, 29))
+    # S: a first plan on 1 April 2023 -> in the year, first.
+    s = Child("S")
+    s.cp_plan("a", d(2023, 4, 1))
+    # T: plan on 31 March 2024 (year 2024, first), another on 1 April 2024 (year 2025,
+    #    second, the earlier still open -> within 2y).
+    t = Child("T")
+    t.cp_plan("a", d(2024, 3, 31))
+    t.cp_plan("b", d(2024, 4, 1))
+    # U: two plans on the same day: neither is the other's earlier plan.
+    u = Child("U")
+    u.cp_plan("a", d(2023, 5, 1))
+    u.cp_plan("b", d(2023, 5, 1))
+    # V: an earlier plan recorded in error, retracted on 1 May 2024.
+    v = Child("V")
+    wrong = v.cp_plan("a", d(2019, 1, 1))
+    v.end_cp_plan("a", d(2019, 6, 1))
+    v.cp_plan("b", d(2023, 7, 1))
+    v.retract(wrong, at(2024, 5, 1))
+    # W: an earlier plan (ended 1 Sep 2022) only recorded on 1 June 2024 (back-loaded).
+    w = Child("W")
+    w.cp_plan("a", d(2022, 1, 1), recorded_at=at(2024, 6, 1))
+    w.end_cp_plan("a", d(2022, 9, 1), recorded_at=at(2024, 6, 1))
+    w.cp_plan("b", d(2023, 8, 1))
+    connection = project(p, q, r, s, t, u, v, w)
+
+    # Year 2024 plans: P.b Q.b R.b S.a T.a U.a U.b V.b W.b = 9.
+    # Now: second = P, Q, R, W (V's earlier plan retracted); within 2y = P, R, W.
+    assert figures(connection, "cp_second_plan", 2024) == (4, 9)
+    assert figures(connection, "cp_second_plan_within_2y", 2024) == (3, 9)
+    assert members(connection, "cp_second_plan_within_2y", 2024, numerator=True) == {
+        "P", "R", "W"
+    }
+    # As known at 15 April 2024: V's earlier plan still counts, W's is not yet recorded.
+    # second = P, Q, R, V; within 2y = P, R (V's ended 2019-06-01, over 2 years before).
+    assert figures(connection, "cp_second_plan", 2024, as_of=at(2024, 4, 15)) == (4, 9)
+    assert figures(connection, "cp_second_plan_within_2y", 2024, as_of=at(2024, 4, 15)) == (
+        2, 9
+    )
+    # Year 2025: T.b only; second and within 2y.
+    assert figures(connection, "cp_second_plan", 2025) == (1, 1)
+    assert figures(connection, "cp_second_plan_within_2y", 2025) == (1, 1)
+
+
+def test_re_referrals_within_12_months() -> None:
+    # A: 29 Feb 2024 - 1 year = 28 Feb 2023, the earlier referral's date -> re-referral.
+    a = Child("A")
+    a.referral("r1", d(2023, 2, 28))
+    a.referral("r2", d(2024, 2, 29))
+    # B: earlier referral on 27 Feb 2023, a day too early -> not.
+    b = Child("B")
+    b.referral("r1", d(2023, 2, 27))
+    b.referral("r2", d(2024, 2, 29))
+    # C: two referrals on 1 April 2023 (both in year 2024) -> neither.
+    c = Child("C")
+    c.referral("r1", d(2023, 4, 1))
+    c.referral("r2", d(2023, 4, 1))
+    # D: 31 March 2023 (year 2023) then 31 March 2024 (year 2024) -> exactly 1 year: yes.
+    dd = Child("D")
+    dd.referral("r1", d(2023, 3, 31))
+    dd.referral("r2", d(2024, 3, 31))
+    # E: earlier referral retracted on 1 June 2024.
+    e = Child("E")
+    wrong = e.referral("r1", d(2023, 5, 1))
+    e.referral("r2", d(2023, 6, 1))
+    e.retract(wrong, at(2024, 6, 1))
+    connection = project(a, b, c, dd, e)
+    # Year 2024 now: A.r2 B.r2 C.r1 C.r2 D.r2 E.r2 = 6; re-referrals A, D.
+    assert figures(connection, "re_referrals_12m", 2024) == (2, 6)
+    assert members(connection, "re_referrals_12m", 2024, numerator=True) == {"A", "D"}
+    # As known at 1 May 2024: E.r1 counts too (7) and makes E.r2 a re-referral (3).
+    assert figures(connection, "re_referrals_12m", 2024, as_of=at(2024, 5, 1)) == (3, 7)
+
+
+def test_children_in_need_for_over_2_years_at_31_march() -> None:
+    # 31 March 2024 - 2 years = 31 March 2022; numerator: received strictly before it.
+    f = Child("F")
+    f.referral("r", d(2022, 3, 30))  # open, before -> numerator
+    g = Child("G")
+    g.referral("r", d(2022, 3, 31))  # open, on the day -> denominator only
+    h = Child("H")
+    h.referral("r", d(2023, 1, 1))
+    h.close_referral("r", d(2024, 3, 31))  # closed on 31 March -> not open
+    i = Child("I")
+    i.referral("r", d(2021, 1, 1))
+    i.close_referral("r", d(2024, 4, 1))  # closed 1 April -> open at 31 March, numerator
+    j = Child("J")
+    j.referral("r", d(2024, 3, 31))  # received on 31 March -> open, denominator only
+    k = Child("K")
+    k.referral("r", d(2020, 1, 1))
+    k.close_referral("r", d(2023, 5, 1), recorded_at=at(2024, 6, 1))  # closure recorded late
+    connection = project(f, g, h, i, j, k)
+    assert figures(connection, "cin_over_2_years", 2024) == (2, 4)
+    assert members(connection, "cin_over_2_years", 2024) == {"F", "G", "I", "J"}
+    # As known at 15 April 2024, K's closure is unknown: K open since 2020 -> numerator.
+    assert figures(connection, "cin_over_2_years", 2024, as_of=at(2024, 4, 15)) == (3, 5)
+
+
+def test_seen_alone_among_assessments_completed_in_the_year() -> None:
+    a = Child("A")
+    a.assessment("a1", d(2023, 4, 1), seen_alone=True)  # year 2024, seen alone
+    a.assessment("a2", d(2024, 3, 31), seen_alone=False)  # year 2024, not
+    a.assessment("a3", d(2023, 3, 31), seen_alone=True)  # year 2023
+    a.assessment("a4", d(2024, 4, 1), seen_alone=True)  # year 2025
+    wrong = a.assessment("a5", d(2023, 6, 1), seen_alone=True)
+    # Corrected on 1 May 2024: retracted, then recorded again (same assessment id), not alone.
+    a.retract(wrong, at(2024, 5, 1))
+    from events.catalogue import AssessmentCompleted
+
+    a.add(AssessmentCompleted, d(2023, 6, 1), recorded_at=at(2024, 5, 1),
+          assessment_id="a5", seen_alone=False)
+    connection = project(a)
+    # Year 2024: a1, a2, a5 -> seen alone a1 only (a5 corrected).
+    assert figures(connection, "seen_alone", 2024) == (1, 3)
+    # As known at 15 April 2024: a5 still as first recorded -> a1, a5.
+    assert figures(connection, "seen_alone", 2024, as_of=at(2024, 4, 15)) == (2, 3)
+    assert figures(connection, "seen_alone", 2023) == (1, 1)
+    assert figures(connection, "seen_alone", 2025) == (1, 1)
