@@ -4,19 +4,31 @@
 its type, saves what it decided and says what happened. Nothing is saved when a rule
 refuses the event. Persistence is the library's choice of recorder (in memory unless the
 environment says otherwise; journeys.kafka provides the Kafka one).
+
+`batch()` decides many events before saving them all at once (the submission processor
+does this per Kafka transaction): each event is judged against its journey as the batch
+has left it, so several events for one child in a batch are judged in order, and a
+refusal changes nothing, so it never affects the rest of the batch. The saved events keep
+the order they were accepted in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    ProgrammingError,
+)
+from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
@@ -47,35 +59,26 @@ class JourneyApplication(Application[uuid.UUID]):
 
     def record(self, event: JourneyEvent) -> Outcome:
         """Apply a submitted event to its child's journey; raises RuleViolation if refused."""
-        the_id = journey_id(event.local_authority, event.child_id)
-        try:
-            journey = self._get(the_id)
-        except AggregateNotFoundError:
-            if not isinstance(event, contract.ChildRegistered):
-                raise RuleViolation(
-                    "CHILD_NOT_REGISTERED",
-                    event.event_type,
-                    "child_id",
-                    f"child {event.child_id!r} of local authority {event.local_authority!r} "
-                    "is not registered: a ChildRegistered event must be recorded first",
-                ) from None
-            journey = Journey.register_child(event)
-        else:
-            if not journey.record(event):
-                return Outcome(the_id, accepted=False, events=())
-        new_events = tuple(journey.pending_events)
-        self.save(journey)
-        return Outcome(the_id, accepted=True, events=new_events)  # type: ignore[arg-type]
+        batch = self.batch()
+        outcome = batch.record(event)
+        batch.save()
+        return outcome
 
     def record_many(self, events: Iterable[JourneyEvent]) -> list[Outcome | RuleViolation]:
-        """Record events one by one in the order given; a refusal does not stop the rest."""
+        """Record events in the order given, saved together; a refusal does not stop the rest."""
+        batch = self.batch()
         results: list[Outcome | RuleViolation] = []
         for event in events:
             try:
-                results.append(self.record(event))
+                results.append(batch.record(event))
             except RuleViolation as refusal:
                 results.append(refusal)
+        batch.save()
         return results
+
+    def batch(self) -> RecordBatch:
+        """Decide events now, save them later with `RecordBatch.save` (one save in all)."""
+        return RecordBatch(self)
 
     def journey(self, local_authority: str, child_id: str) -> Journey:
         """The journey of a child; raises JourneyNotFound if the child is not registered."""
@@ -85,9 +88,43 @@ class JourneyApplication(Application[uuid.UUID]):
             raise JourneyNotFound(local_authority, child_id) from None
 
     def _get(self, the_id: uuid.UUID) -> Journey:
-        journey = self.repository.get(the_id)
+        journey = self.repository.get(the_id, projector_func=_project_journey)
         assert isinstance(journey, Journey)
         return journey
+
+    def save_journeys(
+        self, journeys: Sequence[Journey], accepted: Sequence[Journey.Event]
+    ) -> list[Recording[uuid.UUID]]:
+        """Save the pending events of `journeys`, recorded in the order of `accepted`.
+
+        The library's `save()` through its own steps (record, snapshots, notify), without
+        the runtime-checkable Protocol tests its `collect_events` makes of every object:
+        these are journeys, and `accepted` is every one of their pending events.
+        """
+        processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent()
+        collected = 0
+        for journey in journeys:
+            collected += len(journey.collect_events())
+            processing_event.aggregates[journey.id] = journey
+        if collected != len(accepted):
+            raise ProgrammingError(
+                f"{collected} pending events to save, but {len(accepted)} were accepted"
+            )
+        processing_event.events.extend(accepted)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, as save() does
+        return recordings
+
+    def forget(self, journey_ids: Iterable[uuid.UUID]) -> None:
+        """Drop journeys from the aggregate cache, e.g. ones changed by an aborted save."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for the_id in journey_ids:
+            with contextlib.suppress(KeyError):
+                cache.get(the_id, evict=True)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         # The aggregate events carry contract events; for the library's own recorders
@@ -96,6 +133,96 @@ class JourneyApplication(Application[uuid.UUID]):
         transcoder.register(_DateAsISO())
         for event_class in contract.EVENT_CLASSES:
             transcoder.register(_ContractEventAsDict(event_class))
+
+
+class RecordBatch:
+    """Submitted events decided one by one against their journeys, saved together.
+
+    Journeys touched by the batch are held here until `save()`, so a child registered
+    earlier in the batch is found by later events, and each event is judged against the
+    journey with every earlier accepted event of the batch. A refused event changes
+    nothing (journey commands decide before they trigger).
+
+    The application's aggregate cache may hand out the cached journey itself (the Kafka
+    processor turns deep copies off), in which case deciding changes the cached object
+    before anything is recorded: whoever saves must call `forget()` if the save, or the
+    transaction it joins, fails.
+    """
+
+    def __init__(self, app: JourneyApplication) -> None:
+        self._app = app
+        self._journeys: dict[uuid.UUID, Journey] = {}
+        self._accepted: list[Journey.Event] = []
+        self.touched: set[uuid.UUID] = set()  # every journey loaded or created, for forget()
+
+    def record(self, event: JourneyEvent) -> Outcome:
+        """Decide a submitted event; raises RuleViolation if refused. Saved by `save()`."""
+        the_id = journey_id(event.local_authority, event.child_id)
+        journey = self._journeys.get(the_id)
+        if journey is None:
+            journey = self._load_or_register(the_id, event)
+            if journey is None:  # registered by this event: judged and triggered
+                return self._accept(the_id, self._journeys[the_id])
+        already_pending = len(journey.pending_events)
+        if not journey.record(event):
+            return Outcome(the_id, accepted=False, events=())
+        return self._accept(the_id, journey, already_pending)
+
+    def _load_or_register(self, the_id: uuid.UUID, event: JourneyEvent) -> Journey | None:
+        """The journey the batch has not seen yet; None if `event` has just registered it."""
+        self.touched.add(the_id)
+        try:
+            journey = self._app._get(the_id)
+        except AggregateNotFoundError:
+            if not isinstance(event, contract.ChildRegistered):
+                raise RuleViolation(
+                    "CHILD_NOT_REGISTERED",
+                    event.event_type,
+                    "child_id",
+                    f"child {event.child_id!r} of local authority {event.local_authority!r} "
+                    "is not registered: a ChildRegistered event must be recorded first",
+                ) from None
+            self._journeys[the_id] = Journey.register_child(event)
+            return None
+        self._journeys[the_id] = journey
+        return journey
+
+    def _accept(self, the_id: uuid.UUID, journey: Journey, already_pending: int = 0) -> Outcome:
+        new_events = tuple(journey.pending_events[already_pending:])
+        self._accepted.extend(new_events)
+        return Outcome(the_id, accepted=True, events=new_events)  # type: ignore[arg-type]
+
+    @property
+    def accepted(self) -> int:
+        """How many aggregate events are waiting to be saved."""
+        return len(self._accepted)
+
+    def save(self) -> list[Recording[uuid.UUID]]:
+        """Save every event accepted so far, in the order accepted, in one save."""
+        if not self._accepted:
+            return []
+        journeys = [j for j in self._journeys.values() if j.pending_events]
+        accepted, self._accepted = self._accepted, []
+        try:
+            return self._app.save_journeys(journeys, accepted)
+        except BaseException:
+            self.forget()
+            raise
+
+    def forget(self) -> None:
+        """Drop every journey this batch touched from the cache: they may hold unsaved state."""
+        self._journeys.clear()
+        self._accepted.clear()
+        self._app.forget(self.touched)
+
+
+def _project_journey(
+    aggregate: Journey | None, domain_events: Iterable[Journey.Event]
+) -> Journey | None:
+    """The library's `project_aggregate` without its runtime Protocol test per event."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
 
 
 class _DateAsISO(Transcoding):
@@ -130,4 +257,4 @@ class _ContractEventAsDict(Transcoding):
         return self.type(**values)
 
 
-__all__ = ["JourneyApplication", "Outcome"]
+__all__ = ["JourneyApplication", "Outcome", "RecordBatch"]

@@ -8,9 +8,9 @@ care leaver) both read it, so a fact is computed in one place.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -137,6 +137,12 @@ SPELL_KINDS: tuple[SpellKind, ...] = (
     PLACEMENT,
     ADVISER,
 )
+# The event types a kind's spells are built from: adding or removing any other event
+# leaves them as they were.
+_KIND_TYPES: dict[str, frozenset[type[JourneyEvent]]] = {
+    kind.noun: frozenset(t for t in (kind.start_type, kind.end_type) if t is not None)
+    for kind in SPELL_KINDS
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,23 +172,76 @@ _NONE: list[JourneyEvent] = []  # shared empty result; callers never mutate it
 class Chronology:
     """The counting events of one journey, indexed for the rules and the derived facts.
 
-    Built fresh from a collection of events (so a candidate can be judged by building one
-    with it added, or a retraction with its target removed); never mutated.
+    Built fresh from a collection of events, or from another chronology with one event
+    added (`adding`, to judge a candidate) or removed (`removing`, to judge a retraction);
+    never mutated, so a journey keeps its current one and derived chronologies share the
+    parts the added or removed event leaves unchanged.
     """
 
     def __init__(self, events: Iterable[JourneyEvent]) -> None:
-        self.events: tuple[JourneyEvent, ...] = tuple(sorted(events, key=in_date_order))
-        by_type: defaultdict[type[JourneyEvent], list[JourneyEvent]] = defaultdict(list)
-        for event in self.events:
-            by_type[type(event)].append(event)
+        ordered = tuple(sorted(events, key=in_date_order))
+        by_type: dict[type[JourneyEvent], list[JourneyEvent]] = {}
+        for event in ordered:
+            by_type.setdefault(type(event), []).append(event)
+        self._set(ordered, by_type, {})
+
+    def _set(
+        self,
+        events: tuple[JourneyEvent, ...],
+        by_type: dict[type[JourneyEvent], list[JourneyEvent]],
+        spells: dict[str, dict[str, Spell]],
+    ) -> None:
+        self.events: tuple[JourneyEvent, ...] = events
         self._by_type = by_type
-        self._spells: dict[str, dict[str, Spell]] = {}
-        registrations = by_type[ChildRegistered]
+        self._spells = spells
+        self._statuses_by_period: dict[str, list[tuple[date, str]]] | None = None
+        registrations = by_type.get(ChildRegistered, _NONE)
         if len(registrations) != 1:
             raise ValueError(f"a journey has one ChildRegistered event, not {len(registrations)}")
         registration = registrations[0]
         assert isinstance(registration, ChildRegistered)
         self.child: ChildRegistered = registration
+
+    def adding(self, event: JourneyEvent) -> Chronology:
+        """This chronology with `event` added, as `Chronology([*self.events, event])` is.
+
+        Cheaper: the event is inserted in date order (the sort key is unique per event
+        id, so the place is the one sorting gives), and the spells of kinds the event
+        neither starts nor ends are shared.
+        """
+        events, place = self.events, in_date_order(event)
+        at = bisect.bisect_right(events, place, key=in_date_order)
+        by_type = dict(self._by_type)
+        same_type = list(by_type.get(type(event), ()))
+        same_type.insert(bisect.bisect_right(same_type, place, key=in_date_order), event)
+        by_type[type(event)] = same_type
+        return self._derived((*events[:at], event, *events[at:]), by_type, type(event))
+
+    def removing(self, event: JourneyEvent) -> Chronology:
+        """This chronology without `event` (which must be in it), as if built without it."""
+        events = tuple(e for e in self.events if e.event_id != event.event_id)
+        by_type = dict(self._by_type)
+        by_type[type(event)] = [e for e in by_type[type(event)] if e.event_id != event.event_id]
+        return self._derived(events, by_type, type(event))
+
+    def _derived(
+        self,
+        events: tuple[JourneyEvent, ...],
+        by_type: dict[type[JourneyEvent], list[JourneyEvent]],
+        changed: type[JourneyEvent],
+    ) -> Chronology:
+        spells = {
+            noun: kind_spells
+            for noun, kind_spells in self._spells.items()
+            if changed not in _KIND_TYPES[noun]
+        }
+        derived = Chronology.__new__(Chronology)
+        derived._set(events, by_type, spells)
+        return derived
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Chronology:
+        # Never mutated, and its events are frozen: a copy would be the same in every way.
+        return self
 
     def of_type(self, event_type: type[E]) -> list[E]:
         """The events of one type, in date order."""
@@ -221,13 +280,18 @@ class Chronology:
     def legal_statuses(self, period: Spell) -> list[tuple[date, str]]:
         """(from date, legal status) for a period of care, in date order."""
         assert isinstance(period.start, PeriodOfCareStarted)
-        statuses = [(period.started_on, period.start.legal_status)]
-        statuses += [
-            (change.occurred_on, change.legal_status)
-            for change in self.of_type(LegalStatusChanged)
-            if change.period_id == period.key
-        ]
-        return statuses
+        return [(period.started_on, period.start.legal_status), *self._changes_of(period.key)]
+
+    def _changes_of(self, period_id: str) -> list[tuple[date, str]]:
+        # Indexed on first use: the care-leaver test reads every period's changes per contact.
+        if self._statuses_by_period is None:
+            index: dict[str, list[tuple[date, str]]] = {}
+            for change in self.of_type(LegalStatusChanged):
+                index.setdefault(change.period_id, []).append(
+                    (change.occurred_on, change.legal_status)
+                )
+            self._statuses_by_period = index
+        return self._statuses_by_period.get(period_id, [])
 
     def conferences_requiring_plan(self) -> list[ChildProtectionConferenceHeld]:
         return [c for c in self.of_type(ChildProtectionConferenceHeld) if c.plan_required]

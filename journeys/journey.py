@@ -13,6 +13,7 @@ replayed: the `@event` bodies only change state.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -34,8 +35,12 @@ JOURNEY_NAMESPACE = uuid.UUID("6f0a6c55-3b5e-4c55-9d0e-2f1a8c6b7d10")
 _TOPIC_PREFIX = "care-journeys:Journey"
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def journey_id(local_authority: str, child_id: str) -> uuid.UUID:
-    """The id of a child's journey, the same wherever and whenever it is computed."""
+    """The id of a child's journey, the same wherever and whenever it is computed.
+
+    Kept for recently seen children: each submission asks for it, and uuid5 hashes.
+    """
     return uuid.uuid5(JOURNEY_NAMESPACE, f"{local_authority}/{child_id}")
 
 
@@ -65,6 +70,8 @@ class Journey(Aggregate):
         self._retracted: dict[uuid.UUID, JourneyEvent] = {}
         self._retractions: dict[uuid.UUID, EventRetracted] = {}
         self._seen: set[uuid.UUID] = {payload.event_id}
+        # Derived from _counting, kept between commands; None when it must be rebuilt.
+        self._chronology: Chronology | None = None
 
     # -- creation ------------------------------------------------------------------------
 
@@ -96,49 +103,49 @@ class Journey(Aggregate):
         return cast(bool, command(self, payload))
 
     def receive_referral(self, payload: contract.ReferralReceived) -> bool:
-        return self._decide(payload, contract.ReferralReceived, self._referral_received)
+        return self._decide(payload, contract.ReferralReceived)
 
     def start_assessment(self, payload: contract.AssessmentStarted) -> bool:
-        return self._decide(payload, contract.AssessmentStarted, self._assessment_started)
+        return self._decide(payload, contract.AssessmentStarted)
 
     def complete_assessment(self, payload: contract.AssessmentCompleted) -> bool:
-        return self._decide(payload, contract.AssessmentCompleted, self._assessment_completed)
+        return self._decide(payload, contract.AssessmentCompleted)
 
     def start_section47(self, payload: contract.Section47Started) -> bool:
-        return self._decide(payload, contract.Section47Started, self._section47_started)
+        return self._decide(payload, contract.Section47Started)
 
     def hold_conference(self, payload: contract.ChildProtectionConferenceHeld) -> bool:
-        return self._decide(payload, contract.ChildProtectionConferenceHeld, self._conference_held)
+        return self._decide(payload, contract.ChildProtectionConferenceHeld)
 
     def start_cp_plan(self, payload: contract.ChildProtectionPlanStarted) -> bool:
-        return self._decide(payload, contract.ChildProtectionPlanStarted, self._cp_plan_started)
+        return self._decide(payload, contract.ChildProtectionPlanStarted)
 
     def end_cp_plan(self, payload: contract.ChildProtectionPlanEnded) -> bool:
-        return self._decide(payload, contract.ChildProtectionPlanEnded, self._cp_plan_ended)
+        return self._decide(payload, contract.ChildProtectionPlanEnded)
 
     def close_referral(self, payload: contract.ReferralClosed) -> bool:
-        return self._decide(payload, contract.ReferralClosed, self._referral_closed)
+        return self._decide(payload, contract.ReferralClosed)
 
     def start_period_of_care(self, payload: contract.PeriodOfCareStarted) -> bool:
-        return self._decide(payload, contract.PeriodOfCareStarted, self._period_of_care_started)
+        return self._decide(payload, contract.PeriodOfCareStarted)
 
     def change_legal_status(self, payload: contract.LegalStatusChanged) -> bool:
-        return self._decide(payload, contract.LegalStatusChanged, self._legal_status_changed)
+        return self._decide(payload, contract.LegalStatusChanged)
 
     def start_placement(self, payload: contract.PlacementStarted) -> bool:
-        return self._decide(payload, contract.PlacementStarted, self._placement_started)
+        return self._decide(payload, contract.PlacementStarted)
 
     def end_placement(self, payload: contract.PlacementEnded) -> bool:
-        return self._decide(payload, contract.PlacementEnded, self._placement_ended)
+        return self._decide(payload, contract.PlacementEnded)
 
     def end_period_of_care(self, payload: contract.PeriodOfCareEnded) -> bool:
-        return self._decide(payload, contract.PeriodOfCareEnded, self._period_of_care_ended)
+        return self._decide(payload, contract.PeriodOfCareEnded)
 
     def allocate_personal_adviser(self, payload: contract.PersonalAdviserAllocated) -> bool:
-        return self._decide(payload, contract.PersonalAdviserAllocated, self._adviser_allocated)
+        return self._decide(payload, contract.PersonalAdviserAllocated)
 
     def record_care_leaver_contact(self, payload: contract.CareLeaverContactRecorded) -> bool:
-        return self._decide(payload, contract.CareLeaverContactRecorded, self._contact_recorded)
+        return self._decide(payload, contract.CareLeaverContactRecorded)
 
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
@@ -203,7 +210,7 @@ class Journey(Aggregate):
 
     def check_nothing_depends_on(self, payload: EventRetracted, target: JourneyEvent) -> None:
         """Refuse a retraction that would leave other events breaking a rule; name them."""
-        without = Chronology(e for e in self._counting.values() if e.event_id != target.event_id)
+        without = self.chronology().removing(target)
         breaches = list(breaches_concerning(without, target.event_type))
         if not breaches:
             return
@@ -229,18 +236,18 @@ class Journey(Aggregate):
             raise TypeError(f"expected a {expected.__name__}, not {type(payload).__name__}")
         return payload.event_id in self._seen
 
-    def _decide(
-        self,
-        payload: JourneyEvent,
-        expected: type[JourneyEvent],
-        trigger: Callable[..., None],
-    ) -> bool:
+    def _decide(self, payload: JourneyEvent, expected: type[JourneyEvent]) -> bool:
         if self._is_duplicate(payload, expected):
             return False
         self.check_belongs_to_journey(payload)
-        with_candidate = Chronology([*self._counting.values(), payload])
+        with_candidate = self.chronology().adding(payload)
         _refuse_first_breach(payload, with_candidate, payload.event_type)
-        trigger(payload=payload)
+        # The aggregate event named like the payload, whose @event method below changes
+        # the state. Triggered directly rather than by calling that method: the same
+        # trigger_event, without the library's per-call argument coercion.
+        self.trigger_event(domain_event_class(payload.event_type), payload=payload)
+        # Exactly the events that count now: keep it for the next command.
+        self._chronology = with_candidate
         return True
 
     # -- events: pure state changes, re-run on replay -------------------------------------
@@ -248,6 +255,7 @@ class Journey(Aggregate):
     def _count(self, payload: JourneyEvent) -> None:
         self._counting[payload.event_id] = payload
         self._seen.add(payload.event_id)
+        self._chronology = None
 
     @event("ReferralReceived", topic=_topic("ReferralReceived"))
     def _referral_received(self, payload: contract.ReferralReceived) -> None:
@@ -315,6 +323,7 @@ class Journey(Aggregate):
         self._retracted[retracted.event_id] = retracted
         self._retractions[payload.event_id] = payload
         self._seen.add(payload.event_id)
+        self._chronology = None
 
     # -- queries and derived facts ----------------------------------------------------------
 
@@ -327,8 +336,23 @@ class Journey(Aggregate):
         return self._registration.date_of_birth
 
     def chronology(self) -> Chronology:
-        """The events that count, indexed by date (built on each call)."""
-        return Chronology(self._counting.values())
+        """The events that count, indexed by date (built after a change, then kept)."""
+        if self._chronology is None:
+            self._chronology = Chronology(self._counting.values())
+        return self._chronology
+
+    # -- equality and display: state only, not what is derived from it ---------------------
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and _state(self) == _state(other)
+
+    __hash__ = Aggregate.__hash__
+
+    def __repr__(self) -> str:
+        attrs = [
+            f"{k.lstrip('_')}={v!r}" for k, v in _state(self).items() if k != "_pending_events"
+        ]
+        return f"{type(self).__name__}({', '.join(attrs)})"
 
     def counting_events(self) -> tuple[JourneyEvent, ...]:
         """The events that count (accepted and not retracted), in date order."""
@@ -360,6 +384,14 @@ class Journey(Aggregate):
     def timeline(self) -> list[str]:
         """The journey in plain English, one line per counting event, in date order."""
         return timeline(self.counting_events())
+
+
+# Attributes derived from the state, kept only to save work: never part of equality.
+_DERIVED = frozenset({"_chronology"})
+
+
+def _state(journey: Journey) -> dict[str, Any]:
+    return {k: v for k, v in journey.__dict__.items() if k not in _DERIVED}
 
 
 def _refuse_first_breach(payload: JourneyEvent, chronology: Chronology, event_type: str) -> None:
@@ -409,6 +441,7 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
 # -- for persistence: aggregate events <-> contract events ----------------------------------
 
 
+@functools.cache
 def domain_event_class(event_type: str) -> type[Journey.Event]:
     """The aggregate event class named like a contract event type, e.g. "PlacementStarted"."""
     if event_type not in contract.EVENT_TYPES:

@@ -75,6 +75,9 @@ class Rule:
 
 
 RULES: list[Rule] = []
+# The checks concerning each event type, in rule order: filled on first use, emptied
+# whenever a rule is registered.
+_CHECKS_BY_TYPE: dict[str, tuple[Check, ...]] = {}
 
 
 def rule(*concerns: type[JourneyEvent]) -> Callable[[Check], Check]:
@@ -82,16 +85,25 @@ def rule(*concerns: type[JourneyEvent]) -> Callable[[Check], Check]:
 
     def register(check: Check) -> Check:
         RULES.append(Rule(check, frozenset(cls.event_type for cls in concerns)))
+        _CHECKS_BY_TYPE.clear()
         return check
 
     return register
 
 
+def checks_concerning(event_type: str) -> tuple[Check, ...]:
+    """The checks an event of `event_type` can affect, in rule order."""
+    checks = _CHECKS_BY_TYPE.get(event_type)
+    if checks is None:
+        checks = tuple(r.check for r in RULES if event_type in r.concerns)
+        _CHECKS_BY_TYPE[event_type] = checks
+    return checks
+
+
 def breaches_concerning(chronology: Chronology, event_type: str) -> Iterator[Breach]:
     """Every breach of the rules that an event of `event_type` can affect, in rule order."""
-    for registered in RULES:
-        if event_type in registered.concerns:
-            yield from registered.check(chronology)
+    for check in checks_concerning(event_type):
+        yield from check(chronology)
 
 
 def _describe(event: JourneyEvent) -> str:
@@ -138,8 +150,11 @@ def check_nothing_before_birth(chronology: Chronology) -> Iterator[Breach]:
 @rule(*_START_TYPES)
 def check_ids_unique(chronology: Chronology) -> Iterator[Breach]:
     for kind in SPELL_KINDS:
+        starts = chronology.of_type(kind.start_type)
+        if len(starts) < 2:
+            continue  # one start cannot reuse an id
         first_use: dict[str, JourneyEvent] = {}
-        for start in chronology.of_type(kind.start_type):
+        for start in starts:
             spell_id = getattr(start, kind.id_field)
             if spell_id in first_use:
                 yield Breach(
@@ -171,8 +186,11 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
 @rule(*{referring for referring, _, _ in REFERENCES}, *{kind.start_type for *_, kind in REFERENCES})
 def check_references_known(chronology: Chronology) -> Iterator[Breach]:
     for referring_type, id_field, kind in REFERENCES:
+        referring = chronology.of_type(referring_type)
+        if not referring:
+            continue  # nothing names a spell of this kind: no need to build them
         known = chronology.spells(kind)
-        for event in chronology.of_type(referring_type):
+        for event in referring:
             named = getattr(event, id_field)
             if named not in known:
                 yield Breach(
@@ -211,6 +229,9 @@ def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
 )
 def check_spells_end_on_or_after_start(chronology: Chronology) -> Iterator[Breach]:
     for kind in _ENDING_KINDS:
+        assert kind.end_type is not None
+        if not chronology.of_type(kind.end_type):
+            continue  # no spell of this kind has ended: none can end before it starts
         for spell in chronology.spells(kind).values():
             if spell.end is not None and spell.end.occurred_on < spell.started_on:
                 yield Breach(
@@ -248,6 +269,8 @@ def _overlapping(
 def _one_open_at_a_time(
     chronology: Chronology, kind: SpellKind, ended_on: Callable[[Spell], date | None]
 ) -> Iterator[Breach]:
+    if len(chronology.of_type(kind.start_type)) < 2:
+        return  # one spell (or none) cannot overlap another
     spells = [(spell, ended_on(spell)) for spell in chronology.spells(kind).values()]
     for open_spell, starting in _overlapping(spells):
         yield Breach(

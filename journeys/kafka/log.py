@@ -15,6 +15,8 @@ from typing import Any
 
 from kafka import KafkaProducer
 from kafka.errors import InvalidProducerEpochError, KafkaError, ProducerFencedError
+from kafka.partitioner import DefaultPartitioner
+from kafka.partitioner.default import murmur2
 from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
@@ -36,6 +38,7 @@ _PRODUCER_TUNING: dict[str, Any] = {
 }
 
 _FENCED = (ProducerFencedError, InvalidProducerEpochError)
+_PARTITION_MEMO_SIZE = 1 << 17
 
 
 def _was_fenced(producer: KafkaProducer | None, error: BaseException) -> bool:
@@ -75,6 +78,9 @@ class TransactionalWriter:
         self.transactional_id = transactional_id or writer_transactional_id(settings)
         self._producer: KafkaProducer | None = None
         self._in_transaction = False
+        # (topic, key) -> (the topic's partitions then, the key's partition): see _partition.
+        self._partitions: dict[tuple[str, bytes], tuple[frozenset[int], int]] = {}
+        self._custom_partitioner = False
 
     def start(self) -> None:
         """Become the writer: fences any older writer with the same transactional id."""
@@ -91,6 +97,10 @@ class TransactionalWriter:
             producer.close(timeout=0)
             raise
         self._producer = producer
+        # The memo in _partition reproduces the default partitioner only.
+        self._custom_partitioner = not isinstance(
+            producer.config["partitioner"], DefaultPartitioner
+        )
 
     @property
     def producer(self) -> KafkaProducer:
@@ -116,10 +126,38 @@ class TransactionalWriter:
         if not self._in_transaction:
             raise RuntimeError("TransactionalWriter.send() outside a transaction")
         try:
-            return self.producer.send(topic, key=key, value=value, headers=list(headers))
+            return self.producer.send(
+                topic,
+                key=key,
+                value=value,
+                headers=list(headers),
+                partition=self._partition(topic, key),
+            )
         except KafkaError as error:
             self._raise_if_fenced(error)
             raise
+
+    def _partition(self, topic: str, key: bytes | None) -> int | None:
+        """The partition the producer's default partitioner gives a keyed message, memoised.
+
+        kafka-python hashes the key (murmur2, in pure Python) on every send, and a journey's
+        events all share one key; the answer depends only on the key and the topic's
+        partitions, so it is kept per key and worked out again when those change.
+        Keyless messages are left to the producer.
+        """
+        if key is None or self._custom_partitioner:
+            return None
+        partitions = self.producer.partitions_for(topic)
+        known = self._partitions.get((topic, key))
+        if known is not None and known[0] == partitions:
+            return known[1]
+        # DefaultPartitioner.partition for a keyed message, without its cluster lookups.
+        ordered = sorted(partitions)
+        partition = ordered[(murmur2(key) & 0x7FFFFFFF) % len(ordered)]
+        if len(self._partitions) >= _PARTITION_MEMO_SIZE:
+            self._partitions.clear()  # bounded: worked out again for keys still in use
+        self._partitions[(topic, key)] = (frozenset(partitions), partition)
+        return int(partition)
 
     def send_offsets(
         self, offsets: Mapping[TopicPartition, OffsetAndMetadata], group_metadata: Any

@@ -4,16 +4,20 @@ For each batch of submissions polled from the consumer group, in ONE Kafka trans
 
 1. decode each submission; bytes that break the contract go to `care.journey.rejected`
    with the InvalidEvent's rule, field and message;
-2. apply each decoded event through the Journey rules (JourneyApplication.record): an
-   accepted event is appended to `care.journey.events` by the Kafka recorder, a refusal
-   goes to `care.journey.rejected` with the rule code, field and message; a duplicate
-   (an event_id already recorded) is acknowledged and produces nothing;
+2. judge each decoded event by the Journey rules (JourneyApplication.batch: against its
+   journey with every earlier event of the batch): a refusal goes to
+   `care.journey.rejected` with the rule code, field and message; a duplicate (an event_id
+   already recorded) is acknowledged and produces nothing; the accepted events are saved
+   once for the batch, in the order accepted, and the Kafka recorder appends them to
+   `care.journey.events`;
 3. add the consumer offsets after the batch to the transaction;
 4. commit. Only then does the local state store receive the batch's events.
 
 A crash anywhere before step 4 completes aborts the whole batch (Kafka aborts the open
 transaction when the next processor fences this one), so the batch is processed again
-from the same offsets: nothing lost, nothing twice.
+from the same offsets: nothing lost, nothing twice. A failure this process survives
+also drops the batch's journeys from the aggregate cache, which never keeps what an
+aborted transaction decided.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
@@ -30,9 +34,13 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from events.codec import default_codec
 from events.errors import InvalidEvent
 from journeys.config import Settings
+from journeys.errors import RuleViolation
 from journeys.kafka.persistence import persistence_environment
 from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
 from journeys.kafka.rejected import Rejection
+
+if TYPE_CHECKING:
+    from journeys.application import RecordBatch
 
 DEFAULT_BATCH_SIZE = 2_000
 _POLL_TIMEOUT_MS = 200
@@ -84,8 +92,9 @@ def journey_application(settings: Settings, *, memory_store: bool = False) -> An
     env["AGGREGATE_CACHE_MAXSIZE"] = "100000"
     env["AGGREGATE_CACHE_FASTFORWARD"] = "n"
     # Journey commands decide before they trigger, so a refused event leaves the cached
-    # journey untouched; and a failed save ends the run (the application is discarded
-    # with its cache), so handing out the cached object itself is safe and much faster.
+    # journey untouched; and a failed transaction drops every journey its batch touched
+    # from the cache (RecordBatch.forget), so handing out the cached object itself is
+    # safe and much faster.
     env["DEEPCOPY_FROM_AGGREGATE_CACHE"] = "n"
     return JourneyApplication(env=env)
 
@@ -151,38 +160,43 @@ class SubmissionProcessor:
         batches: dict[TopicPartition, list[ConsumerRecord]],
     ) -> None:
         tally = ProcessSummary(transactions=1)
-        with recorder.transaction() as transaction:
-            for records in batches.values():
-                for record in records:
-                    self._process_one(app, transaction, record, tally)
-            transaction.send_offsets(
-                {
-                    partition: OffsetAndMetadata(records[-1].offset + 1, "", -1)
-                    for partition, records in batches.items()
-                },
-                consumer.group_metadata(),
-            )
+        decided = app.batch()
+        try:
+            with recorder.transaction() as transaction:
+                for records in batches.values():
+                    for record in records:
+                        self._process_one(decided, transaction, record, tally)
+                # One save for the batch: every accepted event joins the open transaction.
+                decided.save()
+                transaction.send_offsets(
+                    {
+                        partition: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                        for partition, records in batches.items()
+                    },
+                    consumer.group_metadata(),
+                )
+        except BaseException:
+            # The cached journeys may hold what this aborted transaction decided.
+            decided.forget()
+            raise
         self.summary.add(tally)
         if self.on_batch is not None:
             self.on_batch(tally)
 
     def _process_one(
         self,
-        app: Any,
+        decided: RecordBatch,
         transaction: RecordTransaction,
         record: ConsumerRecord,
         tally: ProcessSummary,
     ) -> None:
-        from journeys.errors import RuleViolation
-
         tally.submissions += 1
-        where = f"{record.topic}[{record.partition}]@{record.offset}"
-        key = None if record.key is None else record.key.decode("utf-8", errors="replace")
         try:
             event = self.codec.decode(record.value or b"")
         except InvalidEvent as invalid:
             tally.undecodable += 1
             known_type = None if invalid.event_type == "unknown" else invalid.event_type
+            key = None if record.key is None else record.key.decode("utf-8", errors="replace")
             self._reject(
                 transaction,
                 record,
@@ -193,13 +207,13 @@ class SubmissionProcessor:
                     invalid.rule,
                     invalid.field,
                     invalid.message,
-                    where,
+                    _where(record),
                     record.value or b"",
                 ),
             )
             return
         try:
-            outcome = app.record(event)
+            outcome = decided.record(event)
         except RuleViolation as refusal:
             tally.refused += 1
             self._reject(
@@ -212,7 +226,7 @@ class SubmissionProcessor:
                     refusal.rule_code,
                     refusal.field,
                     refusal.message,
-                    where,
+                    _where(record),
                     record.value or b"",
                 ),
             )
@@ -231,6 +245,11 @@ class SubmissionProcessor:
             value=rejection.value,
             headers=rejection.headers(),
         )
+
+
+def _where(record: ConsumerRecord) -> str:
+    """Where a submission sits, for its rejection."""
+    return f"{record.topic}[{record.partition}]@{record.offset}"
 
 
 def _drained(consumer: KafkaConsumer, topic: str) -> bool:

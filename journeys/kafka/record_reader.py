@@ -18,7 +18,7 @@ from kafka.structs import TopicPartition
 
 from journeys.config import Settings
 from journeys.kafka.log import read_committed_options
-from journeys.kafka.state_store import PlacedEvent, StateStore
+from journeys.kafka.state_store import PlacedEvent, StateStore, id_text
 
 EVENT_TYPE = "event_type"
 JOURNEY_ID = "journey_id"
@@ -35,7 +35,7 @@ class RecordFormatError(ValueError):
 def record_headers(stored_event: StoredEvent) -> list[tuple[str, bytes]]:
     return [
         (EVENT_TYPE, stored_event.topic.encode("utf-8")),
-        (JOURNEY_ID, str(stored_event.originator_id).encode("utf-8")),
+        (JOURNEY_ID, id_text(stored_event.originator_id).encode("utf-8")),
         (JOURNEY_VERSION, str(stored_event.originator_version).encode("ascii")),
     ]
 

@@ -38,7 +38,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from journeys.config import Settings
 from journeys.kafka.log import Headers, TransactionalWriter
 from journeys.kafka.record_reader import catch_up, record_headers
-from journeys.kafka.state_store import PlacedEvent, StateStore
+from journeys.kafka.state_store import PlacedEvent, StateStore, id_text
 
 
 def message_key(stored_event: StoredEvent) -> bytes:
@@ -49,7 +49,7 @@ def message_key(stored_event: StoredEvent) -> bytes:
     key = getattr(stored_event, "key", None)
     if isinstance(key, bytes):
         return key
-    return str(stored_event.originator_id).encode("utf-8")
+    return id_text(stored_event.originator_id).encode("utf-8")
 
 
 class RecordTransaction:
@@ -72,11 +72,11 @@ class RecordTransaction:
                 )
             )
             self.stored_events.append(stored_event)
-            versions = self._pending.setdefault(str(stored_event.originator_id), {})
+            versions = self._pending.setdefault(id_text(stored_event.originator_id), {})
             versions[stored_event.originator_version] = stored_event
 
     def pending_versions(self, originator_id: uuid.UUID | str) -> Mapping[int, StoredEvent]:
-        return self._pending.get(str(originator_id), {})
+        return self._pending.get(id_text(originator_id), {})
 
     def send(self, topic: str, *, key: bytes | None, value: bytes, headers: Headers) -> None:
         """Send another message (e.g. a rejection) in this transaction."""
@@ -184,7 +184,7 @@ class KafkaApplicationRecorder(ApplicationRecorder):
     def _assert_new(
         self, stored_events: Sequence[StoredEvent], transaction: RecordTransaction | None
     ) -> None:
-        keys = [(str(s.originator_id), s.originator_version) for s in stored_events]
+        keys = [(id_text(s.originator_id), s.originator_version) for s in stored_events]
         if len(set(keys)) < len(keys):
             raise IntegrityError(f"the same journey version appears twice in: {keys}")
         recorded = self.store.existing_versions(stored_events)

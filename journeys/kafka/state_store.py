@@ -9,6 +9,7 @@ and reads the batch again from the topic. Delete the file and it is rebuilt from
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import uuid
@@ -37,6 +38,13 @@ create table if not exists positions (
 """
 
 
+_INSERT = (
+    "insert into stored_events (originator_id, id_is_uuid, originator_version, "
+    'topic, state, partition, "offset") values (?, ?, ?, ?, ?, ?, ?) '
+    "on conflict (originator_id, originator_version) do nothing"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PlacedEvent:
     """A stored event and where it sits on the events topic."""
@@ -46,7 +54,26 @@ class PlacedEvent:
     offset: int
 
 
-def _id_text(originator_id: uuid.UUID | str) -> str:
+def _row(item: PlacedEvent) -> tuple[object, ...]:
+    event = item.stored_event
+    return (
+        id_text(event.originator_id),
+        int(isinstance(event.originator_id, uuid.UUID)),
+        event.originator_version,
+        event.topic,
+        event.state,
+        item.partition,
+        item.offset,
+    )
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def id_text(originator_id: uuid.UUID | str) -> str:
+    """An originator id as text, the store's key; kept for recent ids (str(UUID) is slow).
+
+    Every event of a batch asks for it several times: the recorder's checks, the Kafka
+    headers, the store's rows and its version index.
+    """
     return str(originator_id)
 
 
@@ -97,13 +124,13 @@ class StateStore:
         with self._lock:
             found = []
             for event in stored_events:
-                highest = self._max_versions.get(_id_text(event.originator_id))
+                highest = self._max_versions.get(id_text(event.originator_id))
                 if highest is None or event.originator_version > highest:
                     continue
                 row = self._connection.execute(
                     "select 1 from stored_events where originator_id = ? "
                     "and originator_version = ?",
-                    (_id_text(event.originator_id), event.originator_version),
+                    (id_text(event.originator_id), event.originator_version),
                 ).fetchone()
                 if row is not None:
                     found.append(event)
@@ -119,9 +146,7 @@ class StateStore:
             connection = self._connection
             connection.execute("begin immediate")
             try:
-                ids = []
-                for item in placed:
-                    ids.append(self._insert(item))
+                ids = self._insert_all(placed)
                 connection.executemany(
                     "insert into positions (partition, next_offset) values (?, ?) "
                     "on conflict (partition) do update set "
@@ -138,28 +163,38 @@ class StateStore:
                 raise
             connection.execute("commit")
             for item in placed:
-                key = _id_text(item.stored_event.originator_id)
+                key = id_text(item.stored_event.originator_id)
                 version = item.stored_event.originator_version
                 if version > self._max_versions.get(key, version - 1):
                     self._max_versions[key] = version
             return ids
 
+    def _insert_all(self, placed: Sequence[PlacedEvent]) -> list[int]:
+        """Insert the events (inside the open SQLite transaction); their notification ids.
+
+        All at once when none is here yet, which is the usual case: the ids are then the
+        next ones in the sequence, since this connection holds the write lock. If any is
+        already here, start again one by one, which sorts out each of those.
+        """
+        if not placed:
+            return []
+        connection = self._connection
+        connection.execute("savepoint insert_all")
+        before = connection.total_changes
+        connection.executemany(_INSERT, [_row(item) for item in placed])
+        if connection.total_changes - before == len(placed):
+            connection.execute("release insert_all")
+            (last,) = connection.execute(
+                "select seq from sqlite_sequence where name = 'stored_events'"
+            ).fetchone()
+            return list(range(int(last) - len(placed) + 1, int(last) + 1))
+        connection.execute("rollback to insert_all")
+        connection.execute("release insert_all")
+        return [self._insert(item) for item in placed]
+
     def _insert(self, item: PlacedEvent) -> int:
         event = item.stored_event
-        cursor = self._connection.execute(
-            "insert into stored_events (originator_id, id_is_uuid, originator_version, "
-            'topic, state, partition, "offset") values (?, ?, ?, ?, ?, ?, ?) '
-            "on conflict (originator_id, originator_version) do nothing",
-            (
-                _id_text(event.originator_id),
-                int(isinstance(event.originator_id, uuid.UUID)),
-                event.originator_version,
-                event.topic,
-                event.state,
-                item.partition,
-                item.offset,
-            ),
-        )
+        cursor = self._connection.execute(_INSERT, _row(item))
         if cursor.rowcount == 1:
             return int(cursor.lastrowid or 0)
         # Already here: fine if it is the very same message (another process sharing this
@@ -167,7 +202,7 @@ class StateStore:
         notification_id, partition, offset = self._connection.execute(
             'select notification_id, partition, "offset" from stored_events '
             "where originator_id = ? and originator_version = ?",
-            (_id_text(event.originator_id), event.originator_version),
+            (id_text(event.originator_id), event.originator_version),
         ).fetchone()
         if (partition, offset) != (item.partition, item.offset):
             raise sqlite3.IntegrityError(
@@ -193,10 +228,10 @@ class StateStore:
         desc: bool = False,
         limit: int | None = None,
     ) -> list[StoredEvent]:
-        if _id_text(originator_id) not in self._max_versions:
+        if id_text(originator_id) not in self._max_versions:
             return []
         clauses = ["originator_id = ?"]
-        parameters: list[object] = [_id_text(originator_id)]
+        parameters: list[object] = [id_text(originator_id)]
         if gt is not None:
             clauses.append("originator_version > ?")
             parameters.append(gt)
