@@ -13,7 +13,10 @@ module. Then, on that same topic:
   target >= 20x;
 - the time to compute all indicators of one year on the rebuilt database, beside one full
   read of every column of the event log (lower is better);
-- the peak memory (max RSS) of the rebuild process beside that of the raw consume.
+- the peak memory (max RSS) of the rebuild process beside that of the raw consume; and,
+  since the rebuild decodes in a worker process whose memory its own max RSS leaves out,
+  its peak plus the largest peak of its child processes beside the same for the raw
+  consume (an upper bound: the two peaks need not coincide).
 """
 
 from __future__ import annotations
@@ -175,7 +178,10 @@ def _main() -> None:
     WORKLOADS[workload](settings, int(expected))
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
+    # Children that have exited and been waited for (the rebuild's decoder worker).
+    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024,
+                      "children_peak_mib": children_kib / 1024}))
 
 
 def run_workload(name: str, settings: Settings, expected: int) -> dict[str, float]:
@@ -214,6 +220,9 @@ def test_rebuild_beside_raw_consume_and_naive_inserts(
                  naive_count / naive["seconds"], "events/s")
     record_ratio(benchmark, "rebuild_peak_memory_vs_raw_consume", rebuilt["peak_mib"],
                  raw["peak_mib"], "MiB", higher_is_better=False)
+    record_ratio(benchmark, "rebuild_peak_memory_with_children_vs_raw_consume",
+                 rebuilt["peak_mib"] + rebuilt["children_peak_mib"],
+                 raw["peak_mib"] + raw["children_peak_mib"], "MiB", higher_is_better=False)
 
 
 def test_indicators_for_one_year_beside_one_read_of_the_log(

@@ -60,6 +60,10 @@ class Decoding:
                 initializer=_start_worker,
                 initargs=(os.getpid(),),
             )
+            # The pool starts its process at the first submit; starting it now lets the
+            # worker's imports and schema parsing (about half a second) overlap the
+            # runner's own start-up and first poll instead of delaying the first batch.
+            self._pool.submit(int)
         else:
             self._decoder = MessageDecoder(default_codec())
 

@@ -23,7 +23,7 @@ from events.codec import default_codec
 from journeys.config import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import open_in_memory
-from projections.load import append, batch_of, consumed_offsets
+from projections.load import ProjectionError, append, batch_of, consumed_offsets
 from projections.runner import RunnerOptions, project, rebuild
 from projections.snapshot import open_snapshot
 
@@ -124,21 +124,23 @@ DIES_ON_THIRD_BATCH = textwrap.dedent(
         global batches
         batches += 1
         if batches < 3:
-            return load.append(connection, topic, batch)
+            return load.append_in_transaction(connection, topic, batch)
         # Half-way through the third batch: its rows inserted, not committed. SIGKILL.
-        connection.begin()
         connection.register("incoming_events", batch)
         connection.execute(
             f"insert into event_log select {load._SELECT_INCOMING} from incoming_events"
         )
         os.kill(os.getpid(), signal.SIGKILL)
 
-    runner.append = append_then_die_on_the_third
+    runner.append_in_transaction = append_then_die_on_the_third
     settings = replace(
         Settings.from_environment(), bootstrap_servers=sys.argv[1], topic_prefix=sys.argv[2]
     )
     settings = replace(settings, database=Path(sys.argv[3]))
-    runner.project(settings, follow=True, options=runner.RunnerOptions(max_batch=250))
+    # Batches of 250 committed every 500 rows: the first two batches share a transaction,
+    # the third opens the next one and dies in it.
+    options = runner.RunnerOptions(max_batch=250, commit_rows=500)
+    runner.project(settings, follow=True, options=options)
     """
 )
 
@@ -160,3 +162,36 @@ def test_a_runner_killed_mid_batch_resumes_without_losing_or_repeating_events(
 
     assert project(replace(kafka), follow=False) == len(history) - 500
     assert_same_projection(kafka.database, history)
+
+
+def test_an_undecodable_message_stops_the_runner_naming_its_partition_and_offset(
+    kafka: Settings, history: list[JourneyEvent]
+) -> None:
+    codec = default_codec()
+    good = history[:40]
+    producer = KafkaProducer(**kafka.client_options(), linger_ms=5, acks="all")
+    try:
+        for event in good:
+            producer.send(kafka.events_topic, value=codec.encode(event), partition=0)
+        # A known header with a body cut short: the batch call fails, the message is named.
+        truncated = codec.encode(history[40])[:-4]
+        bad = producer.send(kafka.events_topic, value=truncated, partition=0).get(timeout=30)
+        for event in history[41:60]:
+            producer.send(kafka.events_topic, value=codec.encode(event), partition=0)
+        producer.flush()
+    finally:
+        producer.close()
+
+    # Small batches in one long transaction: the batches before the one holding the bad
+    # message are committed, nothing from it or after it.
+    options = RunnerOptions(max_batch=10, commit_rows=1000)
+    for _ in range(2):  # and a restart stops at the same message
+        with pytest.raises(ProjectionError, match=f"partition 0 offset {bad.offset}: "):
+            project(kafka, follow=False, options=options)
+        writer = duckdb.connect(str(kafka.database))
+        try:
+            next_offset = consumed_offsets(writer, kafka.events_topic).get(0, 0)
+            assert 0 < next_offset <= bad.offset
+            assert writer.execute("select count(*) from event_log").fetchone() == (next_offset,)
+        finally:
+            writer.close()
