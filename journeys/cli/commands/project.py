@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from journeys.config import Settings
 from journeys.kafka.broker import kafka_settings
@@ -48,7 +50,7 @@ def run(arguments: argparse.Namespace) -> int:
             if arguments.follow:
                 print(f"following {settings.events_topic} into {settings.database}; "
                       f"readers open {snapshot_path(settings.database)}", file=sys.stderr)
-                project(settings, follow=True, options=options)
+                project(settings, follow=True, stop=_stop_on_signal(), options=options)
             elif not arguments.rebuild:
                 count = project(settings, follow=False, options=options)
                 print(f"projected {count:,} new events into {settings.database}",
@@ -59,3 +61,16 @@ def run(arguments: argparse.Namespace) -> int:
             print(f"journeys project: {error}", file=sys.stderr)
             return 1
     return 0
+
+
+def _stop_on_signal() -> threading.Event:
+    """An event set by Ctrl-C or SIGTERM, so a follower stops between batches.
+
+    Raising KeyboardInterrupt wherever the runner happens to be (inside the decoder
+    pool's bookkeeping, say) can leave it waiting on its worker; a flag checked by the
+    loop ends it cleanly, committing what it has appended.
+    """
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda _number, _frame: stop.set())
+    return stop
