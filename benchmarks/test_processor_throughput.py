@@ -12,35 +12,22 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata
 
 from benchmarks.conftest import record_ratio, scaled
 from events.catalogue import AssessmentStarted, ChildRegistered, JourneyEvent, ReferralReceived
 from journeys.config import Settings
-from journeys.kafka.broker import embedded_broker
 from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 
 SUBMISSIONS = 9_000
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Settings]:
-    settings = Settings.from_environment()
-    if settings.bootstrap_servers is not None:
-        yield settings
-        return
-    with embedded_broker() as broker:
-        yield settings.with_embedded_broker(broker.bootstrap_servers)
 
 
 def journeys(children: int) -> list[JourneyEvent]:
@@ -138,12 +125,14 @@ def pass_through(settings: Settings, total: int, clock: _Clock) -> None:
 
 
 def test_processor_throughput_against_a_raw_transactional_pass_through(
-    benchmark: Any, scale: float, cluster: Settings, tmp_path: Path
+    benchmark: Any, scale: float, kafka_cluster: Settings, tmp_path: Path
 ) -> None:
     events = journeys(scaled(SUBMISSIONS, scale) // 3)
-    ceiling_settings = replace(cluster, topic_prefix=f"bench-{uuid.uuid4().hex[:8]}-ceiling.")
+    ceiling_settings = replace(kafka_cluster, topic_prefix=f"bench-{uuid.uuid4().hex[:8]}-ceiling.")
     ours = replace(
-        cluster, topic_prefix=f"bench-{uuid.uuid4().hex[:8]}-ours.", state_dir=tmp_path / "state"
+        kafka_cluster,
+        topic_prefix=f"bench-{uuid.uuid4().hex[:8]}-ours.",
+        state_dir=tmp_path / "state",
     )
     for settings in (ceiling_settings, ours):
         ensure_topics(settings)
