@@ -4,15 +4,17 @@ A message is C3 01, then the 8-byte little-endian CRC-64-AVRO fingerprint of the
 schema's Parsing Canonical Form, then the Avro binary body. Events are written with the
 current (newest) version of their type's schema; a message written with any version in
 the registry is read into the current class by Avro schema resolution. Every event is
-checked by `events.validation` on the way in and on the way out, and every failure,
+checked against the rules of `events.validation` on the way in and out, and every failure,
 whatever the library underneath raised, leaves as `InvalidEvent`.
 
 The per-type work (field names, parsed schemas, header bytes, which fields are enums) is
-done once in the constructor, so encoding costs one dict build, the checks and the
-fastavro call. The codec converts top-level `uuid` and `date` fields itself and hands
-fastavro the schema without those two logical types: the Parsing Canonical Form has no
-logical types, so the fingerprint and the bytes are the same, and the conversions here
-are cheaper than fastavro's generic ones.
+done once in the constructor. Each event class also gets generated straight-line
+functions (`events.fastpath`) that check an event and convert it in one pass; an event
+they cannot vouch for takes the general path through `events.validation`, which names the
+field and the rule. The codec converts top-level `uuid`, `date` and `timestamp-micros`
+fields itself and hands fastavro the schema without those logical types: the Parsing
+Canonical Form has no logical types, so the fingerprint and the bytes are the same, and
+the conversions here are cheaper than fastavro's generic ones.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.read import SchemaResolutionError
@@ -36,6 +37,16 @@ from fastavro.schema import parse_schema
 import events
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, builder_of, fields_of
 from events.errors import InvalidEvent
+from events.fastpath import (
+    EPOCH,
+    EPOCH_ORDINAL,
+    MICROSECOND,
+    event_builder,
+    record_checker,
+    record_writer,
+    uuid_from_text,
+    uuid_text,
+)
 from events.schemas import SchemaFileError, SchemaRegistry, SchemaVersion
 from events.validation import (
     RULES,
@@ -71,8 +82,7 @@ def default_schemas_dir() -> Path:
 
 
 # Logical types the codec converts itself: fastavro gets the bare Avro type.
-_OWN_LOGICAL_TYPES = {"uuid": "string", "date": "int"}
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_OWN_LOGICAL_TYPES = {"uuid": "string", "date": "int", "timestamp-micros": "long"}
 
 
 def _logical_type(avro_type: Any) -> str | None:
@@ -94,7 +104,7 @@ def _fields_with(version: SchemaVersion, logical_type: str) -> tuple[str, ...]:
 
 
 def _bare_schema(version: SchemaVersion) -> dict[str, Any]:
-    """The parsed schema with top-level uuid and date fields as plain string and int."""
+    """The parsed schema with top-level uuid, date and timestamp fields as their bare types."""
     raw = copy.deepcopy(version.raw)
     for avro_field in raw["fields"]:
         logical_type = _logical_type(avro_field["type"])
@@ -112,7 +122,10 @@ class _Writer:
     rules: EventRules
     uuid_fields: tuple[str, ...]
     date_fields: tuple[str, ...]
+    timestamp_fields: tuple[str, ...]
     not_in_schema: tuple[str, ...]  # class fields the schema cannot carry
+    # The generated fast path (events.fastpath): the record, or None for "ask the rules".
+    record_of: Callable[[JourneyEvent], dict[str, Any] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +137,14 @@ class _Reader:
     reader_schema: dict[str, Any] | None  # bare; None when the writer is the current version
     uuid_fields: tuple[str, ...]  # of the current version
     date_fields: tuple[str, ...]
+    timestamp_fields: tuple[str, ...]
     enum_fields: frozenset[str]  # where the enum default UNKNOWN may appear
     sequence_fields: tuple[str, ...]  # Avro arrays, read as lists, held as tuples
     class_mismatch: str | None  # why records of this schema cannot become the class
     build: Callable[[Mapping[str, Any]], JourneyEvent]  # the class, from checked values
+    # The generated fast path (events.fastpath): the event, or None for "ask the rules".
+    build_checked: Callable[[dict[str, Any]], JourneyEvent | None]
+    convert_checked: Callable[[dict[str, Any]], bool]  # converted in place, or False
 
 
 def _enum_fields(schema: dict[str, Any]) -> frozenset[str]:
@@ -163,6 +180,7 @@ class AvroCodec:
             schema_names = tuple(f["name"] for f in current.raw["fields"])
             uuid_fields = _fields_with(current, "uuid")
             date_fields = _fields_with(current, "date")
+            timestamp_fields = _fields_with(current, "timestamp-micros")
             self._writers[event_class] = _Writer(
                 event_type=event_class.__name__,
                 header=MAGIC + current.fingerprint,
@@ -171,7 +189,9 @@ class AvroCodec:
                 rules=RULES[event_class],
                 uuid_fields=uuid_fields,
                 date_fields=date_fields,
+                timestamp_fields=timestamp_fields,
                 not_in_schema=tuple(n for n in class_names if n not in schema_names),
+                record_of=record_writer(event_class, uuid_fields, date_fields, timestamp_fields),
             )
             class_mismatch = None
             if set(class_names) != set(schema_names):
@@ -181,6 +201,8 @@ class AvroCodec:
                     f"{event_class.__name__}; events/catalogue.py and schemas/ must agree"
                 )
             sequences = tuple(f["name"] for f in current.raw["fields"] if _is_array(f["type"]))
+            shape = (event_class, uuid_fields, date_fields, timestamp_fields, sequences)
+            build_checked, convert_checked = event_builder(*shape), record_checker(*shape)
             for version in self.registry.versions(event_class.__name__):
                 self._readers[version.fingerprint] = _Reader(
                     event_type=event_class.__name__,
@@ -190,10 +212,13 @@ class AvroCodec:
                     reader_schema=None if version is current else current_schema,
                     uuid_fields=uuid_fields,
                     date_fields=date_fields,
+                    timestamp_fields=timestamp_fields,
                     enum_fields=_enum_fields(current.raw),
                     sequence_fields=sequences,
                     class_mismatch=class_mismatch,
                     build=builder_of(event_class),
+                    build_checked=build_checked,
+                    convert_checked=convert_checked,
                 )
         if pinned:
             raise SchemaFileError(f"versions pinned for unknown event types: {sorted(pinned)}")
@@ -243,13 +268,12 @@ class AvroCodec:
                 "not_in_schema",
                 f"the schema this codec writes has no field {writer.not_in_schema[0]!r}",
             )
-        values = event_values(event)
-        check_event_values(writer.rules, values)
-        record = dict(zip(writer.names, values, strict=False))  # same length: rules.values
-        for name in writer.uuid_fields:
-            record[name] = str(record[name])
-        for name in writer.date_fields:
-            record[name] = record[name].toordinal() - _EPOCH_ORDINAL
+        try:
+            record = writer.record_of(event)
+        except AttributeError:  # an event built around its __init__: the rules name the field
+            record = None
+        if record is None:
+            record = _record_by_the_rules(writer, event)
         buffer = BytesIO()
         buffer.write(writer.header)
         try:
@@ -262,11 +286,19 @@ class AvroCodec:
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> JourneyEvent:
-        reader, record = self._read(data)
+        reader, record = self._read_unchecked(data)
         if reader.class_mismatch is not None:
             raise InvalidEvent(
                 reader.event_type, "<schema>", "class_mismatch", reader.class_mismatch
             )
+        try:
+            event = reader.build_checked(record)
+        except (ValueError, OverflowError, TypeError, KeyError):
+            event = None  # the general path below says which field, and why
+        if event is not None:
+            return event
+        _convert_logical_types(reader, record)
+        check_record(reader.event_type, record, tolerated_unknown=reader.enum_fields)
         for name in reader.sequence_fields:
             record[name] = tuple(record[name])
         return reader.build(record)
@@ -309,6 +341,18 @@ class AvroCodec:
         return reader
 
     def _read(self, data: bytes) -> tuple[_Reader, dict[str, Any]]:
+        reader, record = self._read_unchecked(data)
+        try:
+            if reader.convert_checked(record):
+                return reader, record
+        except (ValueError, OverflowError, TypeError, KeyError):
+            pass  # the general path below says which field, and why
+        _convert_logical_types(reader, record)
+        check_record(reader.event_type, record, tolerated_unknown=reader.enum_fields)
+        return reader, record
+
+    def _read_unchecked(self, data: bytes) -> tuple[_Reader, dict[str, Any]]:
+        """The record as fastavro reads it: logical types not converted, rules not checked."""
         reader = self._reader_for(data)
         stream = BytesIO(data)
         stream.seek(HEADER_LENGTH)
@@ -316,7 +360,6 @@ class AvroCodec:
             record = schemaless_reader(stream, reader.writer_schema, reader.reader_schema)
         except _READ_ERRORS as error:
             raise _unreadable(reader, data, error) from None
-        _convert_logical_types(reader, record)
         if stream.tell() != len(data):
             raise InvalidEvent(
                 reader.event_type,
@@ -324,17 +367,32 @@ class AvroCodec:
                 "trailing_bytes",
                 f"{len(data) - stream.tell()} bytes follow the end of the record",
             )
-        check_record(reader.event_type, record, tolerated_unknown=reader.enum_fields)
         return reader, record
+
+
+def _record_by_the_rules(writer: _Writer, event: JourneyEvent) -> dict[str, Any]:
+    """The general path of encode: check (InvalidEvent names the field), then convert."""
+    values = event_values(event)
+    check_event_values(writer.rules, values)
+    record = dict(zip(writer.names, values, strict=False))  # same length: rules.values
+    for name in writer.uuid_fields:
+        record[name] = uuid_text(record[name])
+    for name in writer.date_fields:
+        record[name] = record[name].toordinal() - EPOCH_ORDINAL
+    for name in writer.timestamp_fields:  # aware, as check_event_values vouched
+        record[name] = (record[name] - EPOCH) // MICROSECOND
+    return record
 
 
 def _convert_logical_types(reader: _Reader, record: dict[str, Any]) -> None:
     name = ""
     try:
         for name in reader.uuid_fields:
-            record[name] = UUID(record[name])
+            record[name] = uuid_from_text(record[name])
         for name in reader.date_fields:
-            record[name] = date.fromordinal(record[name] + _EPOCH_ORDINAL)
+            record[name] = date.fromordinal(record[name] + EPOCH_ORDINAL)
+        for name in reader.timestamp_fields:
+            record[name] = EPOCH + MICROSECOND * record[name]
     except (ValueError, OverflowError, TypeError) as error:
         raise InvalidEvent(
             reader.event_type, name, "wrong_type", f"not a valid {name} value: {error}"

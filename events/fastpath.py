@@ -1,0 +1,274 @@
+"""Straight-line encode and decode functions for each event class, generated once.
+
+The codec's general path (the checks of `events.validation`, then conversions field by
+field) names the field at fault when an event breaks the contract. It walks tuples of
+field positions in loops, and at tens of thousands of events a second those loops cost a
+third as much as fastavro itself. So, as `dataclasses` does for `__init__`, this module
+writes out for each event class one function that reads every field by name, tests all
+of the contract's rules in one condition, and builds the Avro record (or the event) in
+one go.
+
+A generated function only ever answers "this event certainly keeps the contract" (and
+returns the result) or "ask the general path" (and returns None). It never raises an
+InvalidEvent itself: on None the codec runs the general path, which names the field and
+the rule, or, for the rare forms the general path accepts and these do not (a subclass
+of str, a timezone other than UTC), does the work itself. So each rule is still decided
+in `events.validation`, and tests/unit/test_fastpath.py proves the two paths agree on
+valid and invalid events. `source_of` shows the generated code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, SafeUUID
+
+from events.catalogue import JourneyEvent
+from events.validation import RULES, EventRules, FieldShape
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+MICROSECOND = timedelta(microseconds=1)
+
+_sources: dict[str, str] = {}
+
+
+def uuid_text(value: UUID) -> str:
+    """str(value), without the method call: the canonical 8-4-4-4-12 form."""
+    digits = "%032x" % value.int  # noqa: UP031 - the fastest fixed-width hex
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+_new_object = object.__new__
+_set_uuid_int = UUID.__dict__["int"].__set__
+_set_uuid_is_safe = UUID.__dict__["is_safe"].__set__
+
+
+def uuid_from_text(text: str) -> UUID:
+    """UUID(text) at half the cost, for the hyphenated form a uuid field holds.
+
+    UUID.__init__ spends most of its time on forms Avro never writes (braces, a urn:
+    prefix); the value is set the way UUID's own unpickling sets it. Anything else goes
+    to UUID(text), which accepts or refuses it as it always does.
+    """
+    digits = text.replace("-", "")
+    if len(digits) != 32:
+        return UUID(text)
+    value = _new_object(UUID)
+    _set_uuid_int(value, int(digits, 16))
+    _set_uuid_is_safe(value, SafeUUID.unknown)
+    return value
+
+
+def _items_are(items: tuple[Any, ...], item_type: type, codes: Collection[str] | None) -> bool:
+    if not all(type(item) is item_type for item in items):
+        return False
+    return codes is None or all(item in codes for item in items)
+
+
+class _Source:
+    """A generated function's text, with the constants it refers to by name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {
+            "UTC": UTC, "EPOCH": EPOCH, "EPOCH_ORDINAL": EPOCH_ORDINAL,
+            "MICROSECOND": MICROSECOND, "date_from_ordinal": date.fromordinal,
+            "uuid_text": uuid_text, "uuid_from_text": uuid_from_text,
+            "items_are": _items_are, "new_object": _new_object,
+        }  # fmt: skip
+
+    def constant(self, name: str, value: Any) -> str:
+        self.constants[name] = value
+        return name
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def compile(self) -> Callable[..., Any]:
+        text = "\n".join(self.lines) + "\n"
+        _sources[self.name] = text
+        namespace = dict(self.constants)
+        exec(compile(text, f"<events.fastpath {self.name}>", "exec"), namespace)
+        function: Callable[..., Any] = namespace[self.name]
+        return function
+
+
+def _local(name: str) -> str:
+    return f"v_{name}"
+
+
+def _condition(tests: Iterable[str]) -> list[str]:
+    return ["    if not (", *(f"        {'and ' if i else ''}{t}" for i, t in enumerate(tests))]
+
+
+def _value_tests(source: _Source, rules: EventRules) -> list[str]:
+    """The value rules of events.validation, for values of exactly the declared types."""
+    tests = []
+    for i in rules.identifiers:
+        tests.append(f"{_local(rules.names[i])}.strip()")  # not empty, not all white space
+    for i, codes, sequence in rules.coded:
+        name = rules.names[i]
+        if sequence:
+            continue  # with the types: see _type_test
+        allowed = codes | {None} if rules.shapes[i].optional else codes
+        tests.append(f"{_local(name)} in {source.constant(f'CODES_{name}', allowed)}")
+    authority = _local("local_authority")
+    tests.append(f"len({authority}) == 3 and {authority}.isdigit() and {authority}.isascii()")
+    recorded_at, occurred_on = _local("recorded_at"), _local("occurred_on")
+    tests.append(f"{recorded_at}.tzinfo is UTC and {occurred_on} <= {recorded_at}.date()")
+    return tests
+
+
+def _type_test(source: _Source, shape: FieldShape, codes: frozenset[str] | None) -> str:
+    local = _local(shape.name)
+    exact = source.constant(f"TYPE_{shape.name}", shape.python_type)
+    if shape.sequence:
+        listed = source.constant(f"CODES_{shape.name}", codes)
+        return f"type({local}) is tuple and items_are({local}, {exact}, {listed})"
+    if shape.optional:
+        return f"({local} is None or type({local}) is {exact})"
+    return f"type({local}) is {exact}"
+
+
+def _codes_of(rules: EventRules) -> dict[str, frozenset[str]]:
+    return {rules.names[i]: codes for i, codes, _ in rules.coded}
+
+
+def record_writer(
+    event_class: type[JourneyEvent],
+    uuid_fields: Collection[str],
+    date_fields: Collection[str],
+    timestamp_fields: Collection[str],
+) -> Callable[[JourneyEvent], dict[str, Any] | None]:
+    """event -> the Avro record fastavro writes (logical types converted), or None.
+
+    None means: not certainly within the contract; ask events.validation.
+    """
+    rules = RULES[event_class]
+    name = f"record_of_{event_class.__name__}"
+    source = _Source(name)
+    codes = _codes_of(rules)
+    source.add(f"def {name}(event):")
+    source.add(*(f"    {_local(n)} = event.{n}" for n in rules.names))
+    type_tests = [_type_test(source, shape, codes.get(shape.name)) for shape in rules.shapes]
+    source.add(
+        *_condition([*type_tests, *_value_tests(source, rules)]), "    ):", "        return None"
+    )
+    source.add("    return {")
+    for field_name in rules.names:
+        local = _local(field_name)
+        if field_name in uuid_fields:
+            value = f"uuid_text({local})"
+        elif field_name in date_fields:
+            value = f"{local}.toordinal() - EPOCH_ORDINAL"
+        elif field_name in timestamp_fields:
+            value = f"({local} - EPOCH) // MICROSECOND"
+        else:
+            value = local
+        source.add(f"        {field_name!r}: {value},")
+    source.add("    }")
+    return source.compile()
+
+
+def event_builder(
+    event_class: type[JourneyEvent],
+    uuid_fields: Collection[str],
+    date_fields: Collection[str],
+    timestamp_fields: Collection[str],
+    sequence_fields: Collection[str],
+) -> Callable[[dict[str, Any]], JourneyEvent | None]:
+    """A record fastavro read (current schema) -> the event, or None.
+
+    None means: a value breaks a rule, or is the enum default UNKNOWN; ask
+    events.validation. Raises ValueError, OverflowError or KeyError where a value cannot
+    be converted at all; the codec sends those to the general path too.
+    """
+    source = _reading_source(
+        f"build_{event_class.__name__}",
+        event_class,
+        uuid_fields,
+        date_fields,
+        timestamp_fields,
+        sequence_fields,
+    )
+    source.constant("EVENT_CLASS", event_class)
+    source.add("    event = new_object(EVENT_CLASS)")
+    for field_name in RULES[event_class].names:
+        setter = source.constant(f"SET_{field_name}", getattr(event_class, field_name).__set__)
+        source.add(f"    {setter}(event, {_local(field_name)})")
+    source.add("    return event")
+    return source.compile()
+
+
+def record_checker(
+    event_class: type[JourneyEvent],
+    uuid_fields: Collection[str],
+    date_fields: Collection[str],
+    timestamp_fields: Collection[str],
+    sequence_fields: Collection[str],
+) -> Callable[[dict[str, Any]], bool]:
+    """Convert the logical types of a record fastavro read, in place, if it keeps the rules.
+
+    False (the record untouched) means: ask events.validation. Arrays stay lists. Raises
+    as event_builder does.
+    """
+    source = _reading_source(
+        f"check_{event_class.__name__}",
+        event_class,
+        uuid_fields,
+        date_fields,
+        timestamp_fields,
+        sequence_fields,
+        sequences_as_tuples=False,
+        refusal="False",
+    )
+    for field_name in (*uuid_fields, *date_fields, *timestamp_fields):
+        source.add(f"    record[{field_name!r}] = {_local(field_name)}")
+    source.add("    return True")
+    return source.compile()
+
+
+def _reading_source(
+    name: str,
+    event_class: type[JourneyEvent],
+    uuid_fields: Collection[str],
+    date_fields: Collection[str],
+    timestamp_fields: Collection[str],
+    sequence_fields: Collection[str],
+    *,
+    sequences_as_tuples: bool = True,
+    refusal: str = "None",
+) -> _Source:
+    """The first half of a reading function: convert into locals, test the rules."""
+    rules = RULES[event_class]
+    source = _Source(name)
+    codes = _codes_of(rules)
+    source.add(f"def {name}(record):")
+    for field_name in rules.names:
+        read = f"record[{field_name!r}]"
+        if field_name in uuid_fields:
+            read = f"uuid_from_text({read})"
+        elif field_name in date_fields:
+            read = f"date_from_ordinal({read} + EPOCH_ORDINAL)"
+        elif field_name in timestamp_fields:
+            read = f"EPOCH + MICROSECOND * {read}"
+        elif field_name in sequence_fields and sequences_as_tuples:
+            read = f"tuple({read})"
+        source.add(f"    {_local(field_name)} = {read}")
+    # The schema vouches for the types; a coded sequence still needs its codes checked.
+    sequence_tests = [
+        f"items_are({_local(n)}, str, {source.constant(f'CODES_{n}', codes[n])})"
+        for n in sequence_fields
+        if n in codes
+    ]
+    source.add(*_condition([*_value_tests(source, rules), *sequence_tests]), "    ):")
+    source.add(f"        return {refusal}")
+    return source
+
+
+def source_of(function_name: str) -> str:
+    """The generated text of a function, e.g. source_of("record_of_PlacementStarted")."""
+    return _sources[function_name]
