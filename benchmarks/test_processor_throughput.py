@@ -5,7 +5,8 @@ as a consumer-group member and produces the same bytes to another topic, committ
 offsets in each transaction: exactly-once read-process-write with no processing at all.
 Figure: the submission processor (decode, Journey rules, Avro mapper, state store).
 Both rates are measured from the first committed batch to the last, so the one-off group
-join does not count.
+join does not count. Rounds alternate ceiling and processor, each on fresh topics, and the
+best round of each counts, so a noisy neighbour on the machine hurts both alike.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, Submiss
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 
-SUBMISSIONS = 9_000
+SUBMISSIONS = 30_000
+ROUNDS = 3
 
 
 def journeys(children: int) -> list[JourneyEvent]:
@@ -128,27 +130,36 @@ def test_processor_throughput_against_a_raw_transactional_pass_through(
     benchmark: Any, scale: float, kafka_cluster: Settings, tmp_path: Path
 ) -> None:
     events = journeys(scaled(SUBMISSIONS, scale) // 3)
-    ceiling_settings = replace(kafka_cluster, topic_prefix=f"bench-{uuid.uuid4().hex[:8]}-ceiling.")
-    ours = replace(
-        kafka_cluster,
-        topic_prefix=f"bench-{uuid.uuid4().hex[:8]}-ours.",
-        state_dir=tmp_path / "state",
-    )
-    for settings in (ceiling_settings, ours):
-        ensure_topics(settings)
-        publish_events(settings, events)
+    ceiling_rates: list[float] = []
+    rates: list[float] = []
+    for round_number in range(ROUNDS):
+        run = uuid.uuid4().hex[:8]
+        ceiling_settings = replace(kafka_cluster, topic_prefix=f"bench-{run}-ceiling.")
+        ours = replace(
+            kafka_cluster,
+            topic_prefix=f"bench-{run}-ours.",
+            state_dir=tmp_path / f"state-{round_number}",
+        )
+        for settings in (ceiling_settings, ours):
+            ensure_topics(settings)
+            publish_events(settings, events)
 
-    ceiling = _Clock()
-    pass_through(ceiling_settings, len(events), ceiling)
+        ceiling = _Clock()
+        pass_through(ceiling_settings, len(events), ceiling)
+        ceiling_rates.append(ceiling.rate())
 
-    clock = _Clock()
+        clock = _Clock()
 
-    def on_batch(batch: ProcessSummary) -> None:
-        clock.committed(batch.submissions)
+        def on_batch(batch: ProcessSummary, clock: _Clock = clock) -> None:
+            clock.committed(batch.submissions)
 
-    def process() -> ProcessSummary:
-        return SubmissionProcessor(ours, on_batch=on_batch).run(until_idle=True)
+        def process(settings: Settings = ours, on_batch: Any = on_batch) -> ProcessSummary:
+            return SubmissionProcessor(settings, on_batch=on_batch).run(until_idle=True)
 
-    summary = benchmark.pedantic(process, rounds=1, iterations=1)
-    assert summary.accepted == len(events)
-    record_ratio(benchmark, "submissions", clock.rate(), ceiling.rate(), unit="submissions/s")
+        if round_number == ROUNDS - 1:
+            summary = benchmark.pedantic(process, rounds=1, iterations=1)
+        else:
+            summary = process()
+        assert summary.accepted == len(events)
+        rates.append(clock.rate())
+    record_ratio(benchmark, "submissions", max(rates), max(ceiling_rates), unit="submissions/s")

@@ -20,7 +20,8 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
-from events.codec import AvroCodec, default_codec
+from events.catalogue import JourneyEvent
+from events.codec import HEADER_LENGTH, AvroCodec, default_codec
 from events.errors import InvalidEvent
 
 
@@ -52,16 +53,35 @@ class JourneyMapper(Mapper[Any]):
             )
         super().__init__(transcoder)
         self.codec = codec or default_codec()
+        # Payload object id -> (the payload, the single-object bytes it was decoded from).
+        self._wire: dict[int, tuple[JourneyEvent, bytes]] = {}
+
+    def remember_wire(self, payload: JourneyEvent, message: bytes) -> None:
+        """Store `payload` as `message`, the bytes it was just decoded from, if saved soon.
+
+        For the submission processor: a submission written with the current schema is
+        already the exact wire format of the record, so encoding the event again would
+        only cost time. Messages of older schema versions are encoded afresh. Call
+        `forget_wire()` when the batch is over.
+        """
+        if message[2:HEADER_LENGTH] == self.codec.fingerprint(payload.event_type):
+            self._wire[id(payload)] = (payload, message)
+
+    def forget_wire(self) -> None:
+        self._wire.clear()
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         from journeys.journey import payload_of
 
         payload = payload_of(domain_event)
+        known = self._wire.get(id(payload))
+        # The identity test matters: an id is reused once its object is gone.
+        state = known[1] if known is not None and known[0] is payload else None
         return JourneyStoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=payload.event_type,
-            state=self.codec.encode(payload),
+            state=state if state is not None else self.codec.encode(payload),
             key=payload.child_id.encode("utf-8"),
         )
 

