@@ -29,7 +29,7 @@ from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 
 SUBMISSIONS = 30_000
-ROUNDS = 3
+ROUNDS = 5
 
 
 def journeys(children: int) -> list[JourneyEvent]:

@@ -100,6 +100,28 @@ def _local(name: str) -> str:
     return f"v_{name}"
 
 
+# How the codec writes and reads each logical type it converts itself: (write, read).
+_CONVERSIONS = {
+    "uuid": ("uuid_text({})", "uuid_from_text({})"),
+    "date": ("{}.toordinal() - EPOCH_ORDINAL", "date_from_ordinal({} + EPOCH_ORDINAL)"),
+    "timestamp-micros": ("({} - EPOCH) // MICROSECOND", "EPOCH + MICROSECOND * {}"),
+}
+
+
+def _converted(
+    expression: str,
+    field_name: str,
+    logical: tuple[Collection[str], Collection[str], Collection[str]],
+    *,
+    reading: bool,
+) -> str:
+    """`expression` converted for fastavro (writing) or from it (reading), if it must be."""
+    for kind, fields in zip(_CONVERSIONS, logical, strict=True):
+        if field_name in fields:
+            return _CONVERSIONS[kind][reading].format(expression)
+    return expression
+
+
 def _condition(tests: Iterable[str]) -> list[str]:
     return ["    if not (", *(f"        {'and ' if i else ''}{t}" for i, t in enumerate(tests))]
 
@@ -158,16 +180,9 @@ def record_writer(
         *_condition([*type_tests, *_value_tests(source, rules)]), "    ):", "        return None"
     )
     source.add("    return {")
+    logical = (uuid_fields, date_fields, timestamp_fields)
     for field_name in rules.names:
-        local = _local(field_name)
-        if field_name in uuid_fields:
-            value = f"uuid_text({local})"
-        elif field_name in date_fields:
-            value = f"{local}.toordinal() - EPOCH_ORDINAL"
-        elif field_name in timestamp_fields:
-            value = f"({local} - EPOCH) // MICROSECOND"
-        else:
-            value = local
+        value = _converted(_local(field_name), field_name, logical, reading=False)
         source.add(f"        {field_name!r}: {value},")
     source.add("    }")
     return source.compile()
@@ -247,15 +262,10 @@ def _reading_source(
     source = _Source(name)
     codes = _codes_of(rules)
     source.add(f"def {name}(record):")
+    logical = (uuid_fields, date_fields, timestamp_fields)
     for field_name in rules.names:
-        read = f"record[{field_name!r}]"
-        if field_name in uuid_fields:
-            read = f"uuid_from_text({read})"
-        elif field_name in date_fields:
-            read = f"date_from_ordinal({read} + EPOCH_ORDINAL)"
-        elif field_name in timestamp_fields:
-            read = f"EPOCH + MICROSECOND * {read}"
-        elif field_name in sequence_fields and sequences_as_tuples:
+        read = _converted(f"record[{field_name!r}]", field_name, logical, reading=True)
+        if field_name in sequence_fields and sequences_as_tuples:
             read = f"tuple({read})"
         source.add(f"    {_local(field_name)} = {read}")
     # The schema vouches for the types; a coded sequence still needs its codes checked.

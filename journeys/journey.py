@@ -88,10 +88,19 @@ class Journey(Aggregate):
         )
 
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
-        # Stamp each aggregate event with when the source system recorded it, so the
-        # aggregate event is a function of the contract event and its version.
-        kwargs.setdefault("timestamp", kwargs["payload"].recorded_at)
-        super().trigger_event(event_class, **kwargs)
+        # The library's trigger_event, stamping each aggregate event with when the source
+        # system recorded it, so the aggregate event is a function of the contract event
+        # and its version. Built here rather than by super(): the library re-checks the
+        # class's registered topic and copies the arguments on every call, which costs a
+        # fifth of recording an event; @event registers each class's topic when the class
+        # is made, and nothing unregisters one.
+        new_event = event_class(
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            **{"timestamp": kwargs["payload"].recorded_at, **kwargs},
+        )
+        new_event.mutate(self)
+        self.pending_events.append(new_event)
 
     # -- commands: decide, then trigger --------------------------------------------------
 

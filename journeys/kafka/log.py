@@ -80,6 +80,7 @@ class TransactionalWriter:
         self._in_transaction = False
         # (topic, key) -> (the topic's partitions then, the key's partition): see _partition.
         self._partitions: dict[tuple[str, bytes], tuple[frozenset[int], int]] = {}
+        self._topic_partitions: dict[str, set[int]] = {}  # for the open transaction
         self._custom_partitioner = False
 
     def start(self) -> None:
@@ -113,6 +114,7 @@ class TransactionalWriter:
         return self._in_transaction
 
     def begin(self) -> None:
+        self._topic_partitions.clear()
         try:
             self.producer.begin_transaction()
         except KafkaError as error:
@@ -142,12 +144,15 @@ class TransactionalWriter:
 
         kafka-python hashes the key (murmur2, in pure Python) on every send, and a journey's
         events all share one key; the answer depends only on the key and the topic's
-        partitions, so it is kept per key and worked out again when those change.
+        partitions, so it is kept per key and worked out again when those change (looked
+        up once per transaction: a partition added mid-transaction counts from the next).
         Keyless messages are left to the producer.
         """
         if key is None or self._custom_partitioner:
             return None
-        partitions = self.producer.partitions_for(topic)
+        partitions = self._topic_partitions.get(topic)
+        if partitions is None:
+            partitions = self._topic_partitions[topic] = self.producer.partitions_for(topic)
         known = self._partitions.get((topic, key))
         if known is not None and known[0] == partitions:
             return known[1]
