@@ -144,7 +144,7 @@ class _Reader:
     build: Callable[[Mapping[str, Any]], JourneyEvent]  # the class, from checked values
     # The generated fast path (events.fastpath): the event, or None for "ask the rules".
     build_checked: Callable[[dict[str, Any]], JourneyEvent | None]
-    convert_checked: Callable[[dict[str, Any]], bool]  # converted in place, or False
+    convert_checked: Callable[[dict[str, Any]], bool | None]  # converted in place, or falsy
 
 
 def _enum_fields(schema: dict[str, Any]) -> frozenset[str]:
@@ -203,6 +203,10 @@ class AvroCodec:
             sequences = tuple(f["name"] for f in current.raw["fields"] if _is_array(f["type"]))
             shape = (event_class, uuid_fields, date_fields, timestamp_fields, sequences)
             build_checked, convert_checked = event_builder(*shape), record_checker(*shape)
+            if class_mismatch is not None:
+                # The generated code knows the class's fields only: a schema with others
+                # takes the general path, which converts and checks what the schema has.
+                build_checked, convert_checked = _ask_the_rules, _ask_the_rules
             for version in self.registry.versions(event_class.__name__):
                 self._readers[version.fingerprint] = _Reader(
                     event_type=event_class.__name__,
@@ -368,6 +372,11 @@ class AvroCodec:
                 f"{len(data) - stream.tell()} bytes follow the end of the record",
             )
         return reader, record
+
+
+def _ask_the_rules(record: dict[str, Any]) -> None:
+    """A fast path that always defers to the general one."""
+    return None
 
 
 def _record_by_the_rules(writer: _Writer, event: JourneyEvent) -> dict[str, Any]:

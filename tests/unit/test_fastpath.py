@@ -9,23 +9,30 @@ the fast path never accepts what the rules refuse, and never gives a different a
 from __future__ import annotations
 
 import copy
+import json
+import shutil
 import uuid
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
+from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastavro import schemaless_writer
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from strategies import TIMEZONES, any_event, events_of
 
 from events.catalogue import EVENT_TYPES, JourneyEvent, builder_of
 from events.codec import (
+    MAGIC,
     AvroCodec,
     _convert_logical_types,
     _record_by_the_rules,
     default_codec,
+    default_schemas_dir,
 )
 from events.errors import InvalidEvent
 from events.fastpath import source_of, uuid_from_text, uuid_text
@@ -181,3 +188,35 @@ def test_generated_code_can_be_read(codec: AvroCodec) -> None:
     text = source_of("record_of_PlacementStarted")
     assert "def record_of_PlacementStarted(event):" in text
     assert "v_provider in CODES_provider" in text
+
+
+def test_a_schema_with_fields_the_class_lacks_takes_the_general_path(tmp_path: Path) -> None:
+    # A service whose schemas/ already holds a v2 adding a date field with a default, but
+    # whose catalogue class does not have it yet: decode_record still reads such records
+    # (converting the new field too), and decode says why it cannot build the event.
+    for path in default_schemas_dir().glob("*.avsc"):
+        shutil.copy(path, tmp_path)
+    v1 = json.loads((tmp_path / "PlacementEnded.v1.avsc").read_text())
+    v1["fields"].append(
+        {"name": "review_on", "type": {"type": "int", "logicalType": "date"}, "default": 0,
+         "doc": "A field the class does not have yet."}
+    )  # fmt: skip
+    (tmp_path / "PlacementEnded.v2.avsc").write_text(json.dumps(v1))
+    codec = AvroCodec(tmp_path)
+    v2 = codec.current_version("PlacementEnded")
+    record = {
+        "event_id": str(uuid.UUID(int=7)), "child_id": "C-1", "local_authority": "371",
+        "occurred_on": 19_800, "recorded_at": 1_711_000_000_000_000, "source_system": "LL",
+        "placement_id": "PL-1", "review_on": 19_900,
+    }  # fmt: skip
+    body = BytesIO()
+    schemaless_writer(body, v2.parsed, record)
+    message = MAGIC + v2.fingerprint + body.getvalue()
+
+    event_type, read = codec.decode_record(message)
+    assert event_type == "PlacementEnded"
+    assert read["review_on"] == date(1970, 1, 1) + timedelta(days=19_900)
+    assert read["event_id"] == uuid.UUID(int=7)
+    with pytest.raises(InvalidEvent) as raised:
+        codec.decode(message)
+    assert raised.value.rule == "class_mismatch"
