@@ -25,7 +25,6 @@ import os
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -37,16 +36,7 @@ from fastavro.schema import parse_schema
 import events
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, builder_of, fields_of
 from events.errors import InvalidEvent
-from events.fastpath import (
-    EPOCH,
-    EPOCH_ORDINAL,
-    MICROSECOND,
-    event_builder,
-    record_checker,
-    record_writer,
-    uuid_from_text,
-    uuid_text,
-)
+from events.fastpath import CONVERSIONS, event_builder, record_checker, record_writer
 from events.schemas import SchemaFileError, SchemaRegistry, SchemaVersion
 from events.validation import (
     RULES,
@@ -81,7 +71,12 @@ def default_schemas_dir() -> Path:
     return Path(events.__file__).resolve().parent.parent / "schemas"
 
 
-# Logical types the codec converts itself: fastavro gets the bare Avro type.
+# What a generated reading function raises on a value it cannot convert: the general path
+# then says which field, and why.
+_FAST_PATH_DOUBTS = (ValueError, OverflowError, TypeError, KeyError)
+
+# Logical types the codec converts itself (events.fastpath.CONVERSIONS): fastavro gets
+# the bare Avro type.
 _OWN_LOGICAL_TYPES = {"uuid": "string", "date": "int", "timestamp-micros": "long"}
 
 
@@ -97,10 +92,10 @@ def _logical_type(avro_type: Any) -> str | None:
     return None
 
 
-def _fields_with(version: SchemaVersion, logical_type: str) -> tuple[str, ...]:
-    return tuple(
-        f["name"] for f in version.raw["fields"] if _logical_type(f["type"]) == logical_type
-    )
+def _logical_types(version: SchemaVersion) -> dict[str, str]:
+    """Field name -> logical type, for the top-level fields the codec converts itself."""
+    found = {f["name"]: _logical_type(f["type"]) for f in version.raw["fields"]}
+    return {name: kind for name, kind in found.items() if kind is not None}
 
 
 def _bare_schema(version: SchemaVersion) -> dict[str, Any]:
@@ -120,9 +115,7 @@ class _Writer:
     schema: dict[str, Any]  # bare: see _bare_schema
     names: tuple[str, ...]
     rules: EventRules
-    uuid_fields: tuple[str, ...]
-    date_fields: tuple[str, ...]
-    timestamp_fields: tuple[str, ...]
+    to_avro: tuple[tuple[str, Callable[[Any], Any]], ...]  # logical-type conversions
     not_in_schema: tuple[str, ...]  # class fields the schema cannot carry
     # The generated fast path (events.fastpath): the record, or None for "ask the rules".
     record_of: Callable[[JourneyEvent], dict[str, Any] | None]
@@ -135,9 +128,7 @@ class _Reader:
     writer_version: SchemaVersion
     writer_schema: dict[str, Any]  # bare: see _bare_schema
     reader_schema: dict[str, Any] | None  # bare; None when the writer is the current version
-    uuid_fields: tuple[str, ...]  # of the current version
-    date_fields: tuple[str, ...]
-    timestamp_fields: tuple[str, ...]
+    from_avro: tuple[tuple[str, Callable[[Any], Any]], ...]  # of the current version
     enum_fields: frozenset[str]  # where the enum default UNKNOWN may appear
     sequence_fields: tuple[str, ...]  # Avro arrays, read as lists, held as tuples
     class_mismatch: str | None  # why records of this schema cannot become the class
@@ -178,20 +169,16 @@ class AvroCodec:
             current_schema = _bare_schema(current)
             class_names = tuple(f.name for f in fields_of(event_class))
             schema_names = tuple(f["name"] for f in current.raw["fields"])
-            uuid_fields = _fields_with(current, "uuid")
-            date_fields = _fields_with(current, "date")
-            timestamp_fields = _fields_with(current, "timestamp-micros")
+            logical_types = _logical_types(current)
             self._writers[event_class] = _Writer(
                 event_type=event_class.__name__,
                 header=MAGIC + current.fingerprint,
                 schema=current_schema,
                 names=class_names,
                 rules=RULES[event_class],
-                uuid_fields=uuid_fields,
-                date_fields=date_fields,
-                timestamp_fields=timestamp_fields,
+                to_avro=tuple((n, CONVERSIONS[k][0]) for n, k in logical_types.items()),
                 not_in_schema=tuple(n for n in class_names if n not in schema_names),
-                record_of=record_writer(event_class, uuid_fields, date_fields, timestamp_fields),
+                record_of=record_writer(event_class, logical_types),
             )
             class_mismatch = None
             if set(class_names) != set(schema_names):
@@ -201,7 +188,7 @@ class AvroCodec:
                     f"{event_class.__name__}; events/catalogue.py and schemas/ must agree"
                 )
             sequences = tuple(f["name"] for f in current.raw["fields"] if _is_array(f["type"]))
-            shape = (event_class, uuid_fields, date_fields, timestamp_fields, sequences)
+            shape = (event_class, logical_types, sequences)
             build_checked, convert_checked = event_builder(*shape), record_checker(*shape)
             if class_mismatch is not None:
                 # The generated code knows the class's fields only: a schema with others
@@ -214,9 +201,7 @@ class AvroCodec:
                     writer_version=version,
                     writer_schema=current_schema if version is current else _bare_schema(version),
                     reader_schema=None if version is current else current_schema,
-                    uuid_fields=uuid_fields,
-                    date_fields=date_fields,
-                    timestamp_fields=timestamp_fields,
+                    from_avro=tuple((n, CONVERSIONS[k][1]) for n, k in logical_types.items()),
                     enum_fields=_enum_fields(current.raw),
                     sequence_fields=sequences,
                     class_mismatch=class_mismatch,
@@ -297,12 +282,11 @@ class AvroCodec:
             )
         try:
             event = reader.build_checked(record)
-        except (ValueError, OverflowError, TypeError, KeyError):
-            event = None  # the general path below says which field, and why
+        except _FAST_PATH_DOUBTS:
+            event = None
         if event is not None:
             return event
-        _convert_logical_types(reader, record)
-        check_record(reader.event_type, record, tolerated_unknown=reader.enum_fields)
+        _check_by_the_rules(reader, record)
         for name in reader.sequence_fields:
             record[name] = tuple(record[name])
         return reader.build(record)
@@ -315,6 +299,15 @@ class AvroCodec:
         """
         reader, record = self._read(data)
         return reader.event_type, record
+
+    def is_current_version(self, data: bytes) -> bool:
+        """Whether `data` is a message written with the schema version encode writes."""
+        reader = self._readers.get(bytes(data[2:HEADER_LENGTH]))
+        return (
+            data[:2] == MAGIC
+            and reader is not None
+            and reader.writer_version is self._current[reader.event_type]
+        )
 
     def event_type_of(self, data: bytes) -> str:
         """The event type a message holds, read from its header alone."""
@@ -347,12 +340,11 @@ class AvroCodec:
     def _read(self, data: bytes) -> tuple[_Reader, dict[str, Any]]:
         reader, record = self._read_unchecked(data)
         try:
-            if reader.convert_checked(record):
-                return reader, record
-        except (ValueError, OverflowError, TypeError, KeyError):
-            pass  # the general path below says which field, and why
-        _convert_logical_types(reader, record)
-        check_record(reader.event_type, record, tolerated_unknown=reader.enum_fields)
+            converted = reader.convert_checked(record)
+        except _FAST_PATH_DOUBTS:
+            converted = False
+        if not converted:
+            _check_by_the_rules(reader, record)
         return reader, record
 
     def _read_unchecked(self, data: bytes) -> tuple[_Reader, dict[str, Any]]:
@@ -384,24 +376,22 @@ def _record_by_the_rules(writer: _Writer, event: JourneyEvent) -> dict[str, Any]
     values = event_values(event)
     check_event_values(writer.rules, values)
     record = dict(zip(writer.names, values, strict=False))  # same length: rules.values
-    for name in writer.uuid_fields:
-        record[name] = uuid_text(record[name])
-    for name in writer.date_fields:
-        record[name] = record[name].toordinal() - EPOCH_ORDINAL
-    for name in writer.timestamp_fields:  # aware, as check_event_values vouched
-        record[name] = (record[name] - EPOCH) // MICROSECOND
+    for name, convert in writer.to_avro:  # timestamps aware, as check_event_values vouched
+        record[name] = convert(record[name])
     return record
+
+
+def _check_by_the_rules(reader: _Reader, record: dict[str, Any]) -> None:
+    """The general path of decoding: convert and check, naming the field at fault."""
+    _convert_logical_types(reader, record)
+    check_record(reader.event_type, record, tolerated_unknown=reader.enum_fields)
 
 
 def _convert_logical_types(reader: _Reader, record: dict[str, Any]) -> None:
     name = ""
     try:
-        for name in reader.uuid_fields:
-            record[name] = uuid_from_text(record[name])
-        for name in reader.date_fields:
-            record[name] = date.fromordinal(record[name] + EPOCH_ORDINAL)
-        for name in reader.timestamp_fields:
-            record[name] = EPOCH + MICROSECOND * record[name]
+        for name, convert in reader.from_avro:
+            record[name] = convert(record[name])
     except (ValueError, OverflowError, TypeError) as error:
         raise InvalidEvent(
             reader.event_type, name, "wrong_type", f"not a valid {name} value: {error}"

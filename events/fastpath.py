@@ -19,7 +19,7 @@ valid and invalid events. `source_of` shows the generated code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, SafeUUID
@@ -61,6 +61,33 @@ def uuid_from_text(text: str) -> UUID:
     return value
 
 
+def days_since_epoch(value: date) -> int:
+    return value.toordinal() - EPOCH_ORDINAL
+
+
+def date_from_days(days: int) -> date:
+    return date.fromordinal(days + EPOCH_ORDINAL)
+
+
+def micros_since_epoch(value: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC of an aware datetime."""
+    return (value - EPOCH) // MICROSECOND
+
+
+def timestamp_from_micros(micros: int) -> datetime:
+    return EPOCH + MICROSECOND * micros
+
+
+# The logical types the codec converts itself (fastavro sees the bare Avro type), each
+# as (to the Avro value, from the Avro value). The generated code and the codec's general
+# path both convert with these.
+CONVERSIONS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "uuid": (uuid_text, uuid_from_text),
+    "date": (days_since_epoch, date_from_days),
+    "timestamp-micros": (micros_since_epoch, timestamp_from_micros),
+}
+
+
 def _items_are(items: tuple[Any, ...], item_type: type, codes: Collection[str] | None) -> bool:
     if not all(type(item) is item_type for item in items):
         return False
@@ -74,10 +101,8 @@ class _Source:
         self.name = name
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {
-            "UTC": UTC, "EPOCH": EPOCH, "EPOCH_ORDINAL": EPOCH_ORDINAL,
-            "MICROSECOND": MICROSECOND, "date_from_ordinal": date.fromordinal,
-            "uuid_text": uuid_text, "uuid_from_text": uuid_from_text,
-            "items_are": _items_are, "new_object": _new_object,
+            "UTC": UTC, "items_are": _items_are, "new_object": _new_object,
+            **{f.__name__: f for pair in CONVERSIONS.values() for f in pair},
         }  # fmt: skip
 
     def constant(self, name: str, value: Any) -> str:
@@ -100,26 +125,14 @@ def _local(name: str) -> str:
     return f"v_{name}"
 
 
-# How the codec writes and reads each logical type it converts itself: (write, read).
-_CONVERSIONS = {
-    "uuid": ("uuid_text({})", "uuid_from_text({})"),
-    "date": ("{}.toordinal() - EPOCH_ORDINAL", "date_from_ordinal({} + EPOCH_ORDINAL)"),
-    "timestamp-micros": ("({} - EPOCH) // MICROSECOND", "EPOCH + MICROSECOND * {}"),
-}
-
-
 def _converted(
-    expression: str,
-    field_name: str,
-    logical: tuple[Collection[str], Collection[str], Collection[str]],
-    *,
-    reading: bool,
+    expression: str, field_name: str, logical_types: Mapping[str, str], *, reading: bool
 ) -> str:
     """`expression` converted for fastavro (writing) or from it (reading), if it must be."""
-    for kind, fields in zip(_CONVERSIONS, logical, strict=True):
-        if field_name in fields:
-            return _CONVERSIONS[kind][reading].format(expression)
-    return expression
+    kind = logical_types.get(field_name)
+    if kind is None:
+        return expression
+    return f"{CONVERSIONS[kind][reading].__name__}({expression})"
 
 
 def _condition(tests: Iterable[str]) -> list[str]:
@@ -160,10 +173,7 @@ def _codes_of(rules: EventRules) -> dict[str, frozenset[str]]:
 
 
 def record_writer(
-    event_class: type[JourneyEvent],
-    uuid_fields: Collection[str],
-    date_fields: Collection[str],
-    timestamp_fields: Collection[str],
+    event_class: type[JourneyEvent], logical_types: Mapping[str, str]
 ) -> Callable[[JourneyEvent], dict[str, Any] | None]:
     """event -> the Avro record fastavro writes (logical types converted), or None.
 
@@ -180,9 +190,8 @@ def record_writer(
         *_condition([*type_tests, *_value_tests(source, rules)]), "    ):", "        return None"
     )
     source.add("    return {")
-    logical = (uuid_fields, date_fields, timestamp_fields)
     for field_name in rules.names:
-        value = _converted(_local(field_name), field_name, logical, reading=False)
+        value = _converted(_local(field_name), field_name, logical_types, reading=False)
         source.add(f"        {field_name!r}: {value},")
     source.add("    }")
     return source.compile()
@@ -190,9 +199,7 @@ def record_writer(
 
 def event_builder(
     event_class: type[JourneyEvent],
-    uuid_fields: Collection[str],
-    date_fields: Collection[str],
-    timestamp_fields: Collection[str],
+    logical_types: Mapping[str, str],
     sequence_fields: Collection[str],
 ) -> Callable[[dict[str, Any]], JourneyEvent | None]:
     """A record fastavro read (current schema) -> the event, or None.
@@ -204,9 +211,7 @@ def event_builder(
     source = _reading_source(
         f"build_{event_class.__name__}",
         event_class,
-        uuid_fields,
-        date_fields,
-        timestamp_fields,
+        logical_types,
         sequence_fields,
     )
     source.constant("EVENT_CLASS", event_class)
@@ -220,9 +225,7 @@ def event_builder(
 
 def record_checker(
     event_class: type[JourneyEvent],
-    uuid_fields: Collection[str],
-    date_fields: Collection[str],
-    timestamp_fields: Collection[str],
+    logical_types: Mapping[str, str],
     sequence_fields: Collection[str],
 ) -> Callable[[dict[str, Any]], bool]:
     """Convert the logical types of a record fastavro read, in place, if it keeps the rules.
@@ -233,14 +236,12 @@ def record_checker(
     source = _reading_source(
         f"check_{event_class.__name__}",
         event_class,
-        uuid_fields,
-        date_fields,
-        timestamp_fields,
+        logical_types,
         sequence_fields,
         sequences_as_tuples=False,
         refusal="False",
     )
-    for field_name in (*uuid_fields, *date_fields, *timestamp_fields):
+    for field_name in logical_types:
         source.add(f"    record[{field_name!r}] = {_local(field_name)}")
     source.add("    return True")
     return source.compile()
@@ -249,9 +250,7 @@ def record_checker(
 def _reading_source(
     name: str,
     event_class: type[JourneyEvent],
-    uuid_fields: Collection[str],
-    date_fields: Collection[str],
-    timestamp_fields: Collection[str],
+    logical_types: Mapping[str, str],
     sequence_fields: Collection[str],
     *,
     sequences_as_tuples: bool = True,
@@ -262,9 +261,8 @@ def _reading_source(
     source = _Source(name)
     codes = _codes_of(rules)
     source.add(f"def {name}(record):")
-    logical = (uuid_fields, date_fields, timestamp_fields)
     for field_name in rules.names:
-        read = _converted(f"record[{field_name!r}]", field_name, logical, reading=True)
+        read = _converted(f"record[{field_name!r}]", field_name, logical_types, reading=True)
         if field_name in sequence_fields and sequences_as_tuples:
             read = f"tuple({read})"
         source.add(f"    {_local(field_name)} = {read}")

@@ -21,7 +21,7 @@ from eventsourcing.persistence import (
 )
 
 from events.catalogue import JourneyEvent
-from events.codec import HEADER_LENGTH, AvroCodec, default_codec
+from events.codec import AvroCodec, default_codec
 from events.errors import InvalidEvent
 
 
@@ -64,7 +64,7 @@ class JourneyMapper(Mapper[Any]):
         only cost time. Messages of older schema versions are encoded afresh. Call
         `forget_wire()` when the batch is over.
         """
-        if message[2:HEADER_LENGTH] == self.codec.fingerprint(payload.event_type):
+        if self.codec.is_current_version(message):
             self._wire[id(payload)] = (payload, message)
 
     def forget_wire(self) -> None:

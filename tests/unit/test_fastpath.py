@@ -27,16 +27,16 @@ from strategies import TIMEZONES, any_event, events_of
 
 from events.catalogue import EVENT_TYPES, JourneyEvent, builder_of
 from events.codec import (
+    _FAST_PATH_DOUBTS,
     MAGIC,
     AvroCodec,
-    _convert_logical_types,
+    _check_by_the_rules,
     _record_by_the_rules,
     default_codec,
     default_schemas_dir,
 )
 from events.errors import InvalidEvent
 from events.fastpath import source_of, uuid_from_text, uuid_text
-from events.validation import check_record
 
 
 class Sex(StrEnum):
@@ -92,19 +92,18 @@ def assert_decoding_paths_agree(codec: AvroCodec, reader: Any, record: dict[str,
     general: Any
     try:
         converted = dict(record)
-        _convert_logical_types(reader, converted)
-        check_record(reader.event_type, converted, tolerated_unknown=reader.enum_fields)
+        _check_by_the_rules(reader, converted)
         general = converted
     except InvalidEvent as refusal:
         general = refusal
     try:
         built = reader.build_checked(dict(record))
-    except (ValueError, OverflowError, TypeError, KeyError):
+    except _FAST_PATH_DOUBTS:
         built = None
     in_place = dict(record)
     try:
         checked = reader.convert_checked(in_place)
-    except (ValueError, OverflowError, TypeError, KeyError):
+    except _FAST_PATH_DOUBTS:
         checked = False
     if isinstance(general, InvalidEvent):
         assert built is None and checked is False, f"fast path accepted: {general}"
