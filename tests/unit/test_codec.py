@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastavro import schemaless_writer
 from hypothesis import given, settings
+from schema_versions import message_of
 from strategies import events_of
 
 from events.catalogue import (
@@ -195,9 +196,7 @@ def test_an_event_missing_a_field_is_refused(codec: AvroCodec) -> None:
 
 
 def _message(codec: AvroCodec, event_type: str, record: dict[str, Any]) -> bytes:
-    body = BytesIO()
-    schemaless_writer(body, codec.schema_for(event_type), record)
-    return MAGIC + codec.fingerprint(event_type) + body.getvalue()
+    return message_of(codec.current_version(event_type), record)
 
 
 GOOD = default_codec().encode(placement())

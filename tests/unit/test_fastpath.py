@@ -10,30 +10,26 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import uuid
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastavro import schemaless_writer
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
+from schema_versions import message_of, schemas_with
 from strategies import TIMEZONES, any_event, events_of
 
 from events.catalogue import EVENT_TYPES, JourneyEvent, builder_of
 from events.codec import (
     _FAST_PATH_DOUBTS,
-    MAGIC,
     AvroCodec,
     _check_by_the_rules,
     _record_by_the_rules,
     default_codec,
-    default_schemas_dir,
 )
 from events.errors import InvalidEvent
 from events.fastpath import source_of, uuid_from_text, uuid_text
@@ -193,8 +189,7 @@ def test_a_schema_with_fields_the_class_lacks_takes_the_general_path(tmp_path: P
     # A service whose schemas/ already holds a v2 adding a date field with a default, but
     # whose catalogue class does not have it yet: decode_record still reads such records
     # (converting the new field too), and decode says why it cannot build the event.
-    for path in default_schemas_dir().glob("*.avsc"):
-        shutil.copy(path, tmp_path)
+    schemas_with(tmp_path)
     v1 = json.loads((tmp_path / "PlacementEnded.v1.avsc").read_text())
     v1["fields"].append(
         {"name": "review_on", "type": {"type": "int", "logicalType": "date"}, "default": 0,
@@ -208,9 +203,7 @@ def test_a_schema_with_fields_the_class_lacks_takes_the_general_path(tmp_path: P
         "occurred_on": 19_800, "recorded_at": 1_711_000_000_000_000, "source_system": "LL",
         "placement_id": "PL-1", "review_on": 19_900,
     }  # fmt: skip
-    body = BytesIO()
-    schemaless_writer(body, v2.parsed, record)
-    message = MAGIC + v2.fingerprint + body.getvalue()
+    message = message_of(v2, record)
 
     event_type, read = codec.decode_record(message)
     assert event_type == "PlacementEnded"

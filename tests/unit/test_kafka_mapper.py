@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import copy
-import shutil
 import uuid
 from datetime import UTC, date, datetime
-from io import BytesIO
 from pathlib import Path
 
-import pytest
 from eventsourcing.persistence import JSONTranscoder
-from fastavro import schemaless_writer
+from schema_versions import COMPATIBLE, message_of, schemas_with
 
 from events.catalogue import ChildRegistered, PlacementStarted, fields_of
-from events.codec import MAGIC, AvroCodec, default_codec, default_schemas_dir
+from events.codec import AvroCodec, default_codec
 from journeys.journey import Journey, rebuild_domain_event
 from journeys.kafka.mapper import JourneyMapper
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "schemas" / "compatible"
 
 CHILD = ChildRegistered(
     event_id=uuid.uuid4(), child_id="C-7", local_authority="371", occurred_on=date(2024, 3, 1),
@@ -72,24 +67,15 @@ def test_forgotten_bytes_are_not_reused() -> None:
     assert the_mapper.to_stored_event(rebuild_domain_event(payload, 1)).state is not message
 
 
-@pytest.fixture
-def schemas_with_v2(tmp_path: Path) -> Path:
-    for path in default_schemas_dir().glob("*.avsc"):
-        shutil.copy(path, tmp_path)
-    shutil.copy(FIXTURE / "PlacementStarted.v2.avsc", tmp_path)
-    return tmp_path
-
-
 def test_a_submission_of_another_schema_version_is_stored_in_the_current_one(
-    schemas_with_v2: Path,
+    tmp_path: Path,
 ) -> None:
     # A source system already on v2 of PlacementStarted; this service still on v1.
-    on_v1 = AvroCodec(schemas_with_v2, versions={"PlacementStarted": 1})
+    schemas_dir = schemas_with(tmp_path, COMPATIBLE / "PlacementStarted.v2.avsc")
+    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": 1})
     v2 = on_v1.registry.versions("PlacementStarted")[1]
     record = {f.name: getattr(PLACEMENT, f.name) for f in fields_of(PlacementStarted)}
-    body = BytesIO()
-    schemaless_writer(body, v2.parsed, record | {"carer_postcode_district": "DN1"})
-    message = MAGIC + v2.fingerprint + body.getvalue()
+    message = message_of(v2, record | {"carer_postcode_district": "DN1"})
     payload = on_v1.decode(message)
     the_mapper = mapper(on_v1)
     the_mapper.remember_wire(payload, message)

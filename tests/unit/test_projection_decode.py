@@ -9,16 +9,14 @@ named by its partition and offset, wherever it sits in the batch.
 from __future__ import annotations
 
 import json
-import shutil
-from io import BytesIO
 from typing import Any
 
 import pyarrow as pa
 import pytest
-from fastavro import schemaless_writer
+from schema_versions import message_of, schemas_with
 
 from events.catalogue import JourneyEvent, PlacementStarted, fields_of
-from events.codec import MAGIC, AvroCodec, default_codec, default_schemas_dir
+from events.codec import AvroCodec, default_codec, default_schemas_dir
 from journeys.synthetic import AuthorityParameters, generate
 from projections import decode
 from projections.decode import MessageDecoder, UndecodableMessage, zigzag_varint
@@ -86,9 +84,7 @@ def test_a_batch_of_every_event_type_equals_reading_each_message_alone(
 @pytest.fixture(scope="module")
 def evolved_codec(tmp_path_factory: pytest.TempPathFactory) -> AvroCodec:
     """PlacementStarted as it is today (v2 here), after a v1 that had no `provider`."""
-    directory = tmp_path_factory.mktemp("schemas")
-    for path in default_schemas_dir().glob("*.avsc"):
-        shutil.copy(path, directory)
+    directory = schemas_with(tmp_path_factory.mktemp("schemas"))
     current = json.loads((default_schemas_dir() / "PlacementStarted.v1.avsc").read_text())
     older = {**current, "fields": [f for f in current["fields"] if f["name"] != "provider"]}
     (directory / "PlacementStarted.v1.avsc").write_text(json.dumps(older))
@@ -98,10 +94,7 @@ def evolved_codec(tmp_path_factory: pytest.TempPathFactory) -> AvroCodec:
 
 def written_with_v1(codec: AvroCodec, event: PlacementStarted) -> bytes:
     v1 = codec.registry.versions("PlacementStarted")[0]
-    record: dict[str, Any] = {f.name: getattr(event, f.name) for f in fields_of(PlacementStarted)}
-    body = BytesIO()
-    schemaless_writer(body, v1.parsed, record)
-    return MAGIC + v1.fingerprint + body.getvalue()
+    return message_of(v1, {f.name: getattr(event, f.name) for f in fields_of(PlacementStarted)})
 
 
 def test_messages_of_an_older_version_are_resolved_in_the_batch(

@@ -6,31 +6,23 @@ v2 (the new field is skipped; the new code arrives as the enum default UNKNOWN).
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from datetime import UTC, date, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastavro import schemaless_writer
+from schema_versions import COMPATIBLE, message_of, schemas_with
 
 from events.catalogue import PlacementStarted, fields_of
-from events.codec import MAGIC, AvroCodec, default_schemas_dir
+from events.codec import AvroCodec
 from events.errors import InvalidEvent
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "schemas" / "compatible"
 
 
 @pytest.fixture(scope="module")
 def schemas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real schemas plus the fixture's PlacementStarted v2."""
-    directory = tmp_path_factory.mktemp("schemas")
-    for path in default_schemas_dir().glob("*.avsc"):
-        shutil.copy(path, directory)
-    shutil.copy(FIXTURE / "PlacementStarted.v2.avsc", directory)
-    return directory
+    return schemas_with(tmp_path_factory.mktemp("schemas"), COMPATIBLE / "PlacementStarted.v2.avsc")
 
 
 EVENT = PlacementStarted(
@@ -43,10 +35,7 @@ EVENT = PlacementStarted(
 def v2_message(codec: AvroCodec, **changes: Any) -> bytes:
     v2 = codec.registry.versions("PlacementStarted")[1]
     record = {f.name: getattr(EVENT, f.name) for f in fields_of(PlacementStarted)}
-    record |= {"carer_postcode_district": "DN1"} | changes
-    body = BytesIO()
-    schemaless_writer(body, v2.parsed, record)
-    return MAGIC + v2.fingerprint + body.getvalue()
+    return message_of(v2, record | {"carer_postcode_district": "DN1"} | changes)
 
 
 def test_v2_reads_a_message_written_with_v1(schemas_dir: Path) -> None:
@@ -55,8 +44,8 @@ def test_v2_reads_a_message_written_with_v1(schemas_dir: Path) -> None:
     assert on_v2.current_version("PlacementStarted").version == 2
 
     data = on_v1.encode(EVENT)
-    assert data[2:10] == on_v1.fingerprint("PlacementStarted") != on_v2.fingerprint(
-        "PlacementStarted"
+    assert (
+        data[2:10] == on_v1.fingerprint("PlacementStarted") != on_v2.fingerprint("PlacementStarted")
     )
     event_type, record = on_v2.decode_record(data)
     assert event_type == "PlacementStarted"
