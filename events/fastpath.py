@@ -135,8 +135,14 @@ def _converted(
     return f"{CONVERSIONS[kind][reading].__name__}({expression})"
 
 
-def _condition(tests: Iterable[str]) -> list[str]:
-    return ["    if not (", *(f"        {'and ' if i else ''}{t}" for i, t in enumerate(tests))]
+def _unless_all(tests: Iterable[str], refusal: str) -> list[str]:
+    """`if not (test and test ...): return refusal`, a test a line."""
+    return [
+        "    if not (",
+        *(f"        {'and ' if i else ''}{test}" for i, test in enumerate(tests)),
+        "    ):",
+        f"        return {refusal}",
+    ]
 
 
 def _value_tests(source: _Source, rules: EventRules) -> list[str]:
@@ -186,9 +192,7 @@ def record_writer(
     source.add(f"def {name}(event):")
     source.add(*(f"    {_local(n)} = event.{n}" for n in rules.names))
     type_tests = [_type_test(source, shape, codes.get(shape.name)) for shape in rules.shapes]
-    source.add(
-        *_condition([*type_tests, *_value_tests(source, rules)]), "    ):", "        return None"
-    )
+    source.add(*_unless_all([*type_tests, *_value_tests(source, rules)], "None"))
     source.add("    return {")
     for field_name in rules.names:
         value = _converted(_local(field_name), field_name, logical_types, reading=False)
@@ -272,8 +276,7 @@ def _reading_source(
         for n in sequence_fields
         if n in codes
     ]
-    source.add(*_condition([*_value_tests(source, rules), *sequence_tests]), "    ):")
-    source.add(f"        return {refusal}")
+    source.add(*_unless_all([*_value_tests(source, rules), *sequence_tests], refusal))
     return source
 
 
