@@ -4,14 +4,15 @@ Every append to `care.journey.events` and `care.journey.rejected` goes through a
 `TransactionalWriter`: a kafka-python producer with a transactional id. Starting one
 (`start()`, which calls `init_transactions`) fences any older writer with the same id and
 lets Kafka finish or abort that writer's open transaction, so two writers never interleave
-appends to the same record.
+appends to the same record. The submission processor runs its TransactionalWriter in a
+child process (journeys.kafka.writer_process); `RecordWriter` is what both offer.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from kafka import KafkaProducer
 from kafka.errors import InvalidProducerEpochError, KafkaError, ProducerFencedError
@@ -68,6 +69,37 @@ def read_committed_options(settings: Settings) -> dict[str, Any]:
         "max_partition_fetch_bytes": 8 * 1024 * 1024,
         "fetch_max_bytes": 64 * 1024 * 1024,
     }
+
+
+class RecordWriter(Protocol):
+    """What the recorder needs of a writer: TransactionalWriter, or ProcessWriter.
+
+    `send()` returns a ticket for the message; `commit(tickets)` returns where those
+    messages landed (objects with `partition` and `offset`), in the order given.
+    """
+
+    transactional_id: str
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def begin(self) -> None: ...
+
+    def send(self, topic: str, *, key: bytes | None, value: bytes, headers: Headers) -> Any: ...
+
+    def send_offsets(
+        self, offsets: Mapping[TopicPartition, OffsetAndMetadata], group_metadata: Any
+    ) -> None: ...
+
+    def commit(self, tickets: Sequence[Any] = ()) -> Sequence[Any]: ...
+
+    def commit_later(self, tickets: Sequence[Any] = ()) -> Callable[[], Sequence[Any]]: ...
+
+    def abort(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class TransactionalWriter:
@@ -189,6 +221,16 @@ class TransactionalWriter:
             ) from error
         self._in_transaction = False
         return [future.get(timeout=0) for future in futures]
+
+    def commit_later(
+        self, futures: Sequence[FutureRecordMetadata] = ()
+    ) -> Callable[[], list[RecordMetadata]]:
+        """`commit()`, with the outcome read by a call (see ProcessWriter.commit_later).
+
+        This writer has nobody to hand the work to, so it commits now.
+        """
+        placed = self.commit(futures)
+        return lambda: placed
 
     def abort(self) -> None:
         if not self._in_transaction:

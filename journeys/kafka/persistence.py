@@ -7,7 +7,9 @@ Select it the library's own way, with the environment (or an application's `env`
 plus the project's own variables (journeys.config): KAFKA_BOOTSTRAP_SERVERS,
 JOURNEYS_TOPIC_PREFIX, JOURNEYS_STATE_DIR and the KAFKA_* security settings. Optional:
 JOURNEYS_STATE_STORE=memory keeps the local state store in memory instead of SQLite under
-JOURNEYS_STATE_DIR (it is rebuilt from the topic on every start either way).
+JOURNEYS_STATE_DIR (it is rebuilt from the topic on every start either way);
+JOURNEYS_RECORD_WRITER=process runs the Kafka producer in a child process
+(journeys.kafka.writer_process), which the submission processor does.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 from journeys.config import Settings
-from journeys.kafka.log import TransactionalWriter
+from journeys.kafka.log import RecordWriter, TransactionalWriter
 from journeys.kafka.mapper import JourneyMapper
 from journeys.kafka.recorder import KafkaAggregateRecorder, KafkaApplicationRecorder
 from journeys.kafka.state_store import StateStore
+from journeys.kafka.writer_process import ProcessWriter
 
 STATE_STORE = "JOURNEYS_STATE_STORE"
+RECORD_WRITER = "JOURNEYS_RECORD_WRITER"
 
 
 def state_store_path(settings: Settings) -> Path:
@@ -87,8 +91,16 @@ class Factory(InfrastructureFactory[TrackingRecorder]):
             raise ValueError(f"{STATE_STORE} must be 'sqlite' or 'memory', not {kind!r}")
         return StateStore(None if kind == "memory" else state_store_path(self.settings))
 
+    def _writer(self) -> RecordWriter:
+        kind = self.env.get(RECORD_WRITER, "inline")
+        if kind == "inline":
+            return TransactionalWriter(self.settings)
+        if kind == "process":
+            return ProcessWriter(self.settings)
+        raise ValueError(f"{RECORD_WRITER} must be 'inline' or 'process', not {kind!r}")
+
     def _build(self, recorder_class: type[KafkaApplicationRecorder]) -> KafkaApplicationRecorder:
-        recorder = recorder_class(self.settings, self._store(), TransactionalWriter(self.settings))
+        recorder = recorder_class(self.settings, self._store(), self._writer())
         recorder.catch_up()
         self._recorders.append(recorder)
         return recorder

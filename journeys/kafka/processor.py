@@ -13,11 +13,16 @@ For each batch of submissions polled from the consumer group, in ONE Kafka trans
 3. add the consumer offsets after the batch to the transaction;
 4. commit. Only then does the local state store receive the batch's events.
 
+The Kafka producer runs in a child process (journeys.kafka.writer_process), and step 4
+hands the transaction to it without waiting: while it is written, the next batch is
+decided, on a second core. That next batch is handed over only once the previous one is
+known to be committed, and a batch counts (summary, `on_batch`) only once it is.
+
 A crash anywhere before step 4 completes aborts the whole batch (Kafka aborts the open
 transaction when the next processor fences this one), so the batch is processed again
 from the same offsets: nothing lost, nothing twice. A failure this process survives
-also drops the batch's journeys from the aggregate cache, which never keeps what an
-aborted transaction decided.
+also drops the journeys of the batches not known to be committed from the aggregate
+cache, which never keeps what an aborted transaction decided.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from events.errors import InvalidEvent
 from journeys.config import Settings
 from journeys.errors import RuleViolation
 from journeys.kafka.mapper import JourneyMapper
-from journeys.kafka.persistence import persistence_environment
+from journeys.kafka.persistence import RECORD_WRITER, persistence_environment
 from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
 from journeys.kafka.rejected import Rejection
 
@@ -98,6 +103,7 @@ def journey_application(settings: Settings, *, memory_store: bool = False) -> An
     from journeys.application import JourneyApplication
 
     env = persistence_environment(settings, memory_store=memory_store)
+    env[RECORD_WRITER] = "process"
     # This process is the record's only writer, so a cached journey is never stale.
     env["AGGREGATE_CACHE_MAXSIZE"] = "100000"
     env["AGGREGATE_CACHE_FASTFORWARD"] = "n"
@@ -128,6 +134,8 @@ class SubmissionProcessor:
         self.on_batch = on_batch
         self.codec = default_codec()
         self.summary = ProcessSummary()
+        # The batch handed to the writer whose commit is not confirmed yet.
+        self._in_flight: RecordBatch | None = None
 
     def run(self, *, until_idle: bool, stop: threading.Event | None = None) -> ProcessSummary:
         """Process until stopped, or (until_idle) until every assigned partition is drained."""
@@ -158,8 +166,11 @@ class SubmissionProcessor:
                 batches = consumer.poll(timeout_ms=_POLL_TIMEOUT_MS, max_records=self.batch_size)
                 if batches:
                     self._process_batch(app, recorder, consumer, batches)
-                elif until_idle and _drained(consumer, self.settings.submissions_topic):
+                    continue
+                self._settle(recorder)  # nothing to do meanwhile: report the last batch
+                if until_idle and _drained(consumer, self.settings.submissions_topic):
                     break
+            self._settle(recorder)
             return self.summary
         finally:
             if consumer is not None:
@@ -177,7 +188,7 @@ class SubmissionProcessor:
         decided = app.batch()
         mapper: JourneyMapper = app.mapper
         try:
-            with recorder.transaction() as transaction:
+            with recorder.transaction(on_committed=lambda: self._committed(tally)) as transaction:
                 for records in batches.values():
                     for record in records:
                         self._process_one(decided, mapper, transaction, record, tally)
@@ -191,11 +202,30 @@ class SubmissionProcessor:
                     consumer.group_metadata(),
                 )
         except BaseException:
-            # The cached journeys may hold what this aborted transaction decided.
-            decided.forget()
+            # The cached journeys may hold what this aborted transaction decided, or the
+            # one in flight before it, which failed or may yet fail.
+            self._forget_unconfirmed(decided)
             raise
         finally:
             mapper.forget_wire()
+        self._in_flight = decided
+
+    def _settle(self, recorder: KafkaApplicationRecorder) -> None:
+        try:
+            recorder.settle()
+        except BaseException:
+            self._forget_unconfirmed(None)
+            raise
+
+    def _forget_unconfirmed(self, decided: RecordBatch | None) -> None:
+        for batch in (decided, self._in_flight):
+            if batch is not None:
+                batch.forget()
+        self._in_flight = None
+
+    def _committed(self, tally: ProcessSummary) -> None:
+        """A batch's transaction is committed and in the store: it counts now."""
+        self._in_flight = None
         self.summary.add(tally)
         if self.on_batch is not None:
             self.on_batch(tally)

@@ -13,6 +13,12 @@ Two ways to append:
 - inside `with recorder.transaction() as batch:` (the submission processor): every
   `insert_events()` joins the open transaction, with the consumer offsets and rejections
   the processor adds; the store is written only after Kafka commits it.
+
+`transaction(on_committed=...)` does not wait for Kafka's answer: with a writer in its own
+process (journeys.kafka.writer_process) the next transaction is decided while this one is
+written. At most one is in flight: it is settled (its outcome awaited, the store written,
+`on_committed` called) before the next one is handed over, and by `settle()`. Until then
+its events count for reads and for the concurrency check like those of the open one.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import (
     AggregateRecorder,
@@ -32,11 +38,10 @@ from eventsourcing.persistence import (
     StoredEvent,
     Subscription,
 )
-from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from journeys.config import Settings
-from journeys.kafka.log import Headers, TransactionalWriter
+from journeys.kafka.log import Headers, RecordWriter
 from journeys.kafka.record_reader import catch_up, record_headers
 from journeys.kafka.state_store import PlacedEvent, StateStore, id_text
 
@@ -55,15 +60,15 @@ def message_key(stored_event: StoredEvent) -> bytes:
 class RecordTransaction:
     """The open Kafka transaction: stored events appended so far, and what else goes with it."""
 
-    def __init__(self, writer: TransactionalWriter) -> None:
+    def __init__(self, writer: RecordWriter) -> None:
         self._writer = writer
         self.stored_events: list[StoredEvent] = []
-        self.futures: list[FutureRecordMetadata] = []
+        self.tickets: list[Any] = []  # the writer's handle on each stored event's message
         self._pending: dict[str, dict[int, StoredEvent]] = {}
 
     def append(self, stored_events: Sequence[StoredEvent], topic: str) -> None:
         for stored_event in stored_events:
-            self.futures.append(
+            self.tickets.append(
                 self._writer.send(
                     topic,
                     key=message_key(stored_event),
@@ -89,15 +94,24 @@ class RecordTransaction:
         self._writer.send_offsets(offsets, group_metadata)
 
 
+class _InFlight(NamedTuple):
+    """A transaction handed to the writer whose outcome has not been read yet."""
+
+    transaction: RecordTransaction
+    outcome: Callable[[], Sequence[Any]]
+    on_committed: Callable[[], None]
+
+
 class KafkaApplicationRecorder(ApplicationRecorder):
     """Stored events on Kafka, read through the local state store."""
 
-    def __init__(self, settings: Settings, store: StateStore, writer: TransactionalWriter) -> None:
+    def __init__(self, settings: Settings, store: StateStore, writer: RecordWriter) -> None:
         self.settings = settings
         self.store = store
         self.writer = writer
         self._lock = threading.RLock()
         self._transaction: RecordTransaction | None = None
+        self._in_flight: _InFlight | None = None
         self._writing = False
         self._listeners: set[threading.Event] = set()
 
@@ -106,6 +120,7 @@ class KafkaApplicationRecorder(ApplicationRecorder):
     def catch_up(self) -> int:
         """Bring the state store up to the end of the events topic."""
         with self._lock:
+            self.settle()
             return catch_up(self.settings, self.store)
 
     def open_for_writing(self) -> None:
@@ -121,16 +136,24 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             self._writing = True
 
     def close(self) -> None:
-        self.writer.close()
-        self.store.close()
+        """Settle the transaction in flight (its failure is raised), then let go of both."""
+        try:
+            self.settle()
+        finally:
+            self.writer.close()
+            self.store.close()
 
     # Writing ----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[RecordTransaction]:
+    def transaction(
+        self, *, on_committed: Callable[[], None] | None = None
+    ) -> Iterator[RecordTransaction]:
         """A Kafka transaction; on leaving the block it commits, then the store is written.
 
-        If the block raises, the transaction is aborted and the store is untouched.
+        If the block raises, the transaction is aborted and the store is untouched. With
+        `on_committed`, leaving the block hands the transaction over without waiting for
+        Kafka's answer; it is settled later (see the module's docstring).
         """
         with self._lock:
             if self._transaction is not None:
@@ -141,21 +164,38 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             self._transaction = transaction
             try:
                 yield transaction
+                # This transaction was decided on top of the one in flight: if that one
+                # failed, this one must not be committed either.
+                self.settle()
             except BaseException:
                 self._transaction = None
                 self.writer.abort()
                 raise
             self._transaction = None
-            placed = self._commit(transaction)
-            self.store.append(placed, _next_offsets(placed))
+            outcome = self.writer.commit_later(transaction.tickets)
+            if on_committed is not None:
+                self._in_flight = _InFlight(transaction, outcome, on_committed)
+                return
+            self._store(transaction, outcome())
         self._notify_listeners()
 
-    def _commit(self, transaction: RecordTransaction) -> list[PlacedEvent]:
-        metadata = self.writer.commit(transaction.futures)
-        return [
+    def settle(self) -> None:
+        """Wait for the transaction in flight, if any, write it to the store, report it."""
+        with self._lock:
+            in_flight, self._in_flight = self._in_flight, None
+            if in_flight is None:
+                return
+            self._store(in_flight.transaction, in_flight.outcome())
+        self._notify_listeners()
+        in_flight.on_committed()
+
+    def _store(self, transaction: RecordTransaction, placements: Sequence[Any]) -> list[int]:
+        """Write a committed transaction's events to the store, where Kafka placed them."""
+        placed = [
             PlacedEvent(stored_event, where.partition, where.offset)
-            for stored_event, where in zip(transaction.stored_events, metadata, strict=True)
+            for stored_event, where in zip(transaction.stored_events, placements, strict=True)
         ]
+        return self.store.append(placed, _next_offsets(placed))
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -164,11 +204,12 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             return None
         with self._lock:
             if self._transaction is not None:
-                self._assert_new(stored_events, self._transaction)
+                self._assert_new(stored_events)
                 self._transaction.append(stored_events, self.settings.events_topic)
                 return None  # numbered when the open transaction commits
             self.open_for_writing()
-            self._assert_new(stored_events, None)
+            self.settle()
+            self._assert_new(stored_events)
             self.writer.begin()
             transaction = RecordTransaction(self.writer)
             try:
@@ -176,24 +217,31 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             except BaseException:
                 self.writer.abort()
                 raise
-            placed = self._commit(transaction)
-            ids = self.store.append(placed, _next_offsets(placed))
+            ids = self._store(transaction, self.writer.commit(transaction.tickets))
         self._notify_listeners()
         return ids
 
-    def _assert_new(
-        self, stored_events: Sequence[StoredEvent], transaction: RecordTransaction | None
-    ) -> None:
+    def _pending_versions(self, originator_id: uuid.UUID | str) -> Mapping[int, StoredEvent]:
+        """A journey's versions not in the store yet: in flight, then in the open transaction."""
+        in_flight = self._in_flight.transaction if self._in_flight is not None else None
+        if in_flight is None or self._transaction is None:
+            only = in_flight or self._transaction
+            return only.pending_versions(originator_id) if only is not None else {}
+        return {
+            **in_flight.pending_versions(originator_id),
+            **self._transaction.pending_versions(originator_id),
+        }
+
+    def _assert_new(self, stored_events: Sequence[StoredEvent]) -> None:
         keys = [(id_text(s.originator_id), s.originator_version) for s in stored_events]
         if len(set(keys)) < len(keys):
             raise IntegrityError(f"the same journey version appears twice in: {keys}")
         recorded = self.store.existing_versions(stored_events)
-        if transaction is not None:
-            recorded += [
-                s
-                for s in stored_events
-                if s.originator_version in transaction.pending_versions(s.originator_id)
-            ]
+        recorded += [
+            s
+            for s in stored_events
+            if s.originator_version in self._pending_versions(s.originator_id)
+        ]
         if recorded:
             first = recorded[0]
             raise IntegrityError(
@@ -213,7 +261,7 @@ class KafkaApplicationRecorder(ApplicationRecorder):
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         with self._lock:
-            pending = self._transaction.pending_versions(originator_id) if self._transaction else {}
+            pending = self._pending_versions(originator_id)
             if not pending:
                 return self.store.select_events(
                     originator_id, gt=gt, lte=lte, desc=desc, limit=limit

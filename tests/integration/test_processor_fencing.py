@@ -14,21 +14,36 @@ from journeys.kafka.exceptions import WriterFenced
 from journeys.kafka.processor import ProcessSummary, SubmissionProcessor, process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.record_reader import read_topic
+from journeys.kafka.writer_process import ProcessWriter
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
 def test_a_second_processor_fences_the_first_and_the_record_holds_each_event_once(
-    kafka: Settings,
+    kafka: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     valid = [event for n in range(1_000) for event in simple_journey(f"F{n}")]
     publish_events(kafka, valid)
 
+    # The older processor, once it has committed a batch, waits until the newer one's
+    # writer has started (and so fenced it): otherwise it may finish the lot first.
+    writers_started: list[ProcessWriter] = []
+    newer_writer_started = threading.Event()
+    start = ProcessWriter.start
+
+    def start_and_tell(writer: ProcessWriter) -> None:
+        start(writer)
+        writers_started.append(writer)
+        if len(writers_started) == 2:
+            newer_writer_started.set()
+
+    monkeypatch.setattr(ProcessWriter, "start", start_and_tell)
     working = threading.Event()
     outcome: list[BaseException | ProcessSummary] = []
 
     def first_batch_done(_: ProcessSummary) -> None:
         working.set()
+        assert newer_writer_started.wait(timeout=60), "the newer processor never started"
 
     older = SubmissionProcessor(kafka, batch_size=100, on_batch=first_batch_done)
 
