@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from journeys.config import Settings
-from journeys.kafka.exceptions import RecordTransactionFailed, WriterFenced
+from journeys.kafka.exceptions import JourneyRecordError, RecordTransactionFailed, WriterFenced
 from journeys.kafka.log import Headers, TransactionalWriter, writer_transactional_id
 
 _STARTED, _COMMITTED, _FENCED, _FAILED, _CLOSE = "started", "committed", "fenced", "failed", "close"
@@ -185,6 +185,9 @@ class ProcessWriter:
         if kind == _FENCED:
             self._broken = f"the record writer was fenced: {detail}"
             raise WriterFenced(self.transactional_id)
+        if expected == _STARTED:
+            self._broken = f"the record writer could not start: {detail}"
+            raise JourneyRecordError(self._broken)
         self._broken = f"the record writer stopped after a failure: {detail}"
         raise RecordTransactionFailed(detail)
 

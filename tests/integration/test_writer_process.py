@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from journeys.config import Settings
-from journeys.kafka.exceptions import RecordTransactionFailed, WriterFenced
+from journeys.kafka.exceptions import JourneyRecordError, RecordTransactionFailed, WriterFenced
 from journeys.kafka.record_reader import read_topic
 from journeys.kafka.recorder import KafkaApplicationRecorder
 from journeys.kafka.state_store import StateStore
@@ -164,3 +165,11 @@ def test_when_the_transaction_in_flight_fails_the_next_one_is_never_committed(
     assert committed == []
     assert recorder.store.select_events(journey) == []
     assert list(read_topic(kafka, kafka.events_topic)) == []
+
+
+def test_a_writer_whose_producer_cannot_start_says_why(kafka: Settings) -> None:
+    nowhere = replace(kafka, bootstrap_servers=None)  # the child's client options refuse it
+    writer = ProcessWriter(nowhere)
+    with pytest.raises(JourneyRecordError, match=r"could not start: .*KAFKA_BOOTSTRAP_SERVERS"):
+        writer.start()
+    writer.close()
