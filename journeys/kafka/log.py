@@ -80,9 +80,6 @@ class RecordWriter(Protocol):
 
     transactional_id: str
 
-    @property
-    def in_transaction(self) -> bool: ...
-
     def start(self) -> None: ...
 
     def begin(self) -> None: ...

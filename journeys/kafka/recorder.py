@@ -176,7 +176,7 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             if on_committed is not None:
                 self._in_flight = _InFlight(transaction, outcome, on_committed)
                 return
-            self._store(transaction, outcome())
+            self._write_to_store(transaction, outcome())
         self._notify_listeners()
 
     def settle(self) -> None:
@@ -185,11 +185,13 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             in_flight, self._in_flight = self._in_flight, None
             if in_flight is None:
                 return
-            self._store(in_flight.transaction, in_flight.outcome())
+            self._write_to_store(in_flight.transaction, in_flight.outcome())
         self._notify_listeners()
         in_flight.on_committed()
 
-    def _store(self, transaction: RecordTransaction, placements: Sequence[Any]) -> list[int]:
+    def _write_to_store(
+        self, transaction: RecordTransaction, placements: Sequence[Any]
+    ) -> list[int]:
         """Write a committed transaction's events to the store, where Kafka placed them."""
         placed = [
             PlacedEvent(stored_event, where.partition, where.offset)
@@ -217,19 +219,21 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             except BaseException:
                 self.writer.abort()
                 raise
-            ids = self._store(transaction, self.writer.commit(transaction.tickets))
+            ids = self._write_to_store(transaction, self.writer.commit(transaction.tickets))
         self._notify_listeners()
         return ids
 
     def _pending_versions(self, originator_id: uuid.UUID | str) -> Mapping[int, StoredEvent]:
         """A journey's versions not in the store yet: in flight, then in the open transaction."""
         in_flight = self._in_flight.transaction if self._in_flight is not None else None
-        if in_flight is None or self._transaction is None:
-            only = in_flight or self._transaction
-            return only.pending_versions(originator_id) if only is not None else {}
+        open_now = self._transaction
+        if in_flight is None:
+            return open_now.pending_versions(originator_id) if open_now is not None else {}
+        if open_now is None:
+            return in_flight.pending_versions(originator_id)
         return {
             **in_flight.pending_versions(originator_id),
-            **self._transaction.pending_versions(originator_id),
+            **open_now.pending_versions(originator_id),
         }
 
     def _assert_new(self, stored_events: Sequence[StoredEvent]) -> None:

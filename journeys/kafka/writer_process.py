@@ -92,10 +92,6 @@ class ProcessWriter:
             self.close()
             raise
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._in_transaction
-
     def begin(self) -> None:
         if self._in_transaction:
             raise RuntimeError("a transaction is already open")
@@ -208,19 +204,15 @@ def main(descriptor: int) -> None:
     connection = Connection(descriptor)
     with contextlib.suppress(EOFError, OSError):  # the parent is gone: stop quietly
         settings, transactional_id = connection.recv()
-        _serve(connection, TransactionalWriter(settings, transactional_id))
-
-
-def _serve(connection: Connection, writer: TransactionalWriter) -> None:
-    try:
-        with contextlib.suppress(EOFError, OSError):  # the parent is gone: stop quietly
+        writer = TransactionalWriter(settings, transactional_id)
+        try:
             if _tell(connection, writer.start, _STARTED):
                 while (message := connection.recv())[0] != _CLOSE:
                     _, messages, offsets = message
                     if not _tell(connection, functools.partial(_write, writer, messages, offsets)):
                         break
-    finally:
-        writer.close()
+        finally:
+            writer.close()
 
 
 def _write(
