@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_projection_builders import TOPIC, Child
+from journey_builders import Child
+from test_projection_builders import TOPIC
 
 from events.catalogue import ReferralClosed
 from journeys.report import IndicatorValue, render_report
