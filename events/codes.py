@@ -67,8 +67,9 @@ REASON_EPISODE_CEASED = frozenset(
 )  # fmt: skip
 
 IN_TOUCH = frozenset({"YES", "NO", "DIED", "REFU", "NREQ", "RHOM"})
-# IN_TOUCH values that mean the young person is not in touch with the authority.
-NOT_IN_TOUCH = frozenset({"NO", "DIED", "REFU", "NREQ", "RHOM"})
+# IN_TOUCH values after which a care-leaver birthday has no row (domain.md section 3,
+# indicator 7): the young person died, or returned home to parents for 6 months or more.
+IN_TOUCH_WITHOUT_A_ROW = frozenset({"DIED", "RHOM"})
 
 EET_ACTIVITY = frozenset({"F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5"})
 NEET_ACTIVITY = frozenset({"G4", "G5", "G6"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -68,6 +69,18 @@ def read_indicators(database: Path, from_year: int, to_year: int) -> list[Indica
     return [IndicatorValue(*row) for row in rows]
 
 
+def read_titles(database: Path) -> dict[str, str]:
+    """Each indicator's title, in the order the database states (its indicator files')."""
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        rows = connection.execute(
+            "select indicator, title from indicator_definitions order by position, indicator"
+        ).fetchall()
+    finally:
+        connection.close()
+    return dict(rows)
+
+
 def run_demo(
     params: AuthorityParameters, out_dir: Path, settings: Settings, *, stream: TextIO = sys.stdout
 ) -> DemoResult:
@@ -98,10 +111,12 @@ def run_demo(
         project(live, follow=False, options=RunnerOptions(show_progress=True))
 
     indicators = read_indicators(settings.database, params.from_year, params.to_year)
-    print(indicator_table(indicators), file=stream)
+    titles = read_titles(settings.database)
+    print(indicator_table(indicators, titles), file=stream)
     report = write_report(
         out_dir / "report.html",
         indicators,
+        titles=titles,
         title="care-journeys: a synthetic Doncaster-sized authority",
         subtitle=f"{params.children:,} children, reporting years {params.from_year}-"
         f"{params.to_year}, seed {params.seed}; {summary.accepted:,} events accepted, "
@@ -112,11 +127,11 @@ def run_demo(
     return DemoResult(len(events), summary, indicators, report, settings.database)
 
 
-def indicator_table(values: list[IndicatorValue]) -> str:
+def indicator_table(values: list[IndicatorValue], titles: Mapping[str, str] = TITLES) -> str:
     """Rates by year, one row per indicator, then the case study comparison."""
     years = sorted({v.year for v in values})
     rates = {(v.indicator, v.year): v.rate for v in values}
-    names = [name for name in TITLES if any(v.indicator == name for v in values)]
+    names = [name for name in titles if any(v.indicator == name for v in values)]
     width = max(len(name) for name in names) if names else 10
     lines = [f"{'indicator':<{width}} " + " ".join(f"{year:>6}" for year in years)]
     for name in names:

@@ -12,32 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# Published figures of the 2017 DfE evaluation (domain.md section 4), as rates by year.
-# "56% (2015)" is the 2015 figure, so it is marked at 2015.
-CASE_STUDY: Mapping[str, Mapping[int, float]] = {
-    "re_referrals_12m": {2014: 0.37, 2016: 0.23},
-    "cin_over_2_years": {2014: 0.356, 2016: 0.283},
-    "cp_second_plan": {2014: 0.176, 2016: 0.177},
-    "long_term_stability": {2014: 0.54, 2015: 0.56},
-    "placements_3plus": {2014: 0.12, 2015: 0.10},
-    "care_leavers_19_21_suitable_accommodation": {2014: 0.64, 2016: 0.76},
-    "care_leavers_19_21_eet": {2014: 0.28, 2016: 0.36},
-}
+from projections.comparators import case_study_figures
+from projections.definitions import indicator_definitions
 
-TITLES: Mapping[str, str] = {
-    "placements_3plus": "Children looked after with 3 or more placements in the year",
-    "long_term_stability": "Long-term placement stability",
-    "cp_second_plan": "CP plans that were a second or subsequent plan",
-    "cp_second_plan_within_2y": "Second CP plans within 2 years of the previous one",
-    "re_referrals_12m": "Re-referrals within 12 months",
-    "cin_over_2_years": "Children in need for more than 2 years (at 31 March)",
-    "care_leavers_17_18_suitable_accommodation": "Care leavers 17-18 in suitable accommodation",
-    "care_leavers_17_18_eet": "Care leavers 17-18 in education, employment or training",
-    "care_leavers_19_21_suitable_accommodation": "Care leavers 19-21 in suitable accommodation",
-    "care_leavers_19_21_eet": "Care leavers 19-21 in education, employment or training",
-    "pa_by_15y9m": "Personal adviser allocated by 15 years 9 months",
-    "seen_alone": "Assessments where the child was seen alone",
-}
+# The case study's published figures (domain.md section 4), kept in projections/comparators.
+CASE_STUDY: Mapping[str, Mapping[int, float]] = case_study_figures()
+
+# Each indicator's title, from the header of its SQL file (projections/definitions.py).
+TITLES: Mapping[str, str] = {d.indicator: d.title for d in indicator_definitions()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +37,9 @@ _WIDTH, _HEIGHT = 720, 260
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 20, 16, 36
 
 
-def _chart(indicator: str, values: Sequence[IndicatorValue], years: Sequence[int]) -> str:
+def _chart(
+    indicator: str, title: str, values: Sequence[IndicatorValue], years: Sequence[int]
+) -> str:
     """An inline SVG line chart of the rate by year, 0-100%, case study figures marked."""
     plot_w = _WIDTH - _LEFT - _RIGHT
     plot_h = _HEIGHT - _TOP - _BOTTOM
@@ -71,7 +55,7 @@ def _chart(indicator: str, values: Sequence[IndicatorValue], years: Sequence[int
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-indicator="{indicator}" '
         f'width="{_WIDTH}" height="{_HEIGHT}" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-label="{html.escape(TITLES.get(indicator, indicator))}">'
+        f'aria-label="{html.escape(title)}">'
     ]
     for tenth in range(0, 11, 2):
         level = y(tenth / 10)
@@ -142,23 +126,30 @@ td, th { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: right; }
 """
 
 
-def render_report(values: Iterable[IndicatorValue], *, title: str, subtitle: str = "") -> str:
-    """The whole report as an HTML document."""
+def render_report(
+    values: Iterable[IndicatorValue],
+    *,
+    title: str,
+    subtitle: str = "",
+    titles: Mapping[str, str] = TITLES,
+) -> str:
+    """The whole report as an HTML document; `titles` in the order the charts come."""
     by_indicator: dict[str, list[IndicatorValue]] = {}
     for value in values:
         by_indicator.setdefault(value.indicator, []).append(value)
     if not by_indicator:
         raise ValueError("render_report: no indicator values to chart")
     years = sorted({value.year for rows in by_indicator.values() for value in rows})
-    ordered = [name for name in TITLES if name in by_indicator]
+    ordered = [name for name in titles if name in by_indicator]
     ordered += sorted(set(by_indicator) - set(ordered))
     sections = []
     for indicator in ordered:
         rows = sorted(by_indicator[indicator], key=lambda v: v.year)
+        heading = titles.get(indicator, indicator)
         sections.append(
-            f'<section id="{indicator}"><h2>{html.escape(TITLES.get(indicator, indicator))}</h2>'
+            f'<section id="{indicator}"><h2>{html.escape(heading)}</h2>'
             f'<p class="key"><code>{indicator}</code></p><div class="row">'
-            f"{_chart(indicator, rows, years)}{_table(rows)}</div></section>"
+            f"{_chart(indicator, heading, rows, years)}{_table(rows)}</div></section>"
         )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -171,7 +162,13 @@ def render_report(values: Iterable[IndicatorValue], *, title: str, subtitle: str
 
 
 def write_report(
-    path: Path, values: Iterable[IndicatorValue], *, title: str, subtitle: str = ""
+    path: Path,
+    values: Iterable[IndicatorValue],
+    *,
+    title: str,
+    subtitle: str = "",
+    titles: Mapping[str, str] = TITLES,
 ) -> Path:
-    path.write_text(render_report(values, title=title, subtitle=subtitle), encoding="utf-8")
+    page = render_report(values, title=title, subtitle=subtitle, titles=titles)
+    path.write_text(page, encoding="utf-8")
     return path

@@ -9,14 +9,19 @@ an incremental projection equals a rebuild by construction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-from projections.definitions import sql_files
+from projections.code_lists import code_list_sql
+from projections.definitions import (
+    FOUNDATION_SQL,
+    SQL_DIRECTORY,
+    combination_sql,
+    indicator_definitions,
+)
 from projections.schema import event_log_ddl
-
-SQL_DIRECTORY = Path(__file__).parent / "sql"
 
 CONSUMED_OFFSETS_DDL = """
 create table if not exists consumed_offsets (
@@ -33,12 +38,24 @@ def projection_sql(name: str) -> str:
     return (SQL_DIRECTORY / name).read_text(encoding="utf-8")
 
 
-def install(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the stored tables if missing and (re)install every macro and view."""
+def install(
+    connection: duckdb.DuckDBPyConnection,
+    indicator_directories: Sequence[Path] = (SQL_DIRECTORY,),
+) -> None:
+    """Create the stored tables if missing and (re)install every macro and view.
+
+    The indicators are every indicator file of `indicator_directories` (see
+    projections.definitions); another directory adds an authority's own or a trial one.
+    """
     connection.execute(event_log_ddl())
     connection.execute(CONSUMED_OFFSETS_DDL)
-    for name in sql_files():
+    connection.execute(code_list_sql())
+    for name in FOUNDATION_SQL:
         connection.execute(projection_sql(name))
+    definitions = indicator_definitions(indicator_directories)
+    for definition in definitions:
+        connection.execute(definition.sql)
+    connection.execute(combination_sql(definitions))
 
 
 class DatabaseInUse(RuntimeError):
@@ -64,8 +81,10 @@ def open_for_writing(path: Path | str) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def open_in_memory() -> duckdb.DuckDBPyConnection:
+def open_in_memory(
+    indicator_directories: Sequence[Path] = (SQL_DIRECTORY,),
+) -> duckdb.DuckDBPyConnection:
     """A private projection in memory, for tests and one-off analyses."""
     connection = duckdb.connect(":memory:")
-    install(connection)
+    install(connection, indicator_directories)
     return connection

@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import duckdb
 import pyarrow as pa
 
-from projections.definitions import INDICATORS
-
 
 def as_known_at(text: str) -> datetime:
     """Parse --as-of: an ISO 8601 timestamp (no zone = UTC) or a date (= the end of that
@@ -33,13 +31,13 @@ def indicators_for_year(
 ) -> pa.Table:
     """indicator, year, numerator, denominator, rate for `year`, one row per indicator."""
     moment = "infinity" if as_of is None else as_of.isoformat()
-    order = ", ".join(f"'{name}'" for name in INDICATORS)
     return connection.execute(
-        f"""
+        """
         select indicator, year, numerator, denominator, rate
         from indicators_as_of(cast(? as timestamptz))
+        join indicator_definitions using (indicator)
         where year = ?
-        order by list_position([{order}], indicator)
+        order by indicator_definitions.position, indicator
         """,
         [moment, year],
     ).to_arrow_table()

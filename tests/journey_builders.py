@@ -10,11 +10,16 @@ Every builder takes the date it happened (`on`, a date or "YYYY-MM-DD") and the 
 its event type as keywords; envelope fields (`child_id`, `local_authority`, `event_id`,
 `recorded_at`, `source_system`) can be given too. By default an event is recorded at noon
 UTC on the day it happened and gets a fresh random `event_id`.
+
+`Child` collects a whole journey of one child built with these functions, for tests that
+hand journeys to a projection.
 """
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
@@ -260,3 +265,140 @@ def journey_of(registration: contract.ChildRegistered, *events: JourneyEvent) ->
     for event in events:
         journey.record(event)
     return journey
+
+
+def at(year: int, month: int, day: int) -> datetime:
+    """A recorded_at moment: midday UTC of that day."""
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+@dataclass
+class Child:
+    """The events of one child's journey, built by the functions above, in the order added.
+
+    For tests that hand a whole journey to a projection: `Child("c1", born=date(...))`
+    registers the child; each method adds one event for this child and returns it.
+    """
+
+    child_id: str
+    born: date | None = None
+    local_authority: str = LOCAL_AUTHORITY
+    events: list[JourneyEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.born is not None:
+            self._keep(child_registered(self.born, date_of_birth=self.born, **self._envelope({})))
+
+    def _envelope(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "child_id": self.child_id,
+            "local_authority": self.local_authority,
+            "source_system": "test",
+            **fields,
+        }
+
+    def _keep(self, event: E) -> E:
+        self.events.append(event)
+        return event
+
+    def add(
+        self,
+        event_class: type[E],
+        on: date,
+        recorded_at: datetime | None = None,
+        **fields: Any,
+    ) -> E:
+        """Any event type, its own fields given as keywords."""
+        return self._keep(
+            build(event_class, on, **self._envelope({"recorded_at": recorded_at, **fields}))
+        )
+
+    # Children in need
+    def referral(self, referral_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(
+            referral_received(on, referral_id, primary_need=None, **self._envelope(kw))
+        )
+
+    def close_referral(self, referral_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(referral_closed(on, referral_id, **self._envelope(kw)))
+
+    def assessment(
+        self, assessment_id: str, on: date, *, seen_alone: bool, **kw: Any
+    ) -> JourneyEvent:
+        self._keep(assessment_started(on, assessment_id, referral_id="r", **self._envelope({})))
+        return self._keep(
+            assessment_completed(on, assessment_id, seen_alone=seen_alone, **self._envelope(kw))
+        )
+
+    def cp_plan(self, plan_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(cp_plan_started(on, plan_id, **self._envelope(kw)))
+
+    def end_cp_plan(self, plan_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(cp_plan_ended(on, plan_id, **self._envelope(kw)))
+
+    # Looked after
+    def period(self, period_id: str, on: date, legal_status: str = "C2", **kw: Any) -> JourneyEvent:
+        return self._keep(
+            period_started(on, period_id, legal_status=legal_status, **self._envelope(kw))
+        )
+
+    def end_period(self, period_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(period_ended(on, period_id, **self._envelope(kw)))
+
+    def legal_status(self, period_id: str, on: date, legal_status: str) -> JourneyEvent:
+        return self._keep(
+            legal_status_changed(on, legal_status, period_id=period_id, **self._envelope({}))
+        )
+
+    def placement(
+        self,
+        placement_id: str,
+        period_id: str,
+        on: date,
+        carer: str,
+        placement_type: str = "U4",
+        **kw: Any,
+    ) -> JourneyEvent:
+        return self._keep(
+            placement_started(
+                on,
+                placement_id,
+                period_id=period_id,
+                placement_type=placement_type,
+                carer_id=carer,
+                **{"provider": None, **self._envelope(kw)},
+            )
+        )
+
+    def end_placement(self, placement_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(placement_ended(on, placement_id, **self._envelope(kw)))
+
+    # Care leavers
+    def adviser(self, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(adviser_allocated(on, f"pa{next(_adviser_ids)}", **self._envelope(kw)))
+
+    def contact(
+        self,
+        on: date,
+        in_touch: str = "YES",
+        activity: str = "F1",
+        accommodation: str = "B1",
+        **kw: Any,
+    ) -> JourneyEvent:
+        return self._keep(
+            contact_recorded(
+                on,
+                in_touch=in_touch,
+                activity=activity,
+                accommodation=accommodation,
+                **self._envelope(kw),
+            )
+        )
+
+    def retract(self, event: JourneyEvent, recorded_at: datetime) -> JourneyEvent:
+        return self._keep(
+            retraction(recorded_at.date(), event, **self._envelope({"recorded_at": recorded_at}))
+        )
+
+
+_adviser_ids = itertools.count(1)

@@ -104,7 +104,7 @@ select
     outcomes.contact_recorded_at
 from not_looked_after_on_birthday as rows
 left join outcomes using (year, local_authority, child_id, age)
-where outcomes.in_touch is null or outcomes.in_touch not in ('DIED', 'RHOM');
+where outcomes.in_touch is null or outcomes.in_touch not in (select code from in_touch_without_a_row_codes);
 
 create or replace view care_leaver_birthdays as
 select * from care_leaver_birthdays_as_of('infinity'::timestamptz);

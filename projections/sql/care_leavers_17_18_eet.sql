@@ -1,5 +1,8 @@
 -- care_leavers_17_18_eet: care leavers at their 17th and 18th birthdays in education, employment or training.
 --
+-- title: Care leavers 17-18 in education, employment or training
+-- order: 8
+--
 -- Definition (domain.md section 3, indicator 7): one row per care leaver per 17th and 18th
 -- birthday falling in the year, where the young person is not looked after on that
 -- birthday; the outcome is the closest CareLeaverContactRecorded dated from 3 months
@@ -27,22 +30,5 @@ select
     rows.birthday as on_date,
     coalesce('activity ' || rows.activity || ' on ' || rows.contact_on, 'no contact recorded')
         as detail,
-    coalesce(rows.activity in ('F1', 'P1', 'F2', 'P2', 'F4', 'P4', 'F5', 'P5'), false) as in_numerator
+    coalesce(rows.activity in (select code from eet_activity_codes), false) as in_numerator
 from cohort as rows;
-
--- Step 3, the rate for every year with data.
-create or replace macro care_leavers_17_18_eet_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from care_leavers_17_18_eet_children_as_of(as_known_at)
-    group by year
-)
-select
-    'care_leavers_17_18_eet' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

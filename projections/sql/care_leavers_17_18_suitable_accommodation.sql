@@ -1,5 +1,8 @@
 -- care_leavers_17_18_suitable_accommodation: care leavers at their 17th and 18th birthdays in suitable accommodation.
 --
+-- title: Care leavers 17-18 in suitable accommodation
+-- order: 7
+--
 -- Definition (domain.md section 3, indicator 7): one row per care leaver per 17th and 18th
 -- birthday falling in the year, where the young person is not looked after on that
 -- birthday; the outcome is the closest CareLeaverContactRecorded dated from 3 months
@@ -29,20 +32,3 @@ select
         as detail,
     coalesce(ends_with(rows.accommodation, '1'), false) as in_numerator
 from cohort as rows;
-
--- Step 3, the rate for every year with data.
-create or replace macro care_leavers_17_18_suitable_accommodation_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from care_leavers_17_18_suitable_accommodation_children_as_of(as_known_at)
-    group by year
-)
-select
-    'care_leavers_17_18_suitable_accommodation' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

@@ -1,5 +1,8 @@
 -- cin_over_2_years: referrals open at 31 March that were received more than 2 years before.
 --
+-- title: Children in need for more than 2 years (at 31 March)
+-- order: 6
+--
 -- Definition (domain.md section 3, indicator 6): denominator, referrals open at 31 March
 -- (received on or before it, not closed on or before it); numerator, those received before
 -- 31 March minus 2 years.
@@ -33,20 +36,3 @@ select
     'referral received ' || cohort.received_on as detail,
     cohort.received_on < years_after(cohort.march_31, -2) as in_numerator
 from cohort;
-
--- Step 3, the rate for every year with data.
-create or replace macro cin_over_2_years_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from cin_over_2_years_children_as_of(as_known_at)
-    group by year
-)
-select
-    'cin_over_2_years' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

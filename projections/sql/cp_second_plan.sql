@@ -1,6 +1,9 @@
 -- cp_second_plan: child protection plans started in the year that were a second or
 -- subsequent plan for the child.
 --
+-- title: CP plans that were a second or subsequent plan
+-- order: 3
+--
 -- Definition (domain.md section 3, indicator 3): denominator, CP plans that started in the
 -- year; numerator, those whose child had another CP plan that started earlier (ever).
 --
@@ -44,20 +47,3 @@ select
     with_earlier_plan.plan_id is not null as in_numerator
 from cohort
 left join with_earlier_plan using (year, local_authority, child_id, plan_id);
-
--- Step 3, the rate for every year with data.
-create or replace macro cp_second_plan_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from cp_second_plan_children_as_of(as_known_at)
-    group by year
-)
-select
-    'cp_second_plan' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

@@ -1,6 +1,9 @@
 -- cp_second_plan_within_2y: child protection plans started in the year whose child had an
 -- earlier plan that ended within the 2 years before (or had not ended).
 --
+-- title: Second CP plans within 2 years of the previous one
+-- order: 4
+--
 -- Definition (domain.md section 3, indicator 4): as cp_second_plan, but the earlier plan
 -- must have ended on or after the new plan's start minus 2 years.
 --
@@ -50,20 +53,3 @@ select
     with_recent_plan.plan_id is not null as in_numerator
 from cohort
 left join with_recent_plan using (year, local_authority, child_id, plan_id);
-
--- Step 3, the rate for every year with data.
-create or replace macro cp_second_plan_within_2y_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from cp_second_plan_within_2y_children_as_of(as_known_at)
-    group by year
-)
-select
-    'cp_second_plan_within_2y' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

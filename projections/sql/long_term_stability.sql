@@ -1,6 +1,9 @@
 -- long_term_stability: children looked after for 2 years 6 months or more, aged under 16
 -- at 31 March, who have been in their current placement for 2 years or more.
 --
+-- title: Long-term placement stability
+-- order: 2
+--
 -- Definition (domain.md section 3, indicator 2): denominator, children looked after at
 -- 31 March (not V3/V4 on that day), aged under 16 on that day, whose current period of
 -- care started on or before 31 March minus 2 years 6 months; numerator, those whose
@@ -74,20 +77,3 @@ select
     ) as in_numerator
 from cohort
 left join current_placement using (year, local_authority, child_id);
-
--- Step 3, the rate for every year with data.
-create or replace macro long_term_stability_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from long_term_stability_children_as_of(as_known_at)
-    group by year
-)
-select
-    'long_term_stability' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

@@ -1,5 +1,8 @@
 -- pa_by_15y9m: looked-after children with a personal adviser by the age of 15 years 9 months.
 --
+-- title: Personal adviser allocated by 15 years 9 months
+-- order: 11
+--
 -- Definition (domain.md section 3, indicator 8): denominator, children who reach 15 years
 -- 9 months during the year, are looked after on that day and by then have been looked
 -- after at least 91 days since the 14th birthday; numerator, those with a
@@ -78,20 +81,3 @@ select
     with_adviser.child_id is not null as in_numerator
 from cohort
 left join with_adviser using (year, local_authority, child_id);
-
--- Step 3, the rate for every year with data.
-create or replace macro pa_by_15y9m_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from pa_by_15y9m_children_as_of(as_known_at)
-    group by year
-)
-select
-    'pa_by_15y9m' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

@@ -1,5 +1,8 @@
 -- placements_3plus: children looked after at 31 March with 3 or more placements in the year.
 --
+-- title: Children looked after with 3 or more placements in the year
+-- order: 1
+--
 -- Definition (domain.md section 3, indicator 1): denominator, children looked after at
 -- 31 March (not V3/V4 on that day); numerator, those of them with 3 or more placements
 -- overlapping the year. Placements are those of the `placements` table: temporary spells
@@ -58,20 +61,3 @@ select
     placements_in_year.placements >= 3 as in_numerator
 from cohort
 join placements_in_year using (year, local_authority, child_id);
-
--- Step 3, the rate for every year with data.
-create or replace macro placements_3plus_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from placements_3plus_children_as_of(as_known_at)
-    group by year
-)
-select
-    'placements_3plus' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

@@ -1,5 +1,8 @@
 -- re_referrals_12m: referrals received in the year within 12 months of a previous referral.
 --
+-- title: Re-referrals within 12 months
+-- order: 5
+--
 -- Definition (domain.md section 3, indicator 5): denominator, referrals received in the
 -- year; numerator, those whose child had another referral on an earlier date on or after
 -- this referral's date minus 1 year.
@@ -46,20 +49,3 @@ select
     re_referred.referral_id is not null as in_numerator
 from cohort
 left join re_referred using (year, local_authority, child_id, referral_id);
-
--- Step 3, the rate for every year with data.
-create or replace macro re_referrals_12m_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from re_referrals_12m_children_as_of(as_known_at)
-    group by year
-)
-select
-    're_referrals_12m' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

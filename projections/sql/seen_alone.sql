@@ -1,5 +1,8 @@
 -- seen_alone: assessments completed in the year in which the child was seen alone.
 --
+-- title: Assessments where the child was seen alone
+-- order: 12
+--
 -- Definition (domain.md section 3, indicator 9): denominator, assessments completed in the
 -- year; numerator, those recorded as having seen the child alone.
 --
@@ -27,20 +30,3 @@ select
     'assessment completed ' || cohort.completed_on as detail,
     coalesce(cohort.seen_alone, false) as in_numerator
 from cohort;
-
--- Step 3, the rate for every year with data.
-create or replace macro seen_alone_as_of(as_known_at) as table
-with
-counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
-    from seen_alone_children_as_of(as_known_at)
-    group by year
-)
-select
-    'seen_alone' as indicator,
-    years.year,
-    coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);

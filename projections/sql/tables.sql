@@ -232,7 +232,7 @@ select
     status_changes.child_id,
     status_changes.period_id,
     status_changes.legal_status,
-    status_changes.legal_status in ('V3', 'V4') as is_short_break,
+    status_changes.legal_status in (select code from short_break_legal_status_codes) as is_short_break,
     status_changes.starts_on,
     least(
         lead(status_changes.starts_on) over (
@@ -273,7 +273,7 @@ select
     started.placement_id,
     started.period_id,
     started.placement_type,
-    started.placement_type in ('T0', 'T1', 'T2', 'T3', 'T4') as is_temporary,
+    started.placement_type in (select code from temporary_placement_type_codes) as is_temporary,
     started.provider,
     started.carer_id,
     started.occurred_on as started_on,

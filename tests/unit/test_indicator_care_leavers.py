@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date as d
 
-from test_projection_builders import Child, at, figures, members, project
+from journey_builders import Child, at
+from test_projection_builders import figures, members, project
 
 EIGHTEEN_ACCOMMODATION = "care_leavers_17_18_suitable_accommodation"
 EIGHTEEN_EET = "care_leavers_17_18_eet"

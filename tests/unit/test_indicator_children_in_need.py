@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date as d
 
-from test_projection_builders import Child, at, figures, members, project
+from journey_builders import Child, at
+from test_projection_builders import figures, members, project
 
 
 def test_cp_second_plans_ever_and_within_2_years() -> None:
