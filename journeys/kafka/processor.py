@@ -264,10 +264,9 @@ class SubmissionProcessor:
         tally: ProcessSummary,
     ) -> None:
         tally.submissions += 1
-        size = limits.submission_size(record.key, record.value, record.headers)
-        if size.too_large:
+        if limits.is_too_large(record.key, record.value, record.headers):
             tally.too_large += 1
-            self._reject_too_large(transaction, record, size)
+            self._reject_too_large(transaction, record)
             return
         try:
             event = self.codec.decode(record.value or b"")
@@ -330,10 +329,9 @@ class SubmissionProcessor:
             headers=rejection.headers(),
         )
 
-    def _reject_too_large(
-        self, transaction: RecordTransaction, record: ConsumerRecord, size: limits.SubmissionSize
-    ) -> None:
+    def _reject_too_large(self, transaction: RecordTransaction, record: ConsumerRecord) -> None:
         """Refuse a submission for its size alone, keeping a prefix of it (never decoded)."""
+        size = limits.submission_size(record.key, record.value, record.headers)
         key = None if record.key is None else record.key[: limits.REJECTED_PREFIX_BYTES]
         self._reject(
             transaction,

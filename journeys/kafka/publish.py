@@ -77,8 +77,8 @@ def submission_messages(
         except InvalidEvent as error:
             summary.bad_lines.append(BadLine(number, str(error)))
             continue
-        size = limits.submission_size(key, value, headers)
-        if size.too_large:
+        if limits.is_too_large(key, value, headers):
+            size = limits.submission_size(key, value, headers)
             summary.bad_lines.append(BadLine(number, f"{size.describe()} [{SUBMISSION_TOO_LARGE}]"))
             continue
         yield key, value, headers

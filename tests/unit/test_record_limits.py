@@ -34,8 +34,11 @@ def test_a_submission_is_measured_by_its_key_value_and_headers() -> None:
     assert (size.key, size.value, size.headers, size.total) == (2, 100, 19, 121)
     assert size.largest_part == "value"
     assert not size.too_large
+    assert not limits.is_too_large(b"C1", b"x" * 100, [("event_type", b"Referral"), ("n", None)])
     over = limits.submission_size(b"k" * (limits.MAX_SUBMISSION_BYTES + 1), b"", [])
     assert over.too_large and over.largest_part == "key"
+    assert limits.is_too_large(b"k" * (limits.MAX_SUBMISSION_BYTES + 1), b"", [])
+    assert not limits.is_too_large(b"k" * limits.MAX_SUBMISSION_BYTES, b"", [])
     assert f"{limits.MAX_SUBMISSION_BYTES:,} bytes" in over.describe()
 
 
