@@ -67,9 +67,9 @@ def submission_message(codec: AvroCodec, event: JourneyEvent) -> tuple[bytes, by
 
 def submission_messages(
     numbered: Iterable[tuple[int, JourneyEvent]], summary: PublishSummary
-) -> Iterator[tuple[bytes, bytes, list]]:
-    """Key, value and headers of each event's submission; one the record would refuse for
-    its size (or that cannot be encoded) goes into `summary.bad_lines` instead."""
+) -> Iterator[tuple[int, bytes, bytes, list]]:
+    """Line number, key, value and headers of each event's submission; one the record would
+    refuse for its size (or that cannot be encoded) goes into `summary.bad_lines` instead."""
     codec = default_codec()
     for number, event in numbered:
         try:
@@ -81,7 +81,7 @@ def submission_messages(
             size = limits.submission_size(key, value, headers)
             summary.bad_lines.append(BadLine(number, f"{size.describe()} [{SUBMISSION_TOO_LARGE}]"))
             continue
-        yield key, value, headers
+        yield number, key, value, headers
 
 
 def publish_events(
@@ -93,7 +93,8 @@ def publish_events(
 ) -> PublishSummary:
     """Send every event to the submissions topic; returns once all are acknowledged.
 
-    An event too large for the record is not sent: it is reported by its position.
+    An event too large for the record is not sent, and one the broker refuses is not
+    published: either is reported by its position in `events`.
     """
     if summary is None:
         summary = PublishSummary()
@@ -106,17 +107,28 @@ def _publish(
     progress: Progress | None,
     summary: PublishSummary,
 ) -> PublishSummary:
+    refused: list[BadLine] = []  # appended to by the producer's thread
     producer = KafkaProducer(**settings.client_options(), **_PRODUCER_TUNING)
     try:
-        for key, value, headers in submission_messages(numbered, summary):
-            producer.send(settings.submissions_topic, key=key, value=value, headers=headers)
+        for number, key, value, headers in submission_messages(numbered, summary):
+            sent = producer.send(
+                settings.submissions_topic, key=key, value=value, headers=headers
+            )
+            sent.add_errback(_refused_by_the_broker, refused, number)
             summary.published += 1
             if progress is not None:
                 progress.advance()
         producer.flush()
     finally:
         producer.close(timeout=10)
+    # Every send is answered once flushed: a refused one was counted, but is not there.
+    summary.published -= len(refused)
+    summary.bad_lines = sorted([*summary.bad_lines, *refused], key=lambda bad: bad.line)
     return summary
+
+
+def _refused_by_the_broker(refused: list[BadLine], number: int, error: BaseException) -> None:
+    refused.append(BadLine(number, f"the broker refused it: {type(error).__name__}: {error}"))
 
 
 def read_submissions(path: Path, summary: PublishSummary) -> Iterator[tuple[int, JourneyEvent]]:

@@ -8,14 +8,18 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from kafka import KafkaProducer
+from kafka.errors import MessageSizeTooLargeError
+from kafka.future import Future
 from kafka_examples import registration, simple_journey
 
 from events.codec import default_codec
 from events.jsonl import dumps
 from journeys.config import Settings
-from journeys.kafka import limits
+from journeys.kafka import limits, publish
 from journeys.kafka.publish import publish_jsonl, submission_message
 from journeys.kafka.record_reader import read_topic
 
@@ -132,3 +136,29 @@ def test_journeys_publish_reports_the_2_mb_line_by_number_and_publishes_the_next
     assert f"{path}:1: not published" in published.stderr
     assert "published 1 events" in published.stdout
     assert published_ids(kafka) == [str(valid.event_id)]
+
+
+def test_a_line_the_broker_refuses_is_reported_by_number_not_counted_as_published(
+    kafka: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class RefusingC2(KafkaProducer):
+        """Answers C2's submission as a broker with a smaller message.max.bytes would."""
+
+        def send(
+            self, topic: str, value: bytes | None = None, key: bytes | None = None, **options: Any
+        ) -> Any:
+            if key == b"C2":
+                return Future().failure(MessageSizeTooLargeError("over message.max.bytes"))
+            return super().send(topic, value=value, key=key, **options)
+
+    monkeypatch.setattr(publish, "KafkaProducer", RefusingC2)
+    events = [registration(f"C{n}") for n in range(1, 4)]
+    path = write_lines(tmp_path / "three.jsonl", [dumps(event).encode() for event in events])
+
+    summary = publish_jsonl(kafka, path)
+
+    [bad] = summary.bad_lines
+    assert bad.line == 2
+    assert "MessageSizeTooLargeError" in bad.reason
+    assert summary.published == 2
+    assert sorted(published_ids(kafka)) == sorted(str(events[n].event_id) for n in (0, 2))
