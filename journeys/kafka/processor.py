@@ -3,7 +3,8 @@
 For each batch of submissions polled from the consumer group, in ONE Kafka transaction:
 
 1. decode each submission; bytes that break the contract go to `care.journey.rejected`
-   with the InvalidEvent's rule, field and message;
+   with the InvalidEvent's rule, field and message; a submission larger than the record
+   takes (journeys.kafka.limits) goes there before decoding, cut to a prefix;
 2. judge each decoded event by the Journey rules (JourneyApplication.batch: against its
    journey with every earlier event of the batch): a refusal goes to
    `care.journey.rejected` with the rule code, field and message; a duplicate (an event_id
@@ -16,7 +17,9 @@ For each batch of submissions polled from the consumer group, in ONE Kafka trans
 The Kafka producer runs in a child process (journeys.kafka.writer_process), and step 4
 hands the transaction to it without waiting: while it is written, the next batch is
 decided, on a second core. That next batch is handed over only once the previous one is
-known to be committed, and a batch counts (summary, `on_batch`) only once it is.
+known to be committed, and a batch counts (summary, `on_batch`) only once it is. A
+transaction the writer fails to write is reported as `RecordTransactionFailed` naming the
+submissions of its batch (topic, partition and offsets).
 
 A crash anywhere before step 4 completes aborts the whole batch (Kafka aborts the open
 transaction when the next processor fences this one), so the batch is processed again
@@ -42,10 +45,12 @@ from events.codec import default_codec
 from events.errors import InvalidEvent
 from journeys.config import Settings
 from journeys.errors import RuleViolation
+from journeys.kafka import limits
+from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.mapper import JourneyMapper
 from journeys.kafka.persistence import RECORD_WRITER, persistence_environment
 from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
-from journeys.kafka.rejected import Rejection
+from journeys.kafka.rejected import SUBMISSION_TOO_LARGE, Rejection
 
 if TYPE_CHECKING:
     from journeys.application import RecordBatch
@@ -58,6 +63,10 @@ _POLL_TIMEOUT_MS = 200
 _SESSION_TIMEOUT_MS = 4_000
 _HEARTBEAT_INTERVAL_MS = 1_000
 _MAX_POLL_INTERVAL_MS = 60_000
+# What one fetch asks for per partition. Brokers since Kafka 0.10.1 (and Tansu, checked by
+# tests/integration/test_large_submissions.py) still return a first message larger than
+# this, so a submission over it is fetched, then refused for its size.
+_MAX_PARTITION_FETCH_BYTES = 8 * 1024 * 1024
 # A batch allocates some twenty objects per submission (events, aggregate events, Kafka
 # records) that all live until the batch is committed, so the collector's default young
 # generation (700 allocations) rescans them hundreds of times per batch and promotes them
@@ -78,6 +87,7 @@ class ProcessSummary:
     submissions: int = 0
     accepted: int = 0
     refused: int = 0
+    too_large: int = 0
     undecodable: int = 0
     duplicates: int = 0
     transactions: int = 0
@@ -86,6 +96,7 @@ class ProcessSummary:
         self.submissions += other.submissions
         self.accepted += other.accepted
         self.refused += other.refused
+        self.too_large += other.too_large
         self.undecodable += other.undecodable
         self.duplicates += other.duplicates
         self.transactions += other.transactions
@@ -94,7 +105,8 @@ class ProcessSummary:
         return (
             f"{self.submissions:,} submissions in {self.transactions:,} transactions: "
             f"{self.accepted:,} accepted, {self.refused:,} refused by the rules, "
-            f"{self.undecodable:,} undecodable, {self.duplicates:,} duplicates acknowledged"
+            f"{self.too_large:,} too large, {self.undecodable:,} undecodable, "
+            f"{self.duplicates:,} duplicates acknowledged"
         )
 
 
@@ -134,8 +146,10 @@ class SubmissionProcessor:
         self.on_batch = on_batch
         self.codec = default_codec()
         self.summary = ProcessSummary()
-        # The batch handed to the writer whose commit is not confirmed yet.
+        # The batch handed to the writer whose commit is not confirmed yet, and its
+        # submissions (for the error, should it fail).
         self._in_flight: RecordBatch | None = None
+        self._in_flight_submissions = ""
 
     def run(self, *, until_idle: bool, stop: threading.Event | None = None) -> ProcessSummary:
         """Process until stopped, or (until_idle) until every assigned partition is drained."""
@@ -159,7 +173,7 @@ class SubmissionProcessor:
                 session_timeout_ms=_SESSION_TIMEOUT_MS,
                 heartbeat_interval_ms=_HEARTBEAT_INTERVAL_MS,
                 max_poll_records=self.batch_size,
-                max_partition_fetch_bytes=8 * 1024 * 1024,
+                max_partition_fetch_bytes=_MAX_PARTITION_FETCH_BYTES,
             )
             consumer.subscribe([self.settings.submissions_topic])
             while stop is None or not stop.is_set():
@@ -187,6 +201,7 @@ class SubmissionProcessor:
         tally = ProcessSummary(transactions=1)
         decided = app.batch()
         mapper: JourneyMapper = app.mapper
+        submissions = _submissions(batches)
         try:
             with recorder.transaction(on_committed=lambda: self._committed(tally)) as transaction:
                 for records in batches.values():
@@ -201,6 +216,12 @@ class SubmissionProcessor:
                     },
                     consumer.group_metadata(),
                 )
+        except RecordTransactionFailed as failure:
+            # Still in flight, the batch before this one is what failed (the recorder
+            # settles it before handing this one over); else this one did.
+            failed = self._in_flight_submissions if self._in_flight is not None else submissions
+            self._forget_unconfirmed(decided)
+            raise _failed(failed, failure) from failure
         except BaseException:
             # The cached journeys may hold what this aborted transaction decided, or the
             # one in flight before it, which failed or may yet fail.
@@ -208,11 +229,15 @@ class SubmissionProcessor:
             raise
         finally:
             mapper.forget_wire()
-        self._in_flight = decided
+        self._in_flight, self._in_flight_submissions = decided, submissions
 
     def _settle(self, recorder: KafkaApplicationRecorder) -> None:
+        failed = self._in_flight_submissions
         try:
             recorder.settle()
+        except RecordTransactionFailed as failure:
+            self._forget_unconfirmed(None)
+            raise _failed(failed, failure) from failure
         except BaseException:
             self._forget_unconfirmed(None)
             raise
@@ -221,11 +246,11 @@ class SubmissionProcessor:
         for batch in (decided, self._in_flight):
             if batch is not None:
                 batch.forget()
-        self._in_flight = None
+        self._in_flight, self._in_flight_submissions = None, ""
 
     def _committed(self, tally: ProcessSummary) -> None:
         """A batch's transaction is committed and in the store: it counts now."""
-        self._in_flight = None
+        self._in_flight, self._in_flight_submissions = None, ""
         self.summary.add(tally)
         if self.on_batch is not None:
             self.on_batch(tally)
@@ -239,6 +264,10 @@ class SubmissionProcessor:
         tally: ProcessSummary,
     ) -> None:
         tally.submissions += 1
+        if limits.is_too_large(record.key, record.value, record.headers):
+            tally.too_large += 1
+            self._reject_too_large(transaction, record)
+            return
         try:
             event = self.codec.decode(record.value or b"")
         except InvalidEvent as invalid:
@@ -286,13 +315,39 @@ class SubmissionProcessor:
             tally.accepted += 1
 
     def _reject(
-        self, transaction: RecordTransaction, record: ConsumerRecord, rejection: Rejection
+        self,
+        transaction: RecordTransaction,
+        record: ConsumerRecord,
+        rejection: Rejection,
+        *,
+        key: bytes | None = None,
     ) -> None:
         transaction.send(
             self.settings.rejected_topic,
-            key=record.key,
+            key=record.key if key is None else key,
             value=rejection.value,
             headers=rejection.headers(),
+        )
+
+    def _reject_too_large(self, transaction: RecordTransaction, record: ConsumerRecord) -> None:
+        """Refuse a submission for its size alone, keeping a prefix of it (never decoded)."""
+        size = limits.submission_size(record.key, record.value, record.headers)
+        key = None if record.key is None else record.key[: limits.REJECTED_PREFIX_BYTES]
+        self._reject(
+            transaction,
+            record,
+            Rejection(
+                None if key is None else key.decode("utf-8", errors="replace"),
+                None,
+                None,
+                SUBMISSION_TOO_LARGE,
+                size.largest_part,
+                size.describe(),
+                _where(record),
+                (record.value or b"")[: limits.REJECTED_PREFIX_BYTES],
+                original_size=size.total,
+            ),
+            key=key,
         )
 
 
@@ -310,6 +365,24 @@ def _collect_garbage_rarely() -> Iterator[None]:
 def _where(record: ConsumerRecord) -> str:
     """Where a submission sits, for its rejection."""
     return f"{record.topic}[{record.partition}]@{record.offset}"
+
+
+def _submissions(batches: dict[TopicPartition, list[ConsumerRecord]]) -> str:
+    """The submissions of a batch, partition by partition: topic[p]@first-last (n)."""
+    count = sum(len(records) for records in batches.values())
+    ranges = ", ".join(
+        f"{partition.topic}[{partition.partition}]@{records[0].offset}"
+        + (f"-{records[-1].offset}" if len(records) > 1 else "")
+        for partition, records in batches.items()
+    )
+    return f"{ranges} ({count:,} submission{'' if count == 1 else 's'})"
+
+
+def _failed(submissions: str, failure: RecordTransactionFailed) -> RecordTransactionFailed:
+    return RecordTransactionFailed(
+        f"the transaction of submissions {submissions} was not written, so none of them "
+        f"is in the record: {failure}"
+    )
 
 
 def _drained(consumer: KafkaConsumer, topic: str) -> bool:

@@ -1,8 +1,12 @@
 """Sending source systems' events to `care.journey.submissions`, in the contract's format.
 
 Each message: value = Avro single-object encoding of the event, key = `child_id` (UTF-8),
-header `event_type`. A JSON line that breaks the contract is reported with its line number
-and not sent: what is on the submissions topic always decodes.
+header `event_type`. A line that is not UTF-8, not JSON, breaks the contract, or makes a
+submission larger than the record takes (journeys.kafka.limits) is reported with its line
+number and not sent, and the lines after it are published as usual: what is on the
+submissions topic always decodes and always fits. The file is read as bytes, line by
+line, so one bad line never stops the rest; a UTF-8 byte-order mark before the first
+line (as some editors write) is ignored.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
 from events.errors import InvalidEvent
 from journeys.config import Settings
+from journeys.kafka import limits
+from journeys.kafka.rejected import SUBMISSION_TOO_LARGE
 from journeys.progress import Progress
+
+_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 
 _PRODUCER_TUNING = {
     "enable_idempotence": True,
@@ -31,7 +39,8 @@ _PRODUCER_TUNING = {
 
 @dataclass(frozen=True, slots=True)
 class BadLine:
-    """A JSON line that was not published, and why."""
+    """A line that was not published, and why (`line`: its number in the file, from 1; for
+    events given as such, their position)."""
 
     line: int
     reason: str
@@ -56,6 +65,25 @@ def submission_message(codec: AvroCodec, event: JourneyEvent) -> tuple[bytes, by
     )
 
 
+def submission_messages(
+    numbered: Iterable[tuple[int, JourneyEvent]], summary: PublishSummary
+) -> Iterator[tuple[int, bytes, bytes, list]]:
+    """Line number, key, value and headers of each event's submission; one the record would
+    refuse for its size (or that cannot be encoded) goes into `summary.bad_lines` instead."""
+    codec = default_codec()
+    for number, event in numbered:
+        try:
+            key, value, headers = submission_message(codec, event)
+        except InvalidEvent as error:
+            summary.bad_lines.append(BadLine(number, str(error)))
+            continue
+        if limits.is_too_large(key, value, headers):
+            size = limits.submission_size(key, value, headers)
+            summary.bad_lines.append(BadLine(number, f"{size.describe()} [{SUBMISSION_TOO_LARGE}]"))
+            continue
+        yield number, key, value, headers
+
+
 def publish_events(
     settings: Settings,
     events: Iterable[JourneyEvent],
@@ -63,40 +91,83 @@ def publish_events(
     progress: Progress | None = None,
     summary: PublishSummary | None = None,
 ) -> PublishSummary:
-    """Send every event to the submissions topic; returns once all are acknowledged."""
-    summary = summary if summary is not None else PublishSummary()
-    codec = default_codec()
+    """Send every event to the submissions topic; returns once all are acknowledged.
+
+    An event too large for the record is not sent, and one the broker refuses is not
+    published: either is reported by its position in `events`.
+    """
+    if summary is None:
+        summary = PublishSummary()
+    return _publish(settings, enumerate(events, start=1), progress, summary)
+
+
+def _publish(
+    settings: Settings,
+    numbered: Iterable[tuple[int, JourneyEvent]],
+    progress: Progress | None,
+    summary: PublishSummary,
+) -> PublishSummary:
+    refused: list[BadLine] = []  # appended to by the producer's thread
     producer = KafkaProducer(**settings.client_options(), **_PRODUCER_TUNING)
     try:
-        for event in events:
-            key, value, headers = submission_message(codec, event)
-            producer.send(settings.submissions_topic, key=key, value=value, headers=headers)
+        for number, key, value, headers in submission_messages(numbered, summary):
+            sent = producer.send(
+                settings.submissions_topic, key=key, value=value, headers=headers
+            )
+            sent.add_errback(_refused_by_the_broker, refused, number)
             summary.published += 1
             if progress is not None:
                 progress.advance()
         producer.flush()
     finally:
         producer.close(timeout=10)
+    # Every send is answered once flushed: a refused one was counted, but is not there.
+    summary.published -= len(refused)
+    summary.bad_lines = sorted([*summary.bad_lines, *refused], key=lambda bad: bad.line)
     return summary
 
 
-def read_submissions(path: Path, summary: PublishSummary) -> Iterator[JourneyEvent]:
-    """The events of a JSON Lines file; a bad line goes into `summary.bad_lines`, skipped."""
+def _refused_by_the_broker(refused: list[BadLine], number: int, error: BaseException) -> None:
+    refused.append(BadLine(number, f"the broker refused it: {type(error).__name__}: {error}"))
+
+
+def read_submissions(path: Path, summary: PublishSummary) -> Iterator[tuple[int, JourneyEvent]]:
+    """The events of a JSON Lines file with their line numbers; a bad line goes into
+    `summary.bad_lines`, skipped."""
     from events.jsonl import event_from_json
 
-    with path.open(encoding="utf-8") as lines:
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if number == 1 and line.startswith(_BYTE_ORDER_MARK):
+                line = line[len(_BYTE_ORDER_MARK) :]
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                summary.bad_lines.append(BadLine(number, _not_utf8(line, error)))
                 continue
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as error:
                 summary.bad_lines.append(BadLine(number, f"not valid JSON: {error.msg}"))
                 continue
+            except (ValueError, RecursionError) as error:  # e.g. nested too deeply
+                summary.bad_lines.append(BadLine(number, f"not valid JSON: {error}"))
+                continue
             try:
-                yield event_from_json(obj, line=number)
+                event = event_from_json(obj, line=number)
             except InvalidEvent as error:
                 summary.bad_lines.append(BadLine(number, str(error)))
+                continue
+            yield number, event
+
+
+def _not_utf8(line: bytes, error: UnicodeDecodeError) -> str:
+    return (
+        f"not valid UTF-8: byte 0x{line[error.start]:02x} at byte {error.start + 1:,} "
+        "of the line (the file must be UTF-8)"
+    )
 
 
 def count_lines(path: Path) -> int:
@@ -109,6 +180,4 @@ def publish_jsonl(
 ) -> PublishSummary:
     """Publish a JSON Lines file of events; bad lines are reported and skipped."""
     summary = PublishSummary()
-    return publish_events(
-        settings, read_submissions(path, summary), progress=progress, summary=summary
-    )
+    return _publish(settings, read_submissions(path, summary), progress, summary)

@@ -3,6 +3,15 @@
 A rejection message keeps the submitted bytes and key exactly as they arrived, and adds
 headers: `rule_code`, `field`, `message`, `submission` (topic[partition]@offset it came
 from), and `event_type` / `event_id` when the bytes could be decoded that far.
+
+A submission larger than the record takes (journeys.kafka.limits.MAX_SUBMISSION_BYTES) is
+the exception: it is refused before decoding with rule code `SUBMISSION_TOO_LARGE` (field:
+the part, `value`, `key` or `headers`, that makes most of it; message: its size and the
+limit), its copy keeps only the first REJECTED_PREFIX_BYTES of its key and value, and the
+header `original_size` gives its size in bytes (key, value and headers).
+
+The message and field headers are cut to _MAX_HEADER_CHARACTERS, so that a message
+quoting a large value cannot make the rejected copy too large to write.
 """
 
 from __future__ import annotations
@@ -18,6 +27,11 @@ MESSAGE = "message"
 EVENT_TYPE = "event_type"
 EVENT_ID = "event_id"
 SUBMISSION = "submission"
+ORIGINAL_SIZE = "original_size"
+
+SUBMISSION_TOO_LARGE = "SUBMISSION_TOO_LARGE"
+
+_MAX_HEADER_CHARACTERS = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +46,17 @@ class Rejection:
     message: str
     submission: str
     value: bytes
+    original_size: int | None = None  # set when the copy holds only a prefix of the value
 
     def headers(self) -> list[tuple[str, bytes]]:
         headers = [
             (RULE_CODE, self.rule_code.encode("utf-8")),
-            (FIELD, self.field.encode("utf-8")),
-            (MESSAGE, self.message.encode("utf-8")),
+            (FIELD, _cut(self.field).encode("utf-8")),
+            (MESSAGE, _cut(self.message).encode("utf-8")),
             (SUBMISSION, self.submission.encode("utf-8")),
         ]
+        if self.original_size is not None:
+            headers.append((ORIGINAL_SIZE, str(self.original_size).encode("ascii")))
         if self.event_type is not None:
             headers.append((EVENT_TYPE, self.event_type.encode("utf-8")))
         if self.event_id is not None:
@@ -51,8 +68,19 @@ class Rejection:
         return None if self.child_id is None else self.child_id.encode("utf-8")
 
 
+def _cut(text: str) -> str:
+    if len(text) <= _MAX_HEADER_CHARACTERS:
+        return text
+    return f"{text[:_MAX_HEADER_CHARACTERS]}... (cut: {len(text):,} characters in all)"
+
+
 def _text(value: bytes | None) -> str | None:
     return None if value is None else value.decode("utf-8", errors="replace")
+
+
+def _size(value: bytes | None) -> int | None:
+    text = _text(value)
+    return int(text) if text is not None and text.isascii() and text.isdigit() else None
 
 
 def rejection_from_message(key: bytes | None, value: bytes | None, headers: list) -> Rejection:
@@ -66,6 +94,7 @@ def rejection_from_message(key: bytes | None, value: bytes | None, headers: list
         message=_text(found.get(MESSAGE)) or "",
         submission=_text(found.get(SUBMISSION)) or "",
         value=value or b"",
+        original_size=_size(found.get(ORIGINAL_SIZE)),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from journeys.config import Settings
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.limits import MAX_SUBMISSION_BYTES
 from journeys.kafka.publish import count_lines, publish_jsonl
 from journeys.kafka.topics import ensure_topics
 from journeys.progress import Progress
@@ -19,8 +20,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "publish",
         help="publish a JSON Lines file of events to care.journey.submissions",
         description="Each line is checked against the contract and sent Avro single-object "
-        "encoded (key child_id, header event_type). Lines that break the contract are "
-        "reported with their line number and not sent; the exit code is then 1.",
+        "encoded (key child_id, header event_type). Lines that are not UTF-8 JSON, break the "
+        "contract, or make a submission over the record's limit of "
+        f"{MAX_SUBMISSION_BYTES:,} bytes are reported with their line number and not sent, "
+        "and the other lines are published; the exit code is then 1.",
     )
     parser.add_argument("file", type=Path, help="JSON Lines file, one event per line")
     parser.set_defaults(handler=run)

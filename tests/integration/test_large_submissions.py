@@ -1,0 +1,183 @@
+"""Submissions too large for the record: refused with their size, and nothing stops.
+
+The record's message-size limit is journeys.kafka.limits.MAX_SUBMISSION_BYTES. A larger
+submission must be refused to the rejected topic (a truncated copy, its original size in
+a header) and the submissions behind it on its partition processed as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+from kafka_examples import registration, simple_journey
+
+from events.catalogue import JourneyEvent
+from events.codec import default_codec
+from journeys.config import Settings
+from journeys.kafka import limits
+from journeys.kafka.exceptions import RecordTransactionFailed
+from journeys.kafka.processor import ProcessSummary, SubmissionProcessor, process_until_idle
+from journeys.kafka.publish import submission_message
+from journeys.kafka.record_reader import read_topic
+from journeys.kafka.rejected import read_rejections
+from journeys.kafka.writer_process import ProcessWriter
+
+pytestmark = [pytest.mark.kafka]
+
+TEN_MB = 10 * 1024 * 1024
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def padded(event: JourneyEvent, size: int) -> JourneyEvent:
+    """`event` with its source_system grown until its submission is `size` bytes in all."""
+    codec = default_codec()
+    padding = 1
+    for _ in range(10):
+        grown = replace(event, source_system="x" * padding)
+        total = limits.submission_size(*submission_message(codec, grown)).total
+        if total == size:
+            return grown
+        padding += size - total
+    raise AssertionError(f"no padding makes {event.event_type} exactly {size:,} bytes")
+
+
+def send_raw(settings: Settings, events: list[JourneyEvent], partition: int = 0) -> None:
+    """Send submissions as a source system could, with no limit of our own in the way."""
+    codec = default_codec()
+    producer = KafkaProducer(**settings.client_options(), max_request_size=64 * 1024 * 1024)
+    try:
+        for event in events:
+            key, value, headers = submission_message(codec, event)
+            producer.send(
+                settings.submissions_topic,
+                key=key,
+                value=value,
+                headers=headers,
+                partition=partition,
+            ).get(timeout=30)
+    finally:
+        producer.close(timeout=10)
+
+
+def test_a_10_mb_submission_is_refused_with_its_size_and_the_partition_goes_on(
+    kafka: Settings,
+) -> None:
+    huge = padded(registration("HUGE"), TEN_MB)
+    behind = simple_journey("C1")
+    # One partition: the valid journey sits behind the huge submission. The processor's
+    # fetch sizes are below 10 MB, so this also checks it can still fetch the message.
+    send_raw(kafka, [huge, *behind])
+
+    summary = process_until_idle(kafka)
+
+    codec = default_codec()
+    recorded = [codec.decode(m.value).event_id for m in read_topic(kafka, kafka.events_topic)]
+    assert recorded == [event.event_id for event in behind]
+    assert (summary.accepted, summary.too_large, summary.submissions) == (3, 1, 4)
+
+    [rejection] = read_rejections(kafka)
+    assert rejection.rule_code == "SUBMISSION_TOO_LARGE"
+    assert rejection.field == "value"
+    assert rejection.original_size == TEN_MB
+    assert f"{TEN_MB:,} bytes" in rejection.message
+    assert f"{limits.MAX_SUBMISSION_BYTES:,}" in rejection.message
+    assert rejection.submission == f"{kafka.submissions_topic}[0]@0"
+    # The copy is a prefix of what was sent, small enough for any broker.
+    key, value, _ = submission_message(codec, huge)
+    assert rejection.value == value[: limits.REJECTED_PREFIX_BYTES]
+    assert rejection.child_id == key.decode()
+
+    again = process_until_idle(kafka)
+    assert again.submissions == 0
+
+
+def test_a_submission_at_the_limit_is_judged_and_one_byte_more_is_refused_for_its_size(
+    kafka: Settings,
+) -> None:
+    at_limit = padded(registration("C1"), limits.MAX_SUBMISSION_BYTES)
+    over = padded(registration("C2"), limits.MAX_SUBMISSION_BYTES + 1)
+    send_raw(kafka, [at_limit, over, *simple_journey("C3")])
+
+    summary = process_until_idle(kafka)
+
+    too_large = [r for r in read_rejections(kafka) if r.rule_code == "SUBMISSION_TOO_LARGE"]
+    assert [r.original_size for r in too_large] == [limits.MAX_SUBMISSION_BYTES + 1]
+    assert summary.too_large == 1
+    recorded = {m.key for m in read_topic(kafka, kafka.events_topic)}
+    assert b"C3" in recorded
+
+
+def test_a_transaction_the_writer_cannot_write_is_named_by_its_submissions(
+    kafka: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers: list[ProcessWriter] = []
+    start = ProcessWriter.start
+
+    def start_and_remember(self: ProcessWriter) -> None:
+        start(self)
+        writers.append(self)
+
+    monkeypatch.setattr(ProcessWriter, "start", start_and_remember)
+    send_raw(kafka, [registration(f"C{n}") for n in range(3)], partition=0)
+
+    def kill_the_writer(_: ProcessSummary) -> None:
+        # Once the first batch is committed, the writer child dies: the next one fails.
+        process = writers[0]._process
+        if process is not None and process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+    processor = SubmissionProcessor(kafka, batch_size=1, on_batch=kill_the_writer)
+    with pytest.raises(RecordTransactionFailed) as failure:
+        processor.run(until_idle=True)
+
+    # One submission per batch: the first was committed, the second is the one lost.
+    assert str(failure.value).startswith(
+        f"the transaction of submissions {kafka.submissions_topic}[0]@1 (1 submission) "
+        "was not written"
+    )
+    assert processor.summary.transactions == 1
+
+
+def journeys(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
+    assert settings.bootstrap_servers is not None
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
+        "JOURNEYS_PARTITIONS": str(settings.partitions),
+        "JOURNEYS_STATE_DIR": str(settings.state_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "journeys", *arguments],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_journeys_process_goes_on_and_journeys_rejected_shows_the_size_and_the_limit(
+    kafka: Settings,
+) -> None:
+    send_raw(kafka, [padded(registration("HUGE"), TEN_MB), *simple_journey("C1")])
+
+    processed = journeys(kafka, "process", "--until-idle")
+    assert processed.returncode == 0, processed.stderr
+    assert "3 accepted" in processed.stdout
+    assert "1 too large" in processed.stdout
+
+    rejected = journeys(kafka, "rejected")
+    assert rejected.returncode == 0, rejected.stderr
+    [row] = [line for line in rejected.stdout.splitlines() if "SUBMISSION_TOO_LARGE" in line]
+    assert f"{TEN_MB:,} bytes" in row
+    assert f"{limits.MAX_SUBMISSION_BYTES:,} bytes" in row
