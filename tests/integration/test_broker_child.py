@@ -71,11 +71,14 @@ def tansu_child(parent: subprocess.Popen[str]) -> int:
     return children[0]
 
 
-def wait_for_line(process: subprocess.Popen[str], text: str) -> None:
+def read_until(process: subprocess.Popen[str], text: str) -> str:
+    """What the process prints up to and including the first line containing `text`."""
     assert process.stdout is not None
+    printed = ""
     for line in process.stdout:
+        printed += line
         if text in line:
-            return
+            return printed
     raise AssertionError(f"the process exited ({process.wait()}) before printing {text!r}")
 
 
@@ -98,7 +101,11 @@ def start_broker_command(cleanup: list[int]) -> tuple[subprocess.Popen[str], int
              "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
     cleanup.append(parent.pid)
-    wait_for_line(parent, "listening on")
+    greeting = read_until(parent, "Press Ctrl-C to stop")
+    assert "listening on" in greeting
+    # Plainly said: nothing it holds outlives it.
+    assert "keeps every topic in memory: when it stops, the record is gone" in greeting
+    assert "KAFKA_BOOTSTRAP_SERVERS" in greeting
     child = tansu_child(parent)
     cleanup.append(child)
     return parent, child
