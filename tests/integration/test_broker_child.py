@@ -102,12 +102,12 @@ def start_broker_command(cleanup: list[int]) -> tuple[subprocess.Popen[str], int
     )  # fmt: skip
     cleanup.append(parent.pid)
     greeting = read_until(parent, "Press Ctrl-C to stop")
+    child = tansu_child(parent)
+    cleanup.append(child)
     assert "listening on" in greeting
     # Plainly said: nothing it holds outlives it.
     assert "keeps every topic in memory: when it stops, the record is gone" in greeting
     assert "KAFKA_BOOTSTRAP_SERVERS" in greeting
-    child = tansu_child(parent)
-    cleanup.append(child)
     return parent, child
 
 
