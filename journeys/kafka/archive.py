@@ -404,16 +404,6 @@ class _FileWriter:
         self.path.unlink(missing_ok=True)
 
 
-def _archived_event_ids(directory: Path, manifest: Manifest) -> set[str]:
-    """Every event_id already in the archive (to skip second copies in the next run)."""
-    ids: set[str] = set()
-    for file in manifest.files:
-        for record in _records_of(directory / file.name):
-            if record["event_id"] is not None:
-                ids.add(record["event_id"])
-    return ids
-
-
 def _records_of(path: Path) -> Iterator[dict[str, Any]]:
     try:
         with path.open("rb") as stream:
@@ -520,7 +510,11 @@ class _ArchiveRun:
         self.directory = directory
         self.manifest = manifest
         self.codec = codec
-        self.seen = _archived_event_ids(directory, manifest)
+        # What is archived already (to skip second copies), checked on the way: a damaged
+        # archive is never continued.
+        self.seen: set[str] = set()
+        if manifest.files:
+            verify(directory, event_ids=self.seen)
         self.positions = {p: replace(position) for p, position in manifest.positions.items()}
         self.skipped: dict[int, int] = {}
         self.writers: dict[int, _FileWriter] = {}
@@ -623,12 +617,12 @@ def _confirm_last_archived(
 # ---- verifying -------------------------------------------------------------------------
 
 
-def verify(directory: Path) -> Manifest:
+def verify(directory: Path, *, event_ids: set[str] | None = None) -> Manifest:
     """Check every file against the manifest; returns the manifest, or raises ArchiveCorrupt.
 
     Checks, for each listed file: it exists, its SHA-256, that it reads as Avro, its
     record count, its messages' SHA-256, that its records are of its partition and in
-    offset order within its range.
+    offset order within its range. Adds the archived event_ids to `event_ids` if given.
     """
     manifest = read_manifest(directory)
     if manifest is None:
@@ -642,11 +636,11 @@ def verify(directory: Path) -> Manifest:
                 f"{file.name} has changed since it was archived: its SHA-256 is not the "
                 "manifest's. Restore from an intact copy of the archive."
             )
-        _check_messages(path, file)
+        _check_messages(path, file, event_ids if event_ids is not None else set())
     return manifest
 
 
-def _check_messages(path: Path, file: ArchivedFile) -> None:
+def _check_messages(path: Path, file: ArchivedFile, event_ids: set[str]) -> None:
     hasher = hashlib.sha256()
     count = 0
     previous = file.first_offset - 1
@@ -660,6 +654,8 @@ def _check_messages(path: Path, file: ArchivedFile) -> None:
             )
         previous = record["offset"]
         _add_message(hasher, record["key"], record["value"], _headers_of(record))
+        if record["event_id"] is not None:
+            event_ids.add(record["event_id"])
         count += 1
     if count != file.records:
         raise ArchiveCorrupt(

@@ -158,6 +158,8 @@ def test_a_changed_archive_file_fails_verification_and_restores_nothing(
 
     with pytest.raises(ArchiveCorrupt, match=f"{victim.name} has changed since it was archived"):
         verify(out)
+    with pytest.raises(ArchiveCorrupt, match=victim.name):
+        archive(kafka, out)  # a damaged archive is not continued either
     elsewhere = replace(kafka, topic_prefix=f"test-{uuid.uuid4().hex[:12]}.")
     with pytest.raises(ArchiveCorrupt, match=victim.name):
         restore(elsewhere, out)
