@@ -26,8 +26,10 @@ a new cluster assigns afresh): for each message in order, its key, its value, it
 count, then each header's name and value, each as an 8-byte big-endian length (all ones
 for a missing key or value) followed by the bytes.
 
-Caught up is decided by polling until two polls in a row return nothing, never by
-`end_offsets()` (the embedded broker's is wrong). The embedded broker also hands records
+Caught up is decided by reading until two polls in a row return nothing past the last
+offset read, never by `end_offsets()` alone (the embedded broker's is wrong: it serves
+only as a floor, see `_poll_until_caught_up`). A run holds a lock file (`.lock`) in the
+directory, so two runs never write one archive. The embedded broker also hands records
 of aborted transactions to read_committed readers, so an event can be read twice (the
 aborted copy, then the committed one); the archive keeps the first copy of each
 event_id and counts the others as skipped, like every other reader of the record.
