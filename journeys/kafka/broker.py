@@ -4,16 +4,24 @@
 until it answers the Kafka protocol, and stops it on exit. `kafka_settings()` is what
 commands use: the configured cluster when KAFKA_BOOTSTRAP_SERVERS is set, otherwise an
 embedded broker for the life of the command.
+
+The broker keeps every topic in memory: it is for trying the service and for tests, and
+whatever it holds is gone when it stops. It never outlives the process that started it:
+on Linux the kernel kills it when that process dies, however it dies (SIGKILL included),
+so a killed command or test run leaves no broker holding memory behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import os
 import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from journeys.config import Settings
@@ -52,6 +60,32 @@ def broker_command(port: int) -> list[str]:
     ]  # fmt: skip
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` that has the kernel SIGKILL the child when its parent dies (Linux).
+
+    Signal handlers in the parent cannot stop the broker when the parent is SIGKILLed (or
+    crashes); the kernel can. libc is loaded here, before the fork, so the child only makes
+    two system calls between fork and exec. The parent-death signal is sent when the
+    thread that started the child ends, which `embedded_broker()`'s block outlives.
+    Elsewhere there is no such call: None, and the signal handling of the caller is all.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # the running program's libc
+    parent = os.getpid()
+
+    def in_child() -> None:
+        if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            os._exit(127)  # Popen reports the broker exited at once, with this code
+        if os.getppid() != parent:
+            os._exit(1)  # the parent died before the call above took effect
+
+    return in_child
+
+
 def _wait_until_answering(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
@@ -80,10 +114,13 @@ def _wait_until_answering(port: int, process: subprocess.Popen[bytes], timeout: 
 
 @contextlib.contextmanager
 def embedded_broker(port: int | None = None, *, timeout: float = 30.0) -> Iterator[EmbeddedBroker]:
-    """Run a Tansu broker bound to 127.0.0.1 until the block exits."""
+    """Run a Tansu broker bound to 127.0.0.1 until the block exits (or this process dies)."""
     port = port or free_port()
     process = subprocess.Popen(
-        broker_command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        broker_command(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent(),
     )
     try:
         _wait_until_answering(port, process, timeout)

@@ -1,0 +1,43 @@
+"""`journeys archive`: a durable copy of the record, in Avro files outside Kafka."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from journeys.config import Settings
+from journeys.kafka.archive import ArchiveError, archive
+from journeys.kafka.broker import configured_cluster
+from journeys.kafka.exceptions import NoClusterConfigured
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "archive",
+        help="copy the record (care.journey.events) into Avro files, incrementally",
+        description="Copy every event of care.journey.events (committed transactions only) "
+        "into Avro object container files in DIR, one per partition and offset range, with "
+        "manifest.json listing each file's counts and SHA-256 checksums. A second run "
+        "writes only what is new since the first; it refuses to continue an archive of "
+        "another record (a broker emptied or replaced since). Needs KAFKA_BOOTSTRAP_SERVERS.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the archive directory (created on the first run)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    try:
+        settings = configured_cluster(Settings.from_environment(), "archive")
+        summary = archive(settings, arguments.out)
+    except (ArchiveError, NoClusterConfigured) as error:
+        print(f"journeys archive: {error}", file=sys.stderr)
+        return 2
+    print(f"archived {summary.describe()}")
+    return 0
