@@ -32,6 +32,7 @@ import gc
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kafka import KafkaConsumer
@@ -40,6 +41,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from events.codec import default_codec
 from events.errors import InvalidEvent
+from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
 from journeys.errors import RuleViolation
 from journeys.kafka.mapper import JourneyMapper
@@ -241,6 +243,7 @@ class SubmissionProcessor:
         tally.submissions += 1
         try:
             event = self.codec.decode(record.value or b"")
+            check_not_recorded_ahead(event, datetime.now(UTC))
         except InvalidEvent as invalid:
             tally.undecodable += 1
             known_type = None if invalid.event_type == "unknown" else invalid.event_type

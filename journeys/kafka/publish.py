@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kafka import KafkaProducer
@@ -17,6 +18,7 @@ from kafka import KafkaProducer
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
 from events.errors import InvalidEvent
+from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
 from journeys.progress import Progress
 
@@ -94,9 +96,12 @@ def read_submissions(path: Path, summary: PublishSummary) -> Iterator[JourneyEve
                 summary.bad_lines.append(BadLine(number, f"not valid JSON: {error.msg}"))
                 continue
             try:
-                yield event_from_json(obj, line=number)
+                event = event_from_json(obj, line=number)
+                check_not_recorded_ahead(event, datetime.now(UTC))  # as the processor would
             except InvalidEvent as error:
                 summary.bad_lines.append(BadLine(number, str(error)))
+                continue
+            yield event
 
 
 def count_lines(path: Path) -> int:

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from events.catalogue import (
 )
 from events.codec import MAGIC, AvroCodec, default_codec
 from events.errors import InvalidEvent
+from events.jsonl import write_jsonl
 from events.validation import (
     EARLIEST_DATE,
     FREE_TEXT_MAX_LENGTH,
@@ -256,3 +258,18 @@ def test_recorded_at_more_than_the_margin_ahead_of_now_is_refused() -> None:
             check_not_recorded_ahead(placement(recorded_at=now + ahead), now)
         assert (raised.value.field, raised.value.rule) == ("recorded_at", "recorded_in_future")
         assert "2024-05-01" in raised.value.message
+
+
+def test_journeys_publish_refuses_a_line_recorded_in_2099_and_sends_the_rest(
+    tmp_path: Path,
+) -> None:
+    from journeys.kafka.publish import PublishSummary, read_submissions
+
+    valid = placement()
+    future = placement(event_id=uuid.UUID(int=9), recorded_at=datetime(2099, 1, 1, tzinfo=UTC))
+    path = tmp_path / "events.jsonl"
+    write_jsonl(path, [future, valid])
+    summary = PublishSummary()
+    assert list(read_submissions(path, summary)) == [valid]
+    (bad,) = summary.bad_lines
+    assert bad.line == 1 and "recorded_in_future" in bad.reason and "recorded_at" in bad.reason
