@@ -20,6 +20,10 @@ from fastavro import schemaless_writer
 from fastavro.schema import parse_schema
 
 from events.catalogue import (
+    DATE_DOC,
+    FREE_TEXT_DOC,
+    IDENTIFIER_DOC,
+    RECORDED_AT_DOC,
     ChildRegistered,
     EventRetracted,
     JourneyEvent,
@@ -31,10 +35,13 @@ from events.errors import InvalidEvent
 from events.jsonl import write_jsonl
 from events.validation import (
     EARLIEST_DATE,
+    EARLIEST_RECORDED_AT,
     FREE_TEXT_MAX_LENGTH,
     IDENTIFIER_MAX_LENGTH,
     LATEST_DATE,
+    LATEST_RECORDED_AT,
     RECORDED_AT_MAX_AHEAD,
+    RULES,
     check_not_recorded_ahead,
 )
 
@@ -273,3 +280,38 @@ def test_journeys_publish_refuses_a_line_recorded_in_2099_and_sends_the_rest(
     assert list(read_submissions(path, summary)) == [valid]
     (bad,) = summary.bad_lines
     assert bad.line == 1 and "recorded_in_future" in bad.reason and "recorded_at" in bad.reason
+
+
+# --- The bounds as the docs state them ---------------------------------------------------
+
+
+def test_every_field_doc_states_its_bound_as_the_rules_hold_it() -> None:
+    assert f"at most {IDENTIFIER_MAX_LENGTH}." in IDENTIFIER_DOC
+    assert f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}" in DATE_DOC
+    latest = LATEST_RECORDED_AT.isoformat().replace("+00:00", "Z")
+    assert f"{EARLIEST_RECORDED_AT.isoformat().replace('+00:00', 'Z')} and {latest}" in (
+        RECORDED_AT_DOC
+    )
+    assert timedelta(days=1) == RECORDED_AT_MAX_AHEAD and "at most 1 day ahead" in RECORDED_AT_DOC
+    assert f"at most {FREE_TEXT_MAX_LENGTH:,} characters" in FREE_TEXT_DOC
+    for event_class, rules in RULES.items():
+        docs = [f.metadata["doc"] for f in fields_of(event_class)]
+        for i in rules.identifiers:
+            if i != rules.local_authority:  # its own rule: a 3-digit code
+                assert docs[i].endswith(IDENTIFIER_DOC), (event_class, rules.names[i])
+        for i in rules.dates:
+            assert docs[i].endswith(DATE_DOC), (event_class, rules.names[i])
+        for i in rules.texts:
+            assert docs[i].endswith(FREE_TEXT_DOC), (event_class, rules.names[i])
+        assert docs[rules.recorded_at].endswith(RECORDED_AT_DOC)
+
+
+def test_every_enum_doc_says_its_default_symbol_is_refused_from_a_writer(
+    codec: AvroCodec,
+) -> None:
+    for version in codec.registry:
+        for avro_field in version.raw["fields"]:
+            branches = avro_field["type"]
+            for branch in branches if isinstance(branches, list) else [branches]:
+                if isinstance(branch, dict) and branch["type"] == "enum":
+                    assert "enum_default_written" in branch["doc"], (version.label, branch)
