@@ -346,11 +346,13 @@ def _check_values(
     for i in rules.dates:
         day = values[i]
         if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            # The year alone: a date of birth is personal data, and the year is what
+            # puts it outside.
             raise InvalidEvent(
                 event_type,
                 rules.names[i],
                 "date_out_of_range",
-                f"{day.isoformat()} is outside the contract's dates, "
+                f"a date in the year {day.year} is outside the contract's dates, "
                 f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
             )
     occurred_on: date = values[rules.occurred_on]
