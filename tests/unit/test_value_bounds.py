@@ -185,8 +185,8 @@ def test_a_refusal_does_not_repeat_the_identifier_it_refuses(codec: AvroCodec) -
     assert "SECRET" not in raised.value.message
     assert "U+001B" in raised.value.message
     with pytest.raises(InvalidEvent) as raised:
-        codec.encode(registration(date_of_birth=date(1899, 12, 31)))
-    assert "12-31" not in raised.value.message and "1899" in raised.value.message
+        codec.encode(registration(date_of_birth=date(1899, 7, 14)))
+    assert "07-14" not in raised.value.message and "1899" in raised.value.message
     with pytest.raises(InvalidEvent) as raised:
         codec.encode(placement(source_system="S" * 5_000_000))
     assert len(str(raised.value)) < 200 and "5,000,000" in raised.value.message
