@@ -218,7 +218,7 @@ class _Reader:
     reader_schema: dict[str, Any] | None  # the same; None when the writer is the current version
     enums: tuple[_EnumField, ...]  # the enum fields, read as their index
     from_avro: tuple[tuple[str, Callable[[Any], Any]], ...]  # of the current version
-    enum_fields: frozenset[str]  # where the enum default UNKNOWN may appear
+    enum_fields: frozenset[str]  # where schema resolution may give the default UNKNOWN
     sequence_fields: tuple[str, ...]  # Avro arrays, read as lists, held as tuples
     class_mismatch: str | None  # why records of this schema cannot become the class
     build: Callable[[Mapping[str, Any]], JourneyEvent]  # the class, from checked values

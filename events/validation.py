@@ -47,7 +47,7 @@ _TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY = ("child_id", "local_authority", "source_sy
 # --- The contract's value bounds (docs/contract.md) ---------------------------------------
 #
 # Dates: nothing in children's social care in England that a record holds happened before
-# 1900 (the oldest date of birth of a person whose file is still kept is well after it),
+# 1900 (the oldest date of birth of a person whose file is still kept is after it),
 # and nothing can be recorded after 2100. Within these, date arithmetic and the
 # indicators' year ranges stay small; outside them lie typing slips (0024, 9999) and
 # placeholder dates that would stretch every indicator over centuries.
