@@ -17,9 +17,24 @@ from typing import Any, ClassVar, TypeVar
 
 from events import codes
 
+# The contract's value bounds as each field's doc states them (and the schemas' docs, and
+# docs/contract.md). The bounds themselves are events.validation's; the field docs are
+# checked against them by tests/unit/test_value_bounds.py.
+IDENTIFIER_DOC = (
+    " Printable characters only (no control, format or line-break characters), at most 64."
+)
+DATE_DOC = " Between 1900-01-01 and 2100-12-31."
+RECORDED_AT_DOC = (
+    " Between 1900-01-01T00:00:00Z and 2100-12-31T23:59:59.999999Z,"
+    " and at most 1 day ahead of the processor's clock when submitted."
+)
+FREE_TEXT_DOC = " Free text: printable characters, line breaks and tabs, at most 2,000 characters."
 
-def _field(doc: str, *, code_list: frozenset[str] | None = None, **kwargs: Any) -> Any:
-    metadata: dict[str, Any] = {"doc": doc}
+
+def _field(
+    doc: str, *, code_list: frozenset[str] | None = None, bound: str = "", **kwargs: Any
+) -> Any:
+    metadata: dict[str, Any] = {"doc": doc + bound}
     if code_list is not None:
         metadata["codes"] = code_list
     return field(metadata=metadata, **kwargs)
@@ -32,13 +47,16 @@ class JourneyEvent:
     event_type: ClassVar[str] = "JourneyEvent"
 
     event_id: uuid.UUID = _field("Unique identifier of this event, forever.")
-    child_id: str = _field("The local authority's own identifier for the child.")
-    local_authority: str = _field("The 3-digit DfE local authority code, e.g. '371'.")
-    occurred_on: date = _field("The date the thing happened.")
-    recorded_at: datetime = _field(
-        "When the source system recorded the event (UTC); may be long after occurred_on."
+    child_id: str = _field(
+        "The local authority's own identifier for the child.", bound=IDENTIFIER_DOC
     )
-    source_system: str = _field("The system that recorded the event.")
+    local_authority: str = _field("The 3-digit DfE local authority code, e.g. '371'.")
+    occurred_on: date = _field("The date the thing happened.", bound=DATE_DOC)
+    recorded_at: datetime = _field(
+        "When the source system recorded the event (UTC); may be long after occurred_on.",
+        bound=RECORDED_AT_DOC,
+    )
+    source_system: str = _field("The system that recorded the event.", bound=IDENTIFIER_DOC)
 
 
 ENVELOPE_FIELDS: tuple[str, ...] = (
@@ -55,7 +73,7 @@ ENVELOPE_FIELDS: tuple[str, ...] = (
 class ChildRegistered(JourneyEvent):
     """The child became known to the service (not necessarily the date of birth)."""
 
-    date_of_birth: date = _field("The child's date of birth.")
+    date_of_birth: date = _field("The child's date of birth.", bound=DATE_DOC)
     sex: str = _field("F, M or U (unknown).", code_list=codes.SEX)
     ethnicity: str = _field("DfE ethnicity code, e.g. WBRI.", code_list=codes.ETHNICITY)
 
@@ -64,7 +82,9 @@ class ChildRegistered(JourneyEvent):
 class ReferralReceived(JourneyEvent):
     """A referral to children's social care was received."""
 
-    referral_id: str = _field("Identifier of the referral, unique within the journey.")
+    referral_id: str = _field(
+        "Identifier of the referral, unique within the journey.", bound=IDENTIFIER_DOC
+    )
     source: str = _field("CIN referral source code (1A-10).", code_list=codes.REFERRAL_SOURCE)
     primary_need: str | None = _field(
         "CIN primary need code (N0-N9), when known.", code_list=codes.PRIMARY_NEED, default=None
@@ -75,15 +95,17 @@ class ReferralReceived(JourneyEvent):
 class AssessmentStarted(JourneyEvent):
     """A single assessment started under an open referral."""
 
-    assessment_id: str = _field("Identifier of the assessment, unique within the journey.")
-    referral_id: str = _field("The referral the assessment belongs to.")
+    assessment_id: str = _field(
+        "Identifier of the assessment, unique within the journey.", bound=IDENTIFIER_DOC
+    )
+    referral_id: str = _field("The referral the assessment belongs to.", bound=IDENTIFIER_DOC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssessmentCompleted(JourneyEvent):
     """A single assessment was completed."""
 
-    assessment_id: str = _field("The assessment that was completed.")
+    assessment_id: str = _field("The assessment that was completed.", bound=IDENTIFIER_DOC)
     seen_alone: bool = _field("Whether the child was seen alone during the assessment.")
     factors: tuple[str, ...] = _field(
         "CIN assessment factor codes identified.",
@@ -96,15 +118,19 @@ class AssessmentCompleted(JourneyEvent):
 class Section47Started(JourneyEvent):
     """A section 47 enquiry started under an open referral."""
 
-    enquiry_id: str = _field("Identifier of the enquiry, unique within the journey.")
-    referral_id: str = _field("The referral the enquiry belongs to.")
+    enquiry_id: str = _field(
+        "Identifier of the enquiry, unique within the journey.", bound=IDENTIFIER_DOC
+    )
+    referral_id: str = _field("The referral the enquiry belongs to.", bound=IDENTIFIER_DOC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChildProtectionConferenceHeld(JourneyEvent):
     """An initial child protection conference was held for an enquiry."""
 
-    enquiry_id: str = _field("The section 47 enquiry the conference belongs to.")
+    enquiry_id: str = _field(
+        "The section 47 enquiry the conference belongs to.", bound=IDENTIFIER_DOC
+    )
     plan_required: bool = _field("Whether the conference decided a CP plan is required.")
 
 
@@ -112,7 +138,9 @@ class ChildProtectionConferenceHeld(JourneyEvent):
 class ChildProtectionPlanStarted(JourneyEvent):
     """The child became the subject of a child protection plan."""
 
-    plan_id: str = _field("Identifier of the plan, unique within the journey.")
+    plan_id: str = _field(
+        "Identifier of the plan, unique within the journey.", bound=IDENTIFIER_DOC
+    )
     category: str = _field(
         "Category of abuse: NEG, PHY, SAB, EMO or MUL.", code_list=codes.CP_CATEGORY
     )
@@ -122,14 +150,14 @@ class ChildProtectionPlanStarted(JourneyEvent):
 class ChildProtectionPlanEnded(JourneyEvent):
     """A child protection plan ended."""
 
-    plan_id: str = _field("The plan that ended.")
+    plan_id: str = _field("The plan that ended.", bound=IDENTIFIER_DOC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReferralClosed(JourneyEvent):
     """The episode of need that a referral opened was closed."""
 
-    referral_id: str = _field("The referral that was closed.")
+    referral_id: str = _field("The referral that was closed.", bound=IDENTIFIER_DOC)
     reason: str = _field("CIN reason for closure (RC1-RC9).", code_list=codes.REASON_FOR_CLOSURE)
 
 
@@ -137,7 +165,9 @@ class ReferralClosed(JourneyEvent):
 class PeriodOfCareStarted(JourneyEvent):
     """The child started to be looked after."""
 
-    period_id: str = _field("Identifier of the period of care, unique within the journey.")
+    period_id: str = _field(
+        "Identifier of the period of care, unique within the journey.", bound=IDENTIFIER_DOC
+    )
     legal_status: str = _field("SSDA903 legal status at the start.", code_list=codes.LEGAL_STATUS)
     category_of_need: str = _field(
         "SSDA903 category of need (N1-N8).", code_list=codes.CATEGORY_OF_NEED
@@ -148,7 +178,7 @@ class PeriodOfCareStarted(JourneyEvent):
 class LegalStatusChanged(JourneyEvent):
     """The legal status of a looked-after child changed, with or without a move."""
 
-    period_id: str = _field("The open period of care.")
+    period_id: str = _field("The open period of care.", bound=IDENTIFIER_DOC)
     legal_status: str = _field("The new SSDA903 legal status.", code_list=codes.LEGAL_STATUS)
 
 
@@ -156,27 +186,33 @@ class LegalStatusChanged(JourneyEvent):
 class PlacementStarted(JourneyEvent):
     """A looked-after child started a placement."""
 
-    placement_id: str = _field("Identifier of the placement, unique within the journey.")
-    period_id: str = _field("The open period of care the placement belongs to.")
+    placement_id: str = _field(
+        "Identifier of the placement, unique within the journey.", bound=IDENTIFIER_DOC
+    )
+    period_id: str = _field(
+        "The open period of care the placement belongs to.", bound=IDENTIFIER_DOC
+    )
     placement_type: str = _field("SSDA903 placement type (PLACE).", code_list=codes.PLACEMENT_TYPE)
     provider: str | None = _field(
         "SSDA903 placement provider (PR0-PR5), when known.", code_list=codes.PROVIDER, default=None
     )
-    carer_id: str = _field("Identifier of the carer; a move with the same carer keeps it.")
+    carer_id: str = _field(
+        "Identifier of the carer; a move with the same carer keeps it.", bound=IDENTIFIER_DOC
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlacementEnded(JourneyEvent):
     """A placement ended."""
 
-    placement_id: str = _field("The placement that ended.")
+    placement_id: str = _field("The placement that ended.", bound=IDENTIFIER_DOC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PeriodOfCareEnded(JourneyEvent):
     """The child stopped being looked after; any open placement ends the same day."""
 
-    period_id: str = _field("The period of care that ended.")
+    period_id: str = _field("The period of care that ended.", bound=IDENTIFIER_DOC)
     reason: str = _field(
         "SSDA903 reason episode ceased (REC).", code_list=codes.REASON_EPISODE_CEASED
     )
@@ -186,7 +222,7 @@ class PeriodOfCareEnded(JourneyEvent):
 class PersonalAdviserAllocated(JourneyEvent):
     """A personal adviser was allocated to the young person."""
 
-    adviser_id: str = _field("Identifier of the personal adviser allocation.")
+    adviser_id: str = _field("Identifier of the personal adviser allocation.", bound=IDENTIFIER_DOC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,7 +246,7 @@ class EventRetracted(JourneyEvent):
     """An earlier event counts as never recorded, from this event's recorded_at on."""
 
     retracted_event_id: uuid.UUID = _field("The event_id of the event being retracted.")
-    reason: str = _field("Why the event is retracted, in plain words.")
+    reason: str = _field("Why the event is retracted, in plain words.", bound=FREE_TEXT_DOC)
 
 
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (

@@ -15,6 +15,13 @@ field and the rule. The codec converts top-level `uuid`, `date` and `timestamp-m
 fields itself and hands fastavro the schema without those logical types: the Parsing
 Canonical Form has no logical types, so the fingerprint and the bytes are the same, and
 the conversions here are cheaper than fastavro's generic ones.
+
+Enums are read the same way, as the int index Avro writes (an enum's encoding is an
+int's): fastavro would take a negative index from the end of the symbol list (`sex`
+index -1 is the reader-only default UNKNOWN, -2 is "U"), so the codec looks the index up
+itself, refuses one outside the writer's symbols (`enum_index`) and refuses the writer's
+own default symbol (`enum_default_written`): the default is what an older reader puts in
+place of a code it does not know yet, never a code to send.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.read import SchemaResolutionError
@@ -98,14 +105,95 @@ def _logical_types(version: SchemaVersion) -> dict[str, str]:
     return {name: kind for name, kind in found.items() if kind is not None}
 
 
-def _bare_schema(version: SchemaVersion) -> dict[str, Any]:
-    """The parsed schema with top-level uuid, date and timestamp fields as their bare types."""
+def _bare_schema(version: SchemaVersion, *, enums_as_ints: bool = False) -> dict[str, Any]:
+    """The parsed schema with top-level uuid, date and timestamp fields as their bare types.
+
+    With `enums_as_ints` (for reading), top-level enums, alone or in a union, become the
+    int of their index too: see _EnumField.
+    """
     raw = copy.deepcopy(version.raw)
     for avro_field in raw["fields"]:
         logical_type = _logical_type(avro_field["type"])
         if logical_type is not None:
             avro_field["type"] = _OWN_LOGICAL_TYPES[logical_type]
+        elif enums_as_ints and _enum_of(avro_field["type"]) is not None:
+            # A default stays as written: schema resolution gives it, as the symbol, for
+            # a field the writer lacks, and the codec reads only the writer's fields.
+            avro_field["type"] = _index_type(avro_field["type"])
     return parse_schema(raw)
+
+
+def _enum_of(avro_type: Any) -> dict[str, Any] | None:
+    """The enum a top-level field holds, alone or as a branch of a union, or None."""
+    if isinstance(avro_type, dict) and avro_type.get("type") == "enum":
+        return avro_type
+    if isinstance(avro_type, list):
+        enums = [branch for branch in avro_type if _enum_of(branch) is not None]
+        if len(enums) == 1 and not {"int", "long"} & set(map(str, avro_type)):
+            return enums[0]
+    return None
+
+
+def _index_type(avro_type: Any) -> Any:
+    if isinstance(avro_type, list):
+        return ["int" if _enum_of(branch) is not None else branch for branch in avro_type]
+    return "int"
+
+
+@dataclass(frozen=True, slots=True)
+class _EnumField:
+    """How to read one enum field's raw index: the symbol it stands for, for the reader.
+
+    `symbols[i]` is the reader's symbol for the writer's index i: the writer's symbol, or
+    the reader's default when the reader does not know it (Avro schema resolution), or
+    None where the index must be refused: the writer's own default symbol, which a writer
+    may never send, or a symbol the reader neither knows nor has a default for.
+    """
+
+    name: str
+    enum_name: str
+    symbols: tuple[str | None, ...]
+    writer_symbols: tuple[str, ...]
+    default_symbol: str | None  # the writer's
+
+
+def _enum_reading(writer: SchemaVersion, current: SchemaVersion) -> tuple[_EnumField, ...]:
+    writer_fields = {f["name"]: f for f in writer.raw["fields"]}
+    for writer_field in writer.raw["fields"]:
+        for alias in writer_field.get("aliases", ()):
+            writer_fields.setdefault(alias, writer_field)
+    found = []
+    for reader_field in current.raw["fields"]:
+        reader_enum = _enum_of(reader_field["type"])
+        if reader_enum is None:
+            continue
+        names = [reader_field["name"], *reader_field.get("aliases", ())]
+        writer_field = next((writer_fields[n] for n in names if n in writer_fields), None)
+        writer_enum = None if writer_field is None else _enum_of(writer_field["type"])
+        if writer_enum is None:
+            continue  # not written: the reader's default symbol, as schema resolution gives it
+        writer_default = writer_enum.get("default")
+        found.append(
+            _EnumField(
+                name=reader_field["name"],
+                enum_name=str(writer_enum["name"]).rsplit(".", 1)[-1],
+                symbols=tuple(
+                    None if symbol == writer_default else _resolved(symbol, reader_enum)
+                    for symbol in writer_enum["symbols"]
+                ),
+                writer_symbols=tuple(writer_enum["symbols"]),
+                default_symbol=writer_default,
+            )
+        )
+    return tuple(found)
+
+
+def _resolved(symbol: str, reader_enum: dict[str, Any]) -> str | None:
+    """The reader's symbol for a writer's symbol (Avro schema resolution), or None."""
+    if symbol in reader_enum["symbols"]:
+        return symbol
+    default = reader_enum.get("default")
+    return None if default is None else str(default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +214,11 @@ class _Reader:
     event_type: str
     event_class: type[JourneyEvent]
     writer_version: SchemaVersion
-    writer_schema: dict[str, Any]  # bare: see _bare_schema
-    reader_schema: dict[str, Any] | None  # bare; None when the writer is the current version
+    writer_schema: dict[str, Any]  # bare, enums as ints: see _bare_schema
+    reader_schema: dict[str, Any] | None  # the same; None when the writer is the current version
+    enums: tuple[_EnumField, ...]  # the enum fields, read as their index
     from_avro: tuple[tuple[str, Callable[[Any], Any]], ...]  # of the current version
-    enum_fields: frozenset[str]  # where the enum default UNKNOWN may appear
+    enum_fields: frozenset[str]  # where schema resolution may give the default UNKNOWN
     sequence_fields: tuple[str, ...]  # Avro arrays, read as lists, held as tuples
     class_mismatch: str | None  # why records of this schema cannot become the class
     build: Callable[[Mapping[str, Any]], JourneyEvent]  # the class, from checked values
@@ -167,6 +256,7 @@ class AvroCodec:
             current = self._choose(event_class.__name__, pinned.pop(event_class.__name__, None))
             self._current[event_class.__name__] = current
             current_schema = _bare_schema(current)
+            current_reading = _bare_schema(current, enums_as_ints=True)
             class_names = tuple(f.name for f in fields_of(event_class))
             schema_names = tuple(f["name"] for f in current.raw["fields"])
             logical_types = _logical_types(current)
@@ -199,8 +289,13 @@ class AvroCodec:
                     event_type=event_class.__name__,
                     event_class=event_class,
                     writer_version=version,
-                    writer_schema=current_schema if version is current else _bare_schema(version),
-                    reader_schema=None if version is current else current_schema,
+                    writer_schema=(
+                        current_reading
+                        if version is current
+                        else _bare_schema(version, enums_as_ints=True)
+                    ),
+                    reader_schema=None if version is current else current_reading,
+                    enums=_enum_reading(version, current),
                     from_avro=tuple((n, CONVERSIONS[k][1]) for n, k in logical_types.items()),
                     enum_fields=_enum_fields(current.raw),
                     sequence_fields=sequences,
@@ -363,7 +458,45 @@ class AvroCodec:
                 "trailing_bytes",
                 f"{len(data) - stream.tell()} bytes follow the end of the record",
             )
+        for enum in reader.enums:
+            index = record[enum.name]
+            if index is None:
+                continue  # a union's null
+            if type(index) is int and 0 <= index < len(enum.symbols):
+                symbol = enum.symbols[index]
+                if symbol is not None:
+                    record[enum.name] = symbol
+                    continue
+            _refuse_enum_index(reader, enum, index)
         return reader, record
+
+
+def _refuse_enum_index(reader: _Reader, enum: _EnumField, index: Any) -> NoReturn:
+    if type(index) is int and 0 <= index < len(enum.symbols):
+        symbol = enum.writer_symbols[index]
+        if symbol != enum.default_symbol:
+            raise InvalidEvent(
+                reader.event_type,
+                "<schema>",
+                "schema_resolution",
+                f"{reader.writer_version.label} cannot be read as the current version: "
+                f"{enum.name} symbol {symbol} is not in the reader's {enum.enum_name}, which "
+                "has no default symbol",
+            )
+        raise InvalidEvent(
+            reader.event_type,
+            enum.name,
+            "enum_default_written",
+            f"{symbol} is the default an older reader puts in place of a code it does not "
+            "know; a writer must send the code itself",
+        )
+    raise InvalidEvent(
+        reader.event_type,
+        enum.name,
+        "enum_index",
+        f"enum index {index} is outside the {len(enum.symbols)} symbols of "
+        f"{enum.enum_name} (0 to {len(enum.symbols) - 1})",
+    )
 
 
 def _ask_the_rules(record: dict[str, Any]) -> None:

@@ -25,7 +25,18 @@ from typing import Any
 from uuid import UUID, SafeUUID
 
 from events.catalogue import JourneyEvent
-from events.validation import RULES, EventRules, FieldShape
+from events.validation import (
+    EARLIEST_DATE,
+    EARLIEST_RECORDED_AT,
+    FREE_TEXT_MAX_LENGTH,
+    IDENTIFIER_MAX_LENGTH,
+    LATEST_DATE,
+    LATEST_RECORDED_AT,
+    RULES,
+    EventRules,
+    FieldShape,
+    is_free_text,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -102,6 +113,12 @@ class _Source:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {
             "UTC": UTC, "items_are": _items_are, "new_object": _new_object,
+            "is_free_text": is_free_text,
+            "EARLIEST_DATE": EARLIEST_DATE, "LATEST_DATE": LATEST_DATE,
+            "EARLIEST_RECORDED_AT": EARLIEST_RECORDED_AT,
+            "LATEST_RECORDED_AT": LATEST_RECORDED_AT,
+            "IDENTIFIER_MAX_LENGTH": IDENTIFIER_MAX_LENGTH,
+            "FREE_TEXT_MAX_LENGTH": FREE_TEXT_MAX_LENGTH,
             **{f.__name__: f for pair in CONVERSIONS.values() for f in pair},
         }  # fmt: skip
 
@@ -149,7 +166,22 @@ def _value_tests(source: _Source, rules: EventRules) -> list[str]:
     """The value rules of events.validation, for values of exactly the declared types."""
     tests = []
     for i in rules.identifiers:
-        tests.append(f"{_local(rules.names[i])}.strip()")  # not empty, not all white space
+        if i == rules.local_authority:
+            continue  # its 3-digit test below implies the identifier's
+        local = _local(rules.names[i])
+        # Not empty, not all white space; short (tested first: cheap, and it spares
+        # isprintable a scan of megabytes); printable.
+        tests.append(
+            f"{local}.strip() and len({local}) <= IDENTIFIER_MAX_LENGTH and {local}.isprintable()"
+        )
+    for i in rules.texts:
+        local = _local(rules.names[i])
+        test = f"len({local}) <= FREE_TEXT_MAX_LENGTH and is_free_text({local})"
+        tests.append(f"({local} is None or {test})" if rules.shapes[i].optional else test)
+    for i in rules.dates:
+        local = _local(rules.names[i])
+        test = f"EARLIEST_DATE <= {local} <= LATEST_DATE"
+        tests.append(f"({local} is None or {test})" if rules.shapes[i].optional else test)
     for i, codes, sequence in rules.coded:
         name = rules.names[i]
         if sequence:
@@ -160,6 +192,7 @@ def _value_tests(source: _Source, rules: EventRules) -> list[str]:
     tests.append(f"len({authority}) == 3 and {authority}.isdigit() and {authority}.isascii()")
     recorded_at, occurred_on = _local("recorded_at"), _local("occurred_on")
     tests.append(f"{recorded_at}.tzinfo is UTC and {occurred_on} <= {recorded_at}.date()")
+    tests.append(f"EARLIEST_RECORDED_AT <= {recorded_at} <= LATEST_RECORDED_AT")
     return tests
 
 

@@ -3,10 +3,18 @@
 The codec checks every event it encodes and decodes, and JSON Lines reading checks every
 event it reads, with these functions. The rules: each field holds its declared type;
 codes are in their DfE list (the field metadata "codes", so year-varying lists are
-checked here rather than in the schema); identifiers are not empty; the local authority
-is a 3-digit code; `recorded_at` is timezone-aware; and `occurred_on` is not after the UTC
-date of `recorded_at` (a thing cannot be recorded before it happened). The rules of
+checked here rather than in the schema); identifiers are not empty, are printable and
+are short; free text is printable and bounded; the local authority is a 3-digit code;
+`recorded_at` is timezone-aware; every date and `recorded_at` lie within the contract's
+dates; and `occurred_on` is not after the UTC date of `recorded_at` (a thing cannot be
+recorded before it happened). The bounds are stated once, in the table below, and
+documented for vendors in docs/contract.md and the schemas' `doc` strings. The rules of
 practice across a child's journey belong to the Journey aggregate, not here.
+
+One bound is not a rule of the event on its own: `recorded_at` may not be more than
+RECORDED_AT_MAX_AHEAD ahead of the clock of whoever judges a submission. It depends on
+the time of judging, so it is `check_not_recorded_ahead(event, now)`, called by the
+processor and by `journeys publish`, never by decoding (the record is read for ever).
 
 The rules are compiled once per event class, so checking costs a handful of attribute
 reads per event. For the codec's hot path, `events.fastpath` writes the same rules out as
@@ -23,7 +31,7 @@ import typing
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from typing import Any, NoReturn
 
@@ -35,6 +43,47 @@ from events.errors import InvalidEvent
 UNKNOWN_SYMBOL = "UNKNOWN"
 
 _TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY = ("child_id", "local_authority", "source_system")
+
+# --- The contract's value bounds (docs/contract.md) ---------------------------------------
+#
+# Dates: nothing in children's social care in England that a record holds happened before
+# 1900 (the oldest date of birth of a person whose file is still kept is after it),
+# and nothing can be recorded after 2100. Within these, date arithmetic and the
+# indicators' year ranges stay small; outside them lie typing slips (0024, 9999) and
+# placeholder dates that would stretch every indicator over centuries.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+EARLIEST_RECORDED_AT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_RECORDED_AT = datetime(2100, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+# Identifiers (child_id, source_system, every *_id text): DfE's own child identifiers
+# (LAchildID, CHILD) are at most 10 characters and a GUID is 36; 64 leaves room for a
+# prefix. Only printable characters (str.isprintable: no control, format, surrogate,
+# private-use or unassigned code point, no separator but the space), so an identifier
+# cannot hide a terminal escape sequence, a NUL or a right-to-left override.
+IDENTIFIER_MAX_LENGTH = 64
+# Free text (EventRetracted.reason): a reason in plain words, not a case note; printable
+# characters plus line breaks and tabs.
+FREE_TEXT_MAX_LENGTH = 2_000
+FREE_TEXT_LAYOUT = "\n\r\t"
+# How far recorded_at may be ahead of the judging clock: a source system's clock may be
+# wrong by minutes, and a local time sent as UTC is at most 14 hours out; a day allows
+# both, and refuses the year 2099.
+RECORDED_AT_MAX_AHEAD = timedelta(days=1)
+
+_LAYOUT_REMOVED = dict.fromkeys(map(ord, FREE_TEXT_LAYOUT))
+
+
+def is_free_text(text: str) -> bool:
+    """Printable characters, line breaks and tabs only (the length is checked apart)."""
+    return text.isprintable() or text.translate(_LAYOUT_REMOVED).isprintable()
+
+
+def _first_unprintable(text: str, allowed: str = "") -> str:
+    """Where the first character not allowed is, for a message that does not repeat `text`."""
+    position, character = next(
+        (i, c) for i, c in enumerate(text) if not (c.isprintable() or c in allowed)
+    )
+    return f"holds the non-printable character U+{ord(character):04X} at position {position}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +115,8 @@ class EventRules:
     sequences: tuple[int, ...]
     coded: tuple[tuple[int, frozenset[str], bool], ...]  # (field, codes, is a sequence)
     identifiers: tuple[int, ...]  # text fields that must not be empty
+    texts: tuple[int, ...]  # free text
+    dates: tuple[int, ...]  # date fields: within EARLIEST_DATE..LATEST_DATE
     local_authority: int
     occurred_on: int
     recorded_at: int
@@ -96,6 +147,12 @@ def _compile(event_class: type[JourneyEvent]) -> EventRules:
     fields = fields_of(event_class)
     names = tuple(f.name for f in fields)
     shapes = tuple(_shape(f.name, hints[f.name]) for f in fields)
+    identifiers = tuple(
+        i
+        for i, s in enumerate(shapes)
+        if s.name in _TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY
+        or (s.name.endswith("_id") and s.python_type is str)
+    )
     return EventRules(
         event_type=event_class.__name__,
         names=names,
@@ -109,12 +166,16 @@ def _compile(event_class: type[JourneyEvent]) -> EventRules:
             for i, field in enumerate(fields)
             if "codes" in field.metadata
         ),
-        identifiers=tuple(
+        identifiers=identifiers,
+        texts=tuple(
             i
             for i, s in enumerate(shapes)
-            if s.name in _TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY
-            or (s.name.endswith("_id") and s.python_type is str)
+            if s.python_type is str
+            and not s.sequence
+            and i not in identifiers
+            and "codes" not in fields[i].metadata
         ),
+        dates=tuple(i for i, s in enumerate(shapes) if s.python_type is date),
         local_authority=names.index("local_authority"),
         occurred_on=names.index("occurred_on"),
         recorded_at=names.index("recorded_at"),
@@ -239,16 +300,16 @@ def _check_values(
 ) -> None:
     event_type = rules.event_type
     for i in rules.identifiers:
-        text = values[i]
-        if not text or text.isspace():
-            raise InvalidEvent(event_type, rules.names[i], "empty_identifier", "must not be empty")
+        _check_identifier(event_type, rules.names[i], values[i])
+    for i in rules.texts:
+        _check_free_text(event_type, rules.names[i], values[i])
     local_authority = values[rules.local_authority]
     if not (len(local_authority) == 3 and local_authority.isdigit() and local_authority.isascii()):
         raise InvalidEvent(
             event_type,
             "local_authority",
             "local_authority_code",
-            f"must be a 3-digit DfE local authority code, not {local_authority!r}",
+            f"must be a 3-digit DfE local authority code, not {local_authority!r:.20}",
         )
     for i, code_list, sequence in rules.coded:
         value = values[i]
@@ -262,7 +323,7 @@ def _check_values(
                 event_type,
                 name,
                 "code_not_in_list",
-                f"{code!r} is not one of the codes {', '.join(sorted(code_list))}",
+                f"{code!r:.40} is not one of the codes {', '.join(sorted(code_list))}",
             )
     recorded_at: datetime = values[rules.recorded_at]
     if recorded_at.tzinfo is UTC:
@@ -274,6 +335,26 @@ def _check_values(
                 event_type, "recorded_at", "timezone_required", "must be timezone-aware (UTC)"
             )
         recorded_on = (recorded_at - offset).date()
+    if not EARLIEST_RECORDED_AT <= recorded_at <= LATEST_RECORDED_AT:
+        raise InvalidEvent(
+            event_type,
+            "recorded_at",
+            "date_out_of_range",
+            f"{recorded_at.isoformat()} is outside the contract's times, "
+            f"{EARLIEST_RECORDED_AT.isoformat()} to {LATEST_RECORDED_AT.isoformat()}",
+        )
+    for i in rules.dates:
+        day = values[i]
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            # The year alone: a date of birth is personal data, and the year is what
+            # puts it outside.
+            raise InvalidEvent(
+                event_type,
+                rules.names[i],
+                "date_out_of_range",
+                f"a date in the year {day.year} is outside the contract's dates, "
+                f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
+            )
     occurred_on: date = values[rules.occurred_on]
     if occurred_on > recorded_on:
         raise InvalidEvent(
@@ -283,3 +364,61 @@ def _check_values(
             f"{occurred_on.isoformat()} is after the UTC date of recorded_at "
             f"({recorded_at.astimezone(UTC).isoformat()})",
         )
+
+
+def _check_identifier(event_type: str, name: str, text: str) -> None:
+    # The messages never repeat the value: it may be a child's id, or megabytes.
+    if not text or text.isspace():
+        raise InvalidEvent(event_type, name, "empty_identifier", "must not be empty")
+    if len(text) > IDENTIFIER_MAX_LENGTH:
+        raise InvalidEvent(
+            event_type,
+            name,
+            "identifier_too_long",
+            f"is {len(text):,} characters long; an identifier has at most "
+            f"{IDENTIFIER_MAX_LENGTH}",
+        )
+    if not text.isprintable():
+        raise InvalidEvent(event_type, name, "identifier_not_printable", _first_unprintable(text))
+
+
+def _check_free_text(event_type: str, name: str, text: str | None) -> None:
+    if text is None:
+        return
+    if len(text) > FREE_TEXT_MAX_LENGTH:
+        raise InvalidEvent(
+            event_type,
+            name,
+            "text_too_long",
+            f"is {len(text):,} characters long; free text has at most {FREE_TEXT_MAX_LENGTH:,}",
+        )
+    if not is_free_text(text):
+        raise InvalidEvent(
+            event_type,
+            name,
+            "text_not_printable",
+            _first_unprintable(text, FREE_TEXT_LAYOUT)
+            + " (free text may hold printable characters, line breaks and tabs)",
+        )
+
+
+def check_not_recorded_ahead(event: JourneyEvent, now: datetime) -> None:
+    """Refuse an event whose recorded_at is more than RECORDED_AT_MAX_AHEAD after `now`.
+
+    `now` is the judging clock (aware). A check of the submission, not of the event:
+    an event recorded long ago stays readable whatever its recorded_at.
+    """
+    if event.recorded_at - now > RECORDED_AT_MAX_AHEAD:
+        raise InvalidEvent(
+            event.event_type,
+            "recorded_at",
+            "recorded_in_future",
+            f"{event.recorded_at.astimezone(UTC).isoformat()} is more than "
+            f"{_described(RECORDED_AT_MAX_AHEAD)} ahead of the processor's clock "
+            f"({now.astimezone(UTC).isoformat(timespec='seconds')})",
+        )
+
+
+def _described(margin: timedelta) -> str:
+    days = margin / timedelta(days=1)
+    return f"{days:g} day" + ("" if days == 1 else "s")

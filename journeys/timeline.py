@@ -1,4 +1,9 @@
-"""A journey in plain English: one line per event, for practitioners and for reviews."""
+"""A journey in plain English: one line per event, for practitioners and for reviews.
+
+Identifiers and free text are shown escaped and cut (`journeys.display`): the contract
+refuses control characters in identifiers, but a reason may hold line breaks, and the
+record may hold events accepted before the contract's bounds.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,11 @@ from typing import Any
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
+from journeys.display import shown
+
+# Identifiers are at most 64 characters (docs/contract.md); a reason is cut sooner, so
+# that a timeline stays one line per event.
+_TEXT_LIMIT = 120
 
 # Plain-English families of SSDA903 placement types (domain.md section 2).
 _PLACEMENT_KINDS: dict[str, str] = {
@@ -88,9 +98,26 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
 }
 
 
+class _Shown:
+    """An event whose text fields read as `shown` text: what the descriptions print."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self, event: JourneyEvent) -> None:
+        self._event = event
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._event, name)
+        if isinstance(value, str):
+            return shown(value, _TEXT_LIMIT)
+        if isinstance(value, tuple):
+            return tuple(shown(v, _TEXT_LIMIT) if isinstance(v, str) else v for v in value)
+        return value
+
+
 def describe(event: JourneyEvent) -> str:
-    """One event in plain English, without its date."""
-    return _DESCRIPTIONS[type(event)](event)
+    """One event in plain English, without its date; its text escaped and cut."""
+    return _DESCRIPTIONS[type(event)](_Shown(event))
 
 
 def timeline(events: Iterable[JourneyEvent]) -> list[str]:

@@ -19,7 +19,12 @@ from events.catalogue import EVENT_CLASSES, JourneyEvent, fields_of
 # Offsets a source system might send; the contract compares dates in UTC.
 TIMEZONES = (UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30)))
 
-identifiers = st.text(min_size=1, max_size=24).filter(lambda text: not text.isspace())
+# Printable text (the contract's identifiers: docs/contract.md), any script.
+identifiers = st.text(
+    st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")),
+    min_size=1,
+    max_size=24,
+).filter(lambda text: not text.isspace() and text.isprintable())
 local_authorities = st.from_regex(r"[0-9]{3}", fullmatch=True)
 recorded_ats = st.datetimes(
     min_value=datetime(1990, 1, 1),

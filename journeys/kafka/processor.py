@@ -35,6 +35,7 @@ import gc
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kafka import KafkaConsumer
@@ -43,6 +44,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from events.codec import default_codec
 from events.errors import InvalidEvent
+from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
 from journeys.errors import RuleViolation
 from journeys.kafka import limits
@@ -291,9 +293,13 @@ class SubmissionProcessor:
             return
         mapper.remember_wire(event, record.value or b"")
         try:
+            # Within the contract, but judged against this processor's clock: a refusal of
+            # the submission as such, like a rule's, so it keeps its event type and id.
+            check_not_recorded_ahead(event, datetime.now(UTC))
             outcome = decided.record(event)
-        except RuleViolation as refusal:
+        except (RuleViolation, InvalidEvent) as refusal:
             tally.refused += 1
+            code = refusal.rule_code if isinstance(refusal, RuleViolation) else refusal.rule
             self._reject(
                 transaction,
                 record,
@@ -301,7 +307,7 @@ class SubmissionProcessor:
                     event.child_id,
                     event.event_type,
                     str(event.event_id),
-                    refusal.rule_code,
+                    code,
                     refusal.field,
                     refusal.message,
                     _where(record),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kafka import KafkaProducer
@@ -21,6 +22,7 @@ from kafka import KafkaProducer
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
 from events.errors import InvalidEvent
+from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
 from journeys.kafka import limits
 from journeys.kafka.rejected import SUBMISSION_TOO_LARGE
@@ -157,6 +159,7 @@ def read_submissions(path: Path, summary: PublishSummary) -> Iterator[tuple[int,
                 continue
             try:
                 event = event_from_json(obj, line=number)
+                check_not_recorded_ahead(event, datetime.now(UTC))  # as the processor would
             except InvalidEvent as error:
                 summary.bad_lines.append(BadLine(number, str(error)))
                 continue

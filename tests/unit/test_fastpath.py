@@ -39,6 +39,13 @@ class Sex(StrEnum):
     FEMALE = "F"
 
 
+# Identifiers and free text on and past their bounds: control characters, terminal escape
+# sequences, format characters, lengths.
+_TEXTS_AT_THE_BOUNDS = [
+    "C\x00", "\x1b[2J", "C-\u202e1", "a\u2028b", "a\u00a0b", "\ud800", "\x7f", "\x85",
+    "a\nb", "a\r\nb\tc", "\n", "C" * 64, "C" * 65, "x" * 2_000, "x" * 2_001, "S" * 100_000,
+]  # fmt: skip
+
 # Values a source system might send in place of a proper one; each breaks some rule for
 # some field, or keeps the rules in a form the fast path does not handle itself.
 AWKWARD_VALUES = [
@@ -47,6 +54,14 @@ AWKWARD_VALUES = [
     date(2024, 1, 1), date(2100, 1, 1), datetime(2024, 1, 1, 12, 0),
     datetime(2024, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
     datetime(2024, 1, 1, tzinfo=UTC), uuid.UUID(int=7), str(uuid.UUID(int=7)),
+    # The contract's value bounds (docs/contract.md), on and just past each edge.
+    date(1, 1, 1), date(1899, 12, 31), date(1900, 1, 1), date(2100, 12, 31),
+    date(2101, 1, 1), date(9999, 12, 31),
+    datetime(1, 1, 2, tzinfo=UTC), datetime(1899, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    datetime(2100, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC),
+    datetime(2101, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+    datetime(9999, 12, 31, tzinfo=UTC),
+    *_TEXTS_AT_THE_BOUNDS,
 ]  # fmt: skip
 
 # The same for a record as fastavro reads it (types already those of the schema).
@@ -54,6 +69,10 @@ AWKWARD_RAW_VALUES = [
     "", " ", "\u2003", "UNKNOWN", "X", "37", "\u0663\u0667\u0661", "F", "not-a-uuid",
     "{00000000-0000-0000-0000-000000000007}", "0000000000000000000000000000000g",
     "00000000_0000-0000-0000-000000000007", 10**12, -(10**9), 19_000, 2**62, ["1A", "99Z"],
+    # Days and microseconds since 1970 on and past the contract's dates.
+    -25_568, -25_567, 47_846, 47_847, -719_162, 2_932_896,
+    -2_208_988_800_000_001, -2_208_988_800_000_000, 4_133_980_799_999_999, 4_133_980_800_000_000,
+    *_TEXTS_AT_THE_BOUNDS,
 ]  # fmt: skip
 
 

@@ -6,11 +6,17 @@ import argparse
 import sys
 
 from journeys.config import Settings
+from journeys.display import shown
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.exceptions import JourneyRecordError
 from journeys.kafka.rejected import Rejection, read_rejections
 
 _COLUMNS = ("child", "event type", "event_id", "rule", "field", "why")
+# Every cell is the sender's text (the key, or a header), so each is escaped and cut: a
+# terminal escape sequence in a key must not act on the terminal, and one 5 MB key must
+# not bury the table. The reason is the longest a refusal needs (a list of codes).
+_CELL_LIMIT = 40
+_REASON_LIMIT = 300
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,12 +31,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def rows(rejections: list[Rejection]) -> list[tuple[str, ...]]:
     return [
         (
-            r.child_id or "?",
-            r.event_type or "?",
-            r.event_id or "?",
-            r.rule_code,
-            r.field,
-            r.message,
+            *(
+                shown(cell, _CELL_LIMIT)
+                for cell in (
+                    r.child_id or "?",
+                    r.event_type or "?",
+                    r.event_id or "?",
+                    r.rule_code,
+                    r.field,
+                )
+            ),
+            shown(r.message, _REASON_LIMIT),
         )
         for r in rejections
     ]
