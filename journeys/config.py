@@ -12,8 +12,13 @@ Environment variables (all optional):
 - ``JOURNEYS_PARTITIONS``: partitions for topics this project creates (default 3).
 - ``JOURNEYS_REPLICATION_FACTOR``: replication factor for topics this project creates
   (default: the cluster's own default; the embedded broker uses 1).
+- ``JOURNEYS_CONNECT_TIMEOUT``: seconds a Kafka client waits for its first answer from
+  the cluster before the command gives up and names the address it tried (default 10).
 - ``JOURNEYS_DB``: the DuckDB projection database (default ``journeys.duckdb``).
 - ``JOURNEYS_STATE_DIR``: where derived local state lives (default ``.journeys-state``).
+
+A value that breaks its rule raises `ConfigurationError`, naming the variable and the
+rule, before any command starts its work.
 """
 
 from __future__ import annotations
@@ -28,6 +33,12 @@ SUBMISSIONS = "care.journey.submissions"
 EVENTS = "care.journey.events"
 REJECTED = "care.journey.rejected"
 
+# What kafka-python accepts; anything else would fail only as a connection timeout.
+_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+_SASL_MECHANISMS = ("PLAIN", "GSSAPI", "OAUTHBEARER", "SCRAM-SHA-256", "SCRAM-SHA-512")
+_SSL_FILES = ("KAFKA_SSL_CAFILE", "KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE")
+DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds: long enough for a TLS handshake to a far cluster
+
 _SECURITY_VARIABLES = {
     "KAFKA_SECURITY_PROTOCOL": "security_protocol",
     "KAFKA_SASL_MECHANISM": "sasl_mechanism",
@@ -37,6 +48,85 @@ _SECURITY_VARIABLES = {
     "KAFKA_SSL_CERTFILE": "ssl_certfile",
     "KAFKA_SSL_KEYFILE": "ssl_keyfile",
 }
+
+
+class ConfigurationError(ValueError):
+    """An environment variable breaks its rule; the message names both."""
+
+    def __init__(self, variable: str, rule: str, value: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} must be {rule}, not {value!r}")
+
+
+def _whole_number(env: Mapping[str, str], variable: str, default: int, *, least: int) -> int:
+    text = env.get(variable, "").strip()
+    if not text:
+        return default
+    if not text.isdecimal() or int(text) < least:
+        raise ConfigurationError(variable, f"a whole number of at least {least}", text)
+    return int(text)
+
+
+def _replication_factor(env: Mapping[str, str]) -> int:
+    text = env.get("JOURNEYS_REPLICATION_FACTOR", "").strip()
+    if text in ("", "-1"):
+        return -1
+    if not text.isdecimal() or int(text) < 1:
+        raise ConfigurationError(
+            "JOURNEYS_REPLICATION_FACTOR",
+            "a whole number of at least 1 (or unset for the cluster's default)",
+            text,
+        )
+    return int(text)
+
+
+def _connect_timeout(env: Mapping[str, str]) -> float:
+    text = env.get("JOURNEYS_CONNECT_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_CONNECT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 3600:  # also false for nan
+        raise ConfigurationError(
+            "JOURNEYS_CONNECT_TIMEOUT", "a number of seconds above 0 and at most 3600", text
+        )
+    return seconds
+
+
+def _bootstrap_servers(env: Mapping[str, str]) -> str | None:
+    text = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+    if not text:
+        return None
+    for server in text.split(","):
+        # host, host:port or [v6 address]:port; kafka-python assumes port 9092 if none.
+        host, colon, port = server.strip().rpartition(":")
+        if not colon or host.endswith(":") or "]" in port:
+            host, port = server.strip(), "9092"
+        if not (host and port.isdecimal() and 0 < int(port) < 65536):
+            raise ConfigurationError(
+                "KAFKA_BOOTSTRAP_SERVERS", "a comma-separated list of host:port", text
+            )
+    return text
+
+
+def _security(env: Mapping[str, str]) -> dict[str, str]:
+    chosen = {variable: env[variable] for variable in _SECURITY_VARIABLES if env.get(variable)}
+    protocol = chosen.get("KAFKA_SECURITY_PROTOCOL")
+    if protocol is not None and protocol not in _SECURITY_PROTOCOLS:
+        raise ConfigurationError(
+            "KAFKA_SECURITY_PROTOCOL", f"one of {', '.join(_SECURITY_PROTOCOLS)}", protocol
+        )
+    mechanism = chosen.get("KAFKA_SASL_MECHANISM")
+    if mechanism is not None and mechanism not in _SASL_MECHANISMS:
+        raise ConfigurationError(
+            "KAFKA_SASL_MECHANISM", f"one of {', '.join(_SASL_MECHANISMS)}", mechanism
+        )
+    for variable in _SSL_FILES:
+        if variable in chosen and not Path(chosen[variable]).is_file():
+            raise ConfigurationError(variable, "the path of an existing file", chosen[variable])
+    return {_SECURITY_VARIABLES[variable]: value for variable, value in chosen.items()}
 
 
 @dataclass(frozen=True)
@@ -50,27 +140,21 @@ class Settings:
     replication_factor: int = -1  # -1: the cluster's default.replication.factor
     database: Path = Path("journeys.duckdb")
     state_dir: Path = Path(".journeys-state")
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of `environ` (default: os.environ); raises ConfigurationError."""
         env = os.environ if environ is None else environ
-        partitions = env.get("JOURNEYS_PARTITIONS", "3")
-        if not partitions.isdigit() or int(partitions) < 1:
-            raise ValueError(
-                f"JOURNEYS_PARTITIONS must be a whole number of at least 1, not {partitions!r}"
-            )
         return cls(
-            bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
-            security={
-                option: env[variable]
-                for variable, option in _SECURITY_VARIABLES.items()
-                if env.get(variable)
-            },
+            bootstrap_servers=_bootstrap_servers(env),
+            security=_security(env),
             topic_prefix=env.get("JOURNEYS_TOPIC_PREFIX", ""),
-            partitions=int(partitions),
-            replication_factor=int(env.get("JOURNEYS_REPLICATION_FACTOR", "-1")),
+            partitions=_whole_number(env, "JOURNEYS_PARTITIONS", 3, least=1),
+            replication_factor=_replication_factor(env),
             database=Path(env.get("JOURNEYS_DB", "journeys.duckdb")),
             state_dir=Path(env.get("JOURNEYS_STATE_DIR", ".journeys-state")),
+            connect_timeout=_connect_timeout(env),
         )
 
     def with_embedded_broker(self, bootstrap_servers: str) -> Settings:
@@ -95,4 +179,10 @@ class Settings:
                 "No Kafka bootstrap servers: set KAFKA_BOOTSTRAP_SERVERS or start the "
                 "embedded broker (journeys.kafka.broker.embedded_broker)."
             )
-        return {"bootstrap_servers": self.bootstrap_servers, **self.security}
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            # How long a client waits for the cluster's first answer; kafka-python's own
+            # default (30 s) left an unreachable broker looking like a hung command.
+            "bootstrap_timeout_ms": int(self.connect_timeout * 1000),
+            **self.security,
+        }

@@ -8,12 +8,14 @@ runner appends them in offset order exactly as it would without the worker.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import pyarrow as pa
@@ -32,6 +34,20 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     while os.getppid() == parent_pid:
         time.sleep(0.2)
     os._exit(1)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    # Ctrl-C in a terminal goes to the whole process group, the worker included. The
+    # runner stops cleanly on it; the worker must not die of it (a KeyboardInterrupt
+    # traceback, and a broken pool under the runner). A process spawned while SIGINT is
+    # blocked keeps it blocked for life (the mask survives fork and exec), and the
+    # runner loses nothing: a SIGINT that came meanwhile is delivered on unblocking.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _start_worker(parent_pid: int) -> None:
@@ -63,7 +79,8 @@ class Decoding:
             # The pool starts its process at the first submit; starting it now lets the
             # worker's imports and schema parsing (about half a second) overlap the
             # runner's own start-up and first poll instead of delaying the first batch.
-            self._pool.submit(int)
+            with _sigint_blocked():
+                self._pool.submit(int)
         else:
             self._decoder = MessageDecoder(default_codec())
 

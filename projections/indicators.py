@@ -7,6 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import duckdb
 import pyarrow as pa
 
+# The moments --as-of can name: Python's datetimes, less the last day, whose end would be
+# the first moment of year 10000.
+EARLIEST_AS_OF = date.min
+LATEST_AS_OF = date.max - timedelta(days=1)
+
 
 def as_known_at(text: str) -> datetime:
     """Parse --as-of: an ISO 8601 timestamp (no zone = UTC) or a date (= the end of that
@@ -18,12 +23,12 @@ def as_known_at(text: str) -> datetime:
                 microseconds=1
             )
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise ValueError(
-            f"--as-of must be an ISO 8601 date or timestamp (e.g. 2024-04-01 or "
-            f"2024-04-01T09:00:00Z), not {text!r}"
+            f"--as-of must be an ISO 8601 date or timestamp from {EARLIEST_AS_OF} to "
+            f"{LATEST_AS_OF} (e.g. 2024-04-01 or 2024-04-01T09:00:00Z), not {text!r}"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def indicators_for_year(
@@ -31,7 +36,9 @@ def indicators_for_year(
 ) -> pa.Table:
     """indicator, year, numerator, denominator, rate for `year`, one row per indicator."""
     moment = "infinity" if as_of is None else as_of.isoformat()
-    return connection.execute(
+    # connection.sql, not .execute: DuckDB warns that Arrow from an execute() result
+    # makes an extra copy of the rows (a UserWarning on every `journeys indicators`).
+    return connection.sql(
         """
         select indicator, year, numerator, denominator, rate
         from indicators_as_of(cast(? as timestamptz))
@@ -39,5 +46,5 @@ def indicators_for_year(
         where year = ?
         order by indicator_definitions.position, indicator
         """,
-        [moment, year],
+        params=[moment, year],
     ).to_arrow_table()

@@ -2,17 +2,91 @@
 
 Each module in `journeys.cli.commands` adds its own sub-commands through
 `register(subparsers)`, so every area of the service owns its part of the CLI.
+
+`main` is the one place that turns the project's known exceptions into a one-line
+message on stderr and an exit code, so an operator never meets a traceback for a fault
+they can act on. Exit codes (the README has the same table):
+
+- 0: done.
+- 1: the command ran and could not finish its work: input refused, no snapshot, no
+  data for the year asked, a query refused or failed, a projection or record fault.
+- 2: the command was not run as it must be: a bad argument or environment variable,
+  no cluster configured, another writer in the way (fenced), a child not in the record.
+- 3: the Kafka cluster could not be reached (the message names the address tried).
+- 130: interrupted (Ctrl-C) where the command has no clean stop of its own.
+- 141: stdout was closed by its reader (`journeys ... | head`); nothing is printed.
+
+Any other exception is a fault of the service itself and still ends in a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from kafka.errors import KafkaTimeoutError
+
+from events.errors import InvalidEvent
+from events.schemas import SchemaFileError
 from journeys.cli import commands
+from journeys.config import ConfigurationError, Settings
+from journeys.errors import JourneyError
+from journeys.kafka.broker import BrokerError
+from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.record_reader import RecordFormatError
+from journeys.kafka.timeline import ChildNotInRecord
+from projections.database import DatabaseInUse
+from projections.decode import UndecodableMessage
+from projections.load import ProjectionError
+from projections.snapshot import SnapshotMissing
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
+
+# The project's exception bases and their exit codes; the first match wins. Each of
+# these already says, in its message, what went wrong and what to do.
+KNOWN_FAULTS: tuple[tuple[type[BaseException], int], ...] = (
+    (ConfigurationError, EXIT_USAGE),
+    (JourneyRecordError, EXIT_USAGE),
+    (BrokerError, EXIT_USAGE),
+    (ChildNotInRecord, EXIT_USAGE),
+    (JourneyError, EXIT_FAILED),
+    (InvalidEvent, EXIT_FAILED),
+    (SchemaFileError, EXIT_FAILED),
+    (RecordFormatError, EXIT_FAILED),
+    (UndecodableMessage, EXIT_FAILED),
+    (ProjectionError, EXIT_FAILED),
+    (DatabaseInUse, EXIT_FAILED),
+    (SnapshotMissing, EXIT_FAILED),
+)
+
+_BOOTSTRAP_FAILED = "Unable to bootstrap from "  # kafka-python's KafkaTimeoutError text
+
+
+def whole_number(least: int) -> Callable[[str], int]:
+    """An argparse `type=` for a whole number of at least `least`: a bad value is a usage
+    error that names the option, before anything starts."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = None
+        if number is None or number < least:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number of at least {least}, not {text!r}"
+            )
+        return number
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +105,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; its return value is the exit code."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
-    return int(arguments.handler(arguments) or 0)
+    command = f"{parser.prog} {arguments.command}"
+    try:
+        code = int(arguments.handler(arguments) or 0)
+        sys.stdout.flush()  # here, so a closed pipe is met inside the try, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_went_away()
+    except KeyboardInterrupt:
+        return _fail(command, "interrupted", EXIT_INTERRUPTED)
+    except KafkaTimeoutError as error:
+        if _BOOTSTRAP_FAILED not in str(error):
+            raise  # a timeout of a cluster that answered at first: not known here
+        return _fail(command, _unreachable(str(error)), EXIT_UNREACHABLE)
+    except Exception as error:
+        for base, code in KNOWN_FAULTS:
+            if isinstance(error, base):
+                return _fail(command, str(error), code)
+        raise
+
+
+def _fail(command: str, message: str, code: int) -> int:
+    print(f"{command}: {message}", file=sys.stderr)
+    return code
+
+
+def _unreachable(kafka_message: str) -> str:
+    address = kafka_message.partition(_BOOTSTRAP_FAILED)[2].strip() or "(unknown)"
+    try:
+        wait = f" within {Settings.from_environment().connect_timeout:g} s"
+    except ConfigurationError:
+        wait = ""
+    return (
+        f"could not reach the Kafka cluster at {address}{wait}: check that "
+        "KAFKA_BOOTSTRAP_SERVERS names a running broker this machine can reach (host, "
+        "port, firewall) and, for TLS or SASL, the KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* "
+        "and KAFKA_SSL_* settings; JOURNEYS_CONNECT_TIMEOUT sets how long to wait"
+    )
+
+
+def _reader_went_away() -> int:
+    # The reader of stdout (`| head`) has gone: what is still buffered cannot be
+    # delivered. Point stdout at /dev/null so the interpreter's own flush at exit does
+    # not fail again (the recipe of the `signal` module's documentation).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

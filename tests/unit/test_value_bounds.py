@@ -280,7 +280,7 @@ def test_journeys_publish_refuses_a_line_recorded_in_2099_and_sends_the_rest(
     path = tmp_path / "events.jsonl"
     write_jsonl(path, [future, valid])
     summary = PublishSummary()
-    assert list(read_submissions(path, summary)) == [valid]
+    assert list(read_submissions(path, summary)) == [(2, valid)]  # (line number, event)
     (bad,) = summary.bad_lines
     assert bad.line == 1 and "recorded_in_future" in bad.reason and "recorded_at" in bad.reason
 

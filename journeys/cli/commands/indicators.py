@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from journeys.config import Settings
 from projections.indicators import as_known_at, indicators_for_year
 from projections.output import FORMATS, write
@@ -38,8 +40,26 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"journeys indicators: {error}", file=sys.stderr)
         return 1
     try:
-        write(indicators_for_year(connection, arguments.year, as_of), arguments.format,
-              sys.stdout)
+        table = indicators_for_year(connection, arguments.year, as_of)
+        if table.num_rows == 0:
+            first, last = _years_held(connection)
+            if first is None or not first <= arguments.year <= last:
+                held = ("the projection holds no events" if first is None else
+                        f"the projection holds reporting years {first} to {last}")
+                print(f"journeys indicators: no data for reporting year {arguments.year}: "
+                      f"{held}", file=sys.stderr)
+                return 1
+            # A year of the record asked as known before anything of it was recorded:
+            # the empty answer is the true one, and said so.
+            print(f"journeys indicators: nothing was recorded for reporting year "
+                  f"{arguments.year} as known at {arguments.as_of}", file=sys.stderr)
+        write(table, arguments.format, sys.stdout)
     finally:
         connection.close()
     return 0
+
+
+def _years_held(connection: duckdb.DuckDBPyConnection) -> tuple[int | None, int | None]:
+    """The first and last reporting year of the indicators; (None, None) with no events."""
+    row = connection.execute("select min(year), max(year) from indicators").fetchone()
+    return (None, None) if row is None else (row[0], row[1])

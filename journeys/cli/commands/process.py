@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from journeys.cli import whole_number
 from journeys.config import Settings
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.exceptions import JourneyRecordError
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--until-idle", action="store_true", help="stop once every waiting submission is done"
     )
     parser.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+        "--batch-size", type=whole_number(least=1), default=DEFAULT_BATCH_SIZE,
         help=f"submissions per transaction (default {DEFAULT_BATCH_SIZE})",
     )  # fmt: skip
     parser.set_defaults(handler=run)

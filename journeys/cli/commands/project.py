@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from journeys.cli import whole_number
 from journeys.config import Settings
 from journeys.kafka.broker import kafka_settings
 from journeys.kafka.topics import ensure_topics
@@ -31,15 +32,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help="keep following the topic until interrupted")
     parser.add_argument("--rebuild", action="store_true",
                         help="build a fresh database from offset 0 and swap it in atomically")
-    parser.add_argument("--batch-size", type=int, default=RunnerOptions.max_batch,
+    parser.add_argument("--batch-size", type=whole_number(least=1),
+                        default=RunnerOptions.max_batch,
                         help="most events per DuckDB transaction (default %(default)s)")
     parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:
-    if arguments.batch_size < 1:
-        print("journeys project: --batch-size must be at least 1", file=sys.stderr)
-        return 2
     options = RunnerOptions(max_batch=arguments.batch_size, show_progress=True)
     with kafka_settings(Settings.from_environment()) as settings:
         ensure_topics(settings)
@@ -51,6 +50,7 @@ def run(arguments: argparse.Namespace) -> int:
                 print(f"following {settings.events_topic} into {settings.database}; "
                       f"readers open {snapshot_path(settings.database)}", file=sys.stderr)
                 project(settings, follow=True, stop=_stop_on_signal(), options=options)
+                print("stopped; every committed batch is kept", file=sys.stderr)
             elif not arguments.rebuild:
                 count = project(settings, follow=False, options=options)
                 print(f"projected {count:,} new events into {settings.database}",
