@@ -1,4 +1,8 @@
-"""The project's topics, created with the retention a permanent record needs."""
+"""The project's topics, created so that Kafka never deletes the record of its own accord.
+
+The record is then as lasting as the cluster's storage, and no more (README, "What is
+durable"): on the embedded broker, which keeps topics in memory, it ends with the broker.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from kafka.errors import TopicAlreadyExistsError
 
 from journeys.config import Settings
 
-# A permanent record: no time limit and no size limit on retention, never compacted.
-PERMANENT_RETENTION = {
+# No time limit and no size limit on retention, never compacted.
+UNLIMITED_RETENTION = {
     "retention.ms": "-1",
     "retention.bytes": "-1",
     "cleanup.policy": "delete",
@@ -28,7 +32,7 @@ def ensure_topics(settings: Settings) -> None:
                 name,
                 num_partitions=settings.partitions,
                 replication_factor=settings.replication_factor,
-                topic_configs=PERMANENT_RETENTION,
+                topic_configs=UNLIMITED_RETENTION,
             )
             for name in (
                 settings.submissions_topic,
