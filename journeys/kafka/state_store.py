@@ -2,20 +2,30 @@
 
 It is derived state. Kafka's `care.journey.events` is the record; this store holds the
 events of committed transactions only, each with the partition and offset it has on the
-topic, plus, per partition, the offset to read from next. Both are written in one SQLite
+topic; the index of their event ids (an event id is unique across the whole record);
+and, per partition, the offset to read from next and the last message it took in (its
+offset and its event id), by which it checks that the topic is still the record it was
+built from (journeys.kafka.record_reader.catch_up). All of it is written in one SQLite
 transaction, so after a crash the store either has a batch and knows it, or has neither
-and reads the batch again from the topic. Delete the file and it is rebuilt from offset 0.
+and reads the batch again from the topic.
+
+A second copy of an event already here (the same event id at another offset: the
+embedded broker shows records of aborted transactions to read_committed readers) is
+skipped and counted, never stored twice. Delete the file, or `discard()` it, and it is
+rebuilt from offset 0; a file of an older layout is discarded on opening.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 
@@ -31,11 +41,23 @@ create table if not exists stored_events (
     "offset" integer not null,
     unique (originator_id, originator_version)
 );
+create table if not exists event_ids (
+    event_id blob primary key,
+    notification_id integer not null
+) without rowid;
 create table if not exists positions (
     partition integer primary key,
-    next_offset integer not null
+    next_offset integer not null,
+    last_offset integer,
+    last_event text
 );
 """
+
+# The layout above, as SQLite's user_version: a file of another layout is discarded.
+_LAYOUT = 2
+_TABLES = ("stored_events", "event_ids", "positions")
+
+_logger = logging.getLogger(__name__)
 
 
 _INSERT = (
@@ -43,15 +65,54 @@ _INSERT = (
     'topic, state, partition, "offset") values (?, ?, ?, ?, ?, ?, ?) '
     "on conflict (originator_id, originator_version) do nothing"
 )
+_INSERT_EVENT_ID = (
+    "insert into event_ids (event_id, notification_id) values (?, ?) "
+    "on conflict (event_id) do nothing"
+)
+_POSITION = (
+    "insert into positions (partition, next_offset, last_offset, last_event) "
+    "values (?, ?, ?, ?) on conflict (partition) do update set "
+    "next_offset = max(next_offset, excluded.next_offset), "
+    "last_offset = case when excluded.last_offset > coalesce(last_offset, -1) "
+    "then excluded.last_offset else last_offset end, "
+    "last_event = case when excluded.last_offset > coalesce(last_offset, -1) "
+    "then excluded.last_event else last_event end"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PlacedEvent:
-    """A stored event and where it sits on the events topic."""
+    """A stored event, where it sits on the events topic, and its event id if it has one.
+
+    Journey events have one (the contract's `event_id`); the library's recorder tests
+    store events without.
+    """
 
     stored_event: StoredEvent
     partition: int
     offset: int
+    event_id: uuid.UUID | None = None
+
+    def identity(self) -> str:
+        """What tells this message from any other: its event id, else journey and version."""
+        if self.event_id is not None:
+            return self.event_id.hex
+        event = self.stored_event
+        return f"{id_text(event.originator_id)}/{event.originator_version}"
+
+
+class Anchor(NamedTuple):
+    """The last message of a partition the store took in: it must still be on the topic."""
+
+    offset: int
+    identity: str
+
+
+class Appended(NamedTuple):
+    """What `StateStore.append` did: notification ids of the events added, copies skipped."""
+
+    ids: list[int]
+    skipped: int
 
 
 def _row(item: PlacedEvent) -> tuple[object, ...]:
@@ -77,6 +138,25 @@ def id_text(originator_id: uuid.UUID | str) -> str:
     return str(originator_id)
 
 
+def _position_rows(
+    placed: Sequence[PlacedEvent], next_offsets: Mapping[int, int]
+) -> list[tuple[int, int, int | None, str | None]]:
+    """The positions to write: per partition, the next offset and the newest message."""
+    newest: dict[int, PlacedEvent] = {}
+    for item in placed:
+        known = newest.get(item.partition)
+        if known is None or item.offset > known.offset:
+            newest[item.partition] = item
+    rows = []
+    for partition, next_offset in sorted(next_offsets.items()):
+        item = newest.get(partition)
+        if item is None:
+            rows.append((partition, next_offset, None, None))
+        else:
+            rows.append((partition, next_offset, item.offset, item.identity()))
+    return rows
+
+
 def _id_value(text: str, is_uuid: int) -> uuid.UUID | str:
     return uuid.UUID(text) if is_uuid else text
 
@@ -96,11 +176,55 @@ class StateStore:
         )
         self._connection.execute("pragma journal_mode=wal")
         self._connection.execute("pragma synchronous=normal")
-        self._connection.executescript(_SCHEMA)
+        self._open_layout()
         # The highest version of each journey, kept in memory: answers "is this version
         # new?" and "is there anything to load?" for most events without a query.
         self._max_versions: dict[str, int] = {}
         self.reload_versions()
+
+    def _open_layout(self) -> None:
+        """Create the tables; first discard a file of another layout (it is derived)."""
+        connection = self._connection
+        connection.execute("begin immediate")
+        try:
+            (layout,) = connection.execute("pragma user_version").fetchone()
+            if layout != _LAYOUT:
+                held = connection.execute(
+                    "select count(*) from sqlite_master where type = 'table' and name = ?",
+                    ("stored_events",),
+                ).fetchone()[0]
+                if held:
+                    _logger.warning(
+                        "the state store %s has an older layout (%s): discarded, it is "
+                        "rebuilt from the record",
+                        self.path,
+                        layout,
+                    )
+                for table in _TABLES:
+                    connection.execute(f"drop table if exists {table}")
+                connection.execute(f"pragma user_version = {_LAYOUT}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+        except BaseException:
+            connection.execute("rollback")
+            raise
+        connection.execute("commit")
+
+    def discard(self) -> None:
+        """Forget everything: the store is rebuilt from offset 0 on the next catch-up."""
+        with self._lock:
+            connection = self._connection
+            connection.execute("begin immediate")
+            try:
+                for table in _TABLES:
+                    connection.execute(f"delete from {table}")
+                connection.execute("delete from sqlite_sequence where name = 'stored_events'")
+            except BaseException:
+                connection.execute("rollback")
+                raise
+            connection.execute("commit")
+            self._max_versions = {}
 
     def reload_versions(self) -> None:
         """Re-read the version index, e.g. after another process wrote to the same file."""
@@ -136,23 +260,21 @@ class StateStore:
                     found.append(event)
             return found
 
-    def append(self, placed: Sequence[PlacedEvent], next_offsets: Mapping[int, int]) -> list[int]:
+    def append(self, placed: Sequence[PlacedEvent], next_offsets: Mapping[int, int]) -> Appended:
         """Add committed events and move the read positions on, all or nothing.
 
-        Returns the notification ids given to the events, in order. A second event for
-        the same journey version raises IntegrityError and changes nothing.
+        Returns the notification ids given to the events added, in order, and how many
+        were skipped as second copies of an event already here (the same event id, or
+        for an event without one the same journey version with the same bytes, at
+        another offset). A different event for a journey version already here raises
+        IntegrityError and changes nothing.
         """
         with self._lock:
             connection = self._connection
             connection.execute("begin immediate")
             try:
                 ids = self._insert_all(placed)
-                connection.executemany(
-                    "insert into positions (partition, next_offset) values (?, ?) "
-                    "on conflict (partition) do update set "
-                    "next_offset = max(next_offset, excluded.next_offset)",
-                    sorted(next_offsets.items()),
-                )
+                connection.executemany(_POSITION, _position_rows(placed, next_offsets))
             except sqlite3.IntegrityError as error:
                 connection.execute("rollback")
                 raise IntegrityError(
@@ -162,19 +284,23 @@ class StateStore:
                 connection.execute("rollback")
                 raise
             connection.execute("commit")
-            for item in placed:
+            for item, notification_id in zip(placed, ids, strict=True):
+                if notification_id is None:
+                    continue
                 key = id_text(item.stored_event.originator_id)
                 version = item.stored_event.originator_version
                 if version > self._max_versions.get(key, version - 1):
                     self._max_versions[key] = version
-            return ids
+            added = [notification_id for notification_id in ids if notification_id is not None]
+            return Appended(added, len(ids) - len(added))
 
-    def _insert_all(self, placed: Sequence[PlacedEvent]) -> list[int]:
+    def _insert_all(self, placed: Sequence[PlacedEvent]) -> list[int | None]:
         """Insert the events (inside the open SQLite transaction); their notification ids.
 
-        All at once when none is here yet, which is the usual case: the ids are then the
-        next ones in the sequence, since this connection holds the write lock. If any is
-        already here, start again one by one, which sorts out each of those.
+        None for a second copy, skipped. All at once when none is here yet, which is the
+        usual case: the ids are then the next ones in the sequence, since this connection
+        holds the write lock. If any is already here, start again one by one, which sorts
+        out each of those.
         """
         if not placed:
             return []
@@ -183,35 +309,86 @@ class StateStore:
         before = connection.total_changes
         connection.executemany(_INSERT, [_row(item) for item in placed])
         if connection.total_changes - before == len(placed):
-            connection.execute("release insert_all")
             (last,) = connection.execute(
                 "select seq from sqlite_sequence where name = 'stored_events'"
             ).fetchone()
-            return list(range(int(last) - len(placed) + 1, int(last) + 1))
+            ids = list(range(int(last) - len(placed) + 1, int(last) + 1))
+            with_ids = [
+                (item.event_id.bytes, notification_id)
+                for item, notification_id in zip(placed, ids, strict=True)
+                if item.event_id is not None
+            ]
+            before = connection.total_changes
+            connection.executemany(_INSERT_EVENT_ID, with_ids)
+            if connection.total_changes - before == len(with_ids):
+                connection.execute("release insert_all")
+                return list(ids)
         connection.execute("rollback to insert_all")
         connection.execute("release insert_all")
         return [self._insert(item) for item in placed]
 
-    def _insert(self, item: PlacedEvent) -> int:
+    def _insert(self, item: PlacedEvent) -> int | None:
+        """Insert one event; its notification id, or None for a second copy (skipped)."""
         event = item.stored_event
+        if item.event_id is not None:
+            row = self._connection.execute(
+                'select e.notification_id, s.partition, s."offset" from event_ids e '
+                "join stored_events s on s.notification_id = e.notification_id "
+                "where e.event_id = ?",
+                (item.event_id.bytes,),
+            ).fetchone()
+            if row is not None:
+                notification_id, partition, offset = row
+                # The very same message (another process sharing this file caught up
+                # with it first), or a second copy of the event: kept once.
+                same = (partition, offset) == (item.partition, item.offset)
+                return int(notification_id) if same else None
         cursor = self._connection.execute(_INSERT, _row(item))
         if cursor.rowcount == 1:
-            return int(cursor.lastrowid or 0)
-        # Already here: fine if it is the very same message (another process sharing this
-        # file caught up with it first), a conflict if it is a different one.
-        notification_id, partition, offset = self._connection.execute(
-            'select notification_id, partition, "offset" from stored_events '
+            notification_id = int(cursor.lastrowid or 0)
+            if item.event_id is not None:
+                self._connection.execute(
+                    _INSERT_EVENT_ID, (item.event_id.bytes, notification_id)
+                )
+            return notification_id
+        notification_id, partition, offset, topic, state = self._connection.execute(
+            'select notification_id, partition, "offset", topic, state from stored_events '
             "where originator_id = ? and originator_version = ?",
             (id_text(event.originator_id), event.originator_version),
         ).fetchone()
-        if (partition, offset) != (item.partition, item.offset):
-            raise sqlite3.IntegrityError(
-                f"version {event.originator_version} of {event.originator_id} is already "
-                f"stored from partition {partition} offset {offset}"
-            )
-        return int(notification_id)
+        if (partition, offset) == (item.partition, item.offset):
+            return int(notification_id)
+        if item.event_id is None and (topic, bytes(state)) == (event.topic, event.state):
+            return None  # a second copy of a message that has no event id
+        raise sqlite3.IntegrityError(
+            f"version {event.originator_version} of {event.originator_id} is already "
+            f"stored from partition {partition} offset {offset}"
+        )
 
     # Reading -----------------------------------------------------------------------
+
+    def first_use_of(self, event_id: uuid.UUID) -> tuple[uuid.UUID | str, str] | None:
+        """The journey id and event type of the stored event with this id; None if new."""
+        with self._lock:
+            row = self._connection.execute(
+                "select s.originator_id, s.id_is_uuid, s.topic from event_ids e "
+                "join stored_events s on s.notification_id = e.notification_id "
+                "where e.event_id = ?",
+                (event_id.bytes,),
+            ).fetchone()
+        if row is None:
+            return None
+        originator_id, is_uuid, topic = row
+        return _id_value(originator_id, is_uuid), str(topic)
+
+    def anchors(self) -> dict[int, Anchor]:
+        """Per partition, the last message the store took in (see the module docstring)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "select partition, last_offset, last_event from positions "
+                "where last_offset is not null"
+            ).fetchall()
+        return {int(partition): Anchor(int(offset), str(key)) for partition, offset, key in rows}
 
     def next_offsets(self) -> dict[int, int]:
         """Per partition of the events topic, the first offset not yet in the store."""
