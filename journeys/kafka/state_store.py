@@ -138,6 +138,53 @@ def id_text(originator_id: uuid.UUID | str) -> str:
     return str(originator_id)
 
 
+class _EventIdFilter:
+    """Which event ids the store may hold, to answer "new" for most without a query.
+
+    A Bloom filter of one hash: a bit per slot, set for each id stored, so a clear bit
+    means the id is certainly not here and a set bit means "ask the table". At most one
+    id in sixteen slots (the store builds a larger one from its table past that), so few
+    new ids are asked about twice; two megabytes per million events.
+    """
+
+    _MINIMUM_SLOTS = 1 << 16
+    _SLOTS_PER_ID = 16
+
+    def __init__(self, slots: int = _MINIMUM_SLOTS) -> None:
+        self._bits = bytearray(slots // 8)
+        self._mask = slots - 1
+        self._count = 0
+
+    @classmethod
+    def of(cls, event_ids: Iterable[bytes]) -> _EventIdFilter:
+        held = list(event_ids)
+        slots = cls._MINIMUM_SLOTS
+        while slots < len(held) * cls._SLOTS_PER_ID:
+            slots *= 2
+        built = cls(slots)
+        for event_id in held:
+            built._set(event_id)
+        built._count = len(held)
+        return built
+
+    def add(self, event_id: bytes) -> None:
+        self._set(event_id)
+        self._count += 1
+
+    @property
+    def crowded(self) -> bool:
+        """True once it holds more ids than it has room for: build a larger one."""
+        return self._count * self._SLOTS_PER_ID > self._mask + 1
+
+    def may_hold(self, event_id: bytes) -> bool:
+        slot = hash(event_id) & self._mask
+        return bool(self._bits[slot >> 3] & (1 << (slot & 7)))
+
+    def _set(self, event_id: bytes) -> None:
+        slot = hash(event_id) & self._mask
+        self._bits[slot >> 3] |= 1 << (slot & 7)
+
+
 def _position_rows(
     placed: Sequence[PlacedEvent], next_offsets: Mapping[int, int]
 ) -> list[tuple[int, int, int | None, str | None]]:
@@ -180,6 +227,8 @@ class StateStore:
         # The highest version of each journey, kept in memory: answers "is this version
         # new?" and "is there anything to load?" for most events without a query.
         self._max_versions: dict[str, int] = {}
+        # And which event ids may be here, for "is this event id new?" (see _EventIdFilter).
+        self._event_ids = _EventIdFilter()
         self.reload_versions()
 
     def _open_layout(self) -> None:
@@ -225,10 +274,12 @@ class StateStore:
                 raise
             connection.execute("commit")
             self._max_versions = {}
+            self._event_ids = _EventIdFilter()
 
     def reload_versions(self) -> None:
-        """Re-read the version index, e.g. after another process wrote to the same file."""
+        """Re-read what is kept in memory, e.g. after another process wrote to the file."""
         with self._lock:
+            self._reload_event_ids()
             self._max_versions = {
                 str(originator_id): int(version)
                 for originator_id, version in self._connection.execute(
@@ -236,6 +287,11 @@ class StateStore:
                     "group by originator_id"
                 )
             }
+
+    def _reload_event_ids(self) -> None:
+        self._event_ids = _EventIdFilter.of(
+            row[0] for row in self._connection.execute("select event_id from event_ids")
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -287,10 +343,14 @@ class StateStore:
             for item, notification_id in zip(placed, ids, strict=True):
                 if notification_id is None:
                     continue
+                if item.event_id is not None:
+                    self._event_ids.add(item.event_id.bytes)
                 key = id_text(item.stored_event.originator_id)
                 version = item.stored_event.originator_version
                 if version > self._max_versions.get(key, version - 1):
                     self._max_versions[key] = version
+            if self._event_ids.crowded:
+                self._reload_event_ids()
             added = [notification_id for notification_id in ids if notification_id is not None]
             return Appended(added, len(ids) - len(added))
 
@@ -370,6 +430,8 @@ class StateStore:
     def first_use_of(self, event_id: uuid.UUID) -> tuple[uuid.UUID | str, str] | None:
         """The journey id and event type of the stored event with this id; None if new."""
         with self._lock:
+            if not self._event_ids.may_hold(event_id.bytes):
+                return None
             row = self._connection.execute(
                 "select s.originator_id, s.id_is_uuid, s.topic from event_ids e "
                 "join stored_events s on s.notification_id = e.notification_id "
