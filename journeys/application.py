@@ -191,30 +191,30 @@ class RecordBatch:
         # The event ids this batch accepted and has not saved yet: the record's index
         # learns them only when they are saved.
         self._new_ids: dict[uuid.UUID, EventIdUse] = {}
+        # Asked for every event: the index's own method, without a call in between.
+        self._first_use_of = app._event_ids.first_use_of
         self.touched: set[uuid.UUID] = set()  # every journey loaded or created, for forget()
 
     def record(self, event: JourneyEvent) -> Outcome:
         """Decide a submitted event; raises RuleViolation if refused. Saved by `save()`."""
         the_id = journey_id(event.local_authority, event.child_id)
-        self._check_event_id_not_used_elsewhere(event, the_id)
+        event_id = event.event_id
+        use = self._new_ids.get(event_id) or self._first_use_of(event_id)
+        if use is not None and str(use[0]) != str(the_id):
+            # Used by another journey; a use by this one is the journey's to judge (an
+            # exact resend, or a reuse).
+            raise event_id_reused(event, use[1])
         journey = self._journeys.get(the_id)
         if journey is None:
             journey = self._load_or_register(the_id, event)
             if journey is None:  # registered by this event: judged and triggered
+                self._new_ids[event_id] = (the_id, event.event_type)
                 return self._accept(the_id, self._journeys[the_id])
         already_pending = len(journey.pending_events)
         if not journey.record(event):
             return Outcome(the_id, accepted=False, events=())
+        self._new_ids[event_id] = (the_id, event.event_type)
         return self._accept(the_id, journey, already_pending)
-
-    def _check_event_id_not_used_elsewhere(self, event: JourneyEvent, the_id: uuid.UUID) -> None:
-        """Refuse an event whose id another journey already used (in the record or batch).
-
-        A use by the same journey is the journey's to judge: an exact resend or a reuse.
-        """
-        use = self._new_ids.get(event.event_id) or self._app.first_use_of(event.event_id)
-        if use is not None and str(use[0]) != str(the_id):
-            raise event_id_reused(event, use[1])
 
     def _load_or_register(self, the_id: uuid.UUID, event: JourneyEvent) -> Journey | None:
         """The journey the batch has not seen yet; None if `event` has just registered it."""
@@ -238,9 +238,6 @@ class RecordBatch:
     def _accept(self, the_id: uuid.UUID, journey: Journey, already_pending: int = 0) -> Outcome:
         new_events = tuple(journey.pending_events[already_pending:])
         self._accepted.extend(new_events)
-        for new_event in new_events:
-            payload = payload_of(new_event)
-            self._new_ids[payload.event_id] = (the_id, payload.event_type)
         return Outcome(the_id, accepted=True, events=new_events)  # type: ignore[arg-type]
 
     @property

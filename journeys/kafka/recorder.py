@@ -250,15 +250,16 @@ class KafkaApplicationRecorder(ApplicationRecorder):
         Asks the transactions not in the store yet (in flight, then open), then the store.
         """
         with self._lock:
-            for transaction in (self._in_flight_transaction(), self._transaction):
-                if transaction is not None:
-                    stored_event = transaction.event_ids.get(event_id)
-                    if stored_event is not None:
-                        return stored_event.originator_id, stored_event.topic
+            in_flight = self._in_flight
+            if in_flight is not None:
+                stored_event = in_flight.transaction.event_ids.get(event_id)
+                if stored_event is not None:
+                    return stored_event.originator_id, stored_event.topic
+            if self._transaction is not None:
+                stored_event = self._transaction.event_ids.get(event_id)
+                if stored_event is not None:
+                    return stored_event.originator_id, stored_event.topic
             return self.store.first_use_of(event_id)
-
-    def _in_flight_transaction(self) -> RecordTransaction | None:
-        return self._in_flight.transaction if self._in_flight is not None else None
 
     def _assert_new(self, stored_events: Sequence[StoredEvent]) -> None:
         keys = [(id_text(s.originator_id), s.originator_version) for s in stored_events]

@@ -2,7 +2,7 @@
 
 It is derived state. Kafka's `care.journey.events` is the record; this store holds the
 events of committed transactions only, each with the partition and offset it has on the
-topic; the index of their event ids (an event id is unique across the whole record);
+topic and its event id, indexed (an event id is unique across the whole record);
 and, per partition, the offset to read from next and the last message it took in (its
 offset and its event id), by which it checks that the topic is still the record it was
 built from (journeys.kafka.record_reader.catch_up). All of it is written in one SQLite
@@ -39,12 +39,10 @@ create table if not exists stored_events (
     state blob not null,
     partition integer not null,
     "offset" integer not null,
+    event_id blob,
     unique (originator_id, originator_version)
 );
-create table if not exists event_ids (
-    event_id blob primary key,
-    notification_id integer not null
-) without rowid;
+create unique index if not exists stored_events_event_id on stored_events (event_id);
 create table if not exists positions (
     partition integer primary key,
     next_offset integer not null,
@@ -55,19 +53,16 @@ create table if not exists positions (
 
 # The layout above, as SQLite's user_version: a file of another layout is discarded.
 _LAYOUT = 2
-_TABLES = ("stored_events", "event_ids", "positions")
+_TABLES = ("stored_events", "positions")
 
 _logger = logging.getLogger(__name__)
 
 
+# Nothing when the journey version or the event id is here already: see _insert_all.
 _INSERT = (
     "insert into stored_events (originator_id, id_is_uuid, originator_version, "
-    'topic, state, partition, "offset") values (?, ?, ?, ?, ?, ?, ?) '
-    "on conflict (originator_id, originator_version) do nothing"
-)
-_INSERT_EVENT_ID = (
-    "insert into event_ids (event_id, notification_id) values (?, ?) "
-    "on conflict (event_id) do nothing"
+    'topic, state, partition, "offset", event_id) values (?, ?, ?, ?, ?, ?, ?, ?) '
+    "on conflict do nothing"
 )
 _POSITION = (
     "insert into positions (partition, next_offset, last_offset, last_event) "
@@ -125,6 +120,7 @@ def _row(item: PlacedEvent) -> tuple[object, ...]:
         event.state,
         item.partition,
         item.offset,
+        None if item.event_id is None else item.event_id.bytes,
     )
 
 
@@ -156,7 +152,7 @@ class _EventIdFilter:
         self._count = 0
 
     @classmethod
-    def of(cls, event_ids: Iterable[bytes]) -> _EventIdFilter:
+    def of(cls, event_ids: Iterable[int]) -> _EventIdFilter:
         held = list(event_ids)
         slots = cls._MINIMUM_SLOTS
         while slots < len(held) * cls._SLOTS_PER_ID:
@@ -167,7 +163,7 @@ class _EventIdFilter:
         built._count = len(held)
         return built
 
-    def add(self, event_id: bytes) -> None:
+    def add(self, event_id: int) -> None:
         self._set(event_id)
         self._count += 1
 
@@ -176,11 +172,12 @@ class _EventIdFilter:
         """True once it holds more ids than it has room for: build a larger one."""
         return self._count * self._SLOTS_PER_ID > self._mask + 1
 
-    def may_hold(self, event_id: bytes) -> bool:
+    def may_hold(self, event_id: int) -> bool:
+        """Whether the id (as `UUID.int`) may be held; False means certainly not."""
         slot = hash(event_id) & self._mask
         return bool(self._bits[slot >> 3] & (1 << (slot & 7)))
 
-    def _set(self, event_id: bytes) -> None:
+    def _set(self, event_id: int) -> None:
         slot = hash(event_id) & self._mask
         self._bits[slot >> 3] |= 1 << (slot & 7)
 
@@ -290,7 +287,10 @@ class StateStore:
 
     def _reload_event_ids(self) -> None:
         self._event_ids = _EventIdFilter.of(
-            row[0] for row in self._connection.execute("select event_id from event_ids")
+            int.from_bytes(row[0])
+            for row in self._connection.execute(
+                "select event_id from stored_events where event_id is not null"
+            )
         )
 
     def close(self) -> None:
@@ -344,7 +344,7 @@ class StateStore:
                 if notification_id is None:
                     continue
                 if item.event_id is not None:
-                    self._event_ids.add(item.event_id.bytes)
+                    self._event_ids.add(item.event_id.int)
                 key = id_text(item.stored_event.originator_id)
                 version = item.stored_event.originator_version
                 if version > self._max_versions.get(key, version - 1):
@@ -369,20 +369,11 @@ class StateStore:
         before = connection.total_changes
         connection.executemany(_INSERT, [_row(item) for item in placed])
         if connection.total_changes - before == len(placed):
+            connection.execute("release insert_all")
             (last,) = connection.execute(
                 "select seq from sqlite_sequence where name = 'stored_events'"
             ).fetchone()
-            ids = list(range(int(last) - len(placed) + 1, int(last) + 1))
-            with_ids = [
-                (item.event_id.bytes, notification_id)
-                for item, notification_id in zip(placed, ids, strict=True)
-                if item.event_id is not None
-            ]
-            before = connection.total_changes
-            connection.executemany(_INSERT_EVENT_ID, with_ids)
-            if connection.total_changes - before == len(with_ids):
-                connection.execute("release insert_all")
-                return list(ids)
+            return list(range(int(last) - len(placed) + 1, int(last) + 1))
         connection.execute("rollback to insert_all")
         connection.execute("release insert_all")
         return [self._insert(item) for item in placed]
@@ -392,9 +383,8 @@ class StateStore:
         event = item.stored_event
         if item.event_id is not None:
             row = self._connection.execute(
-                'select e.notification_id, s.partition, s."offset" from event_ids e '
-                "join stored_events s on s.notification_id = e.notification_id "
-                "where e.event_id = ?",
+                'select notification_id, partition, "offset" from stored_events '
+                "where event_id = ?",
                 (item.event_id.bytes,),
             ).fetchone()
             if row is not None:
@@ -405,12 +395,7 @@ class StateStore:
                 return int(notification_id) if same else None
         cursor = self._connection.execute(_INSERT, _row(item))
         if cursor.rowcount == 1:
-            notification_id = int(cursor.lastrowid or 0)
-            if item.event_id is not None:
-                self._connection.execute(
-                    _INSERT_EVENT_ID, (item.event_id.bytes, notification_id)
-                )
-            return notification_id
+            return int(cursor.lastrowid or 0)
         notification_id, partition, offset, topic, state = self._connection.execute(
             'select notification_id, partition, "offset", topic, state from stored_events '
             "where originator_id = ? and originator_version = ?",
@@ -430,12 +415,10 @@ class StateStore:
     def first_use_of(self, event_id: uuid.UUID) -> tuple[uuid.UUID | str, str] | None:
         """The journey id and event type of the stored event with this id; None if new."""
         with self._lock:
-            if not self._event_ids.may_hold(event_id.bytes):
+            if not self._event_ids.may_hold(event_id.int):
                 return None
             row = self._connection.execute(
-                "select s.originator_id, s.id_is_uuid, s.topic from event_ids e "
-                "join stored_events s on s.notification_id = e.notification_id "
-                "where e.event_id = ?",
+                "select originator_id, id_is_uuid, topic from stored_events where event_id = ?",
                 (event_id.bytes,),
             ).fetchone()
         if row is None:
