@@ -58,9 +58,9 @@ class EventIdIndex(Protocol):
 class Outcome:
     """What recording one submitted event did.
 
-    `accepted` is False only for a duplicate (an event id already recorded), which is
-    acknowledged without change; `events` are the aggregate events saved (empty for a
-    duplicate).
+    `accepted` is False only for a duplicate (an exact resend of an event already
+    recorded), which is acknowledged without change; `events` are the aggregate events
+    saved (empty for a duplicate).
     """
 
     journey_id: uuid.UUID
