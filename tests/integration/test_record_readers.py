@@ -188,3 +188,25 @@ def test_the_processor_refuses_an_event_id_already_used_by_another_child(
     assert all(str(first.event_id) in r.message for r in refusals)
     assert all("ChildRegistered" in r.message for r in refusals)
     assert len(list(read_topic(kafka, kafka.events_topic))) == 1
+
+
+def test_a_state_store_is_refused_where_another_event_sits_at_its_last_offset(
+    kafka: Settings,
+) -> None:
+    app = JourneyApplication(env=persistence_environment(kafka))
+    try:
+        app.record_many(simple_journey("C1"))
+    finally:
+        app.factory.close()
+    # Other topics where the same offsets hold other events (same key, same partition).
+    other = replace(kafka, topic_prefix=f"test-{uuid.uuid4().hex[:12]}.")
+    ensure_topics(other)
+    _record(other, ["C1"])
+    shutil.copy(state_store_path(kafka), state_store_path(other))
+
+    store = StateStore(state_store_path(other))
+    try:
+        with pytest.raises(RecordBehindStateStore, match="a different message at that offset"):
+            catch_up(other, store)
+    finally:
+        store.close()
