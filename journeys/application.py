@@ -10,6 +10,13 @@ does this per Kafka transaction): each event is judged against its journey as th
 has left it, so several events for one child in a batch are judged in order, and a
 refusal changes nothing, so it never affects the rest of the batch. The saved events keep
 the order they were accepted in.
+
+An `event_id` is unique across the whole record, not per child: an event whose id the
+record (or the batch) already holds for another journey is refused (EVENT_ID_REUSED);
+within one journey the journey itself tells an exact resend from a reused id. The
+record-wide index of event ids is the recorder's when it keeps one (the Kafka recorder's
+state store: `EventIdIndex`), else one kept in this process, read from the notification
+log on first use (the library's in-memory and SQLite recorders).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from eventsourcing.application import (
     AggregateNotFoundError,
@@ -33,16 +40,27 @@ from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from journeys.errors import JourneyNotFound, RuleViolation
-from journeys.journey import Journey, journey_id
+from journeys.journey import Journey, event_id_reused, journey_id, payload_of
+
+# Which journey first used an event id, and the type of that event.
+EventIdUse = tuple[uuid.UUID | str, str]
+
+
+@runtime_checkable
+class EventIdIndex(Protocol):
+    """A recorder that knows every event id of its record (journeys.kafka.recorder does)."""
+
+    def first_use_of(self, event_id: uuid.UUID) -> EventIdUse | None:
+        """The journey id and event type that first used `event_id`; None if it is new."""
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What recording one submitted event did.
 
-    `accepted` is False only for a duplicate (an event id already recorded), which is
-    acknowledged without change; `events` are the aggregate events saved (empty for a
-    duplicate).
+    `accepted` is False only for a duplicate (an exact resend of an event already
+    recorded), which is acknowledged without change; `events` are the aggregate events
+    saved (empty for a duplicate).
     """
 
     journey_id: uuid.UUID
@@ -56,6 +74,17 @@ class Outcome:
 
 class JourneyApplication(Application[uuid.UUID]):
     """Records children's journeys: register, load, and apply submitted events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recorder = self.recorder
+        self._event_ids: EventIdIndex = (
+            recorder if isinstance(recorder, EventIdIndex) else _EventIdsInProcess(self)
+        )
+
+    def first_use_of(self, event_id: uuid.UUID) -> EventIdUse | None:
+        """The journey id and event type that first used `event_id` in the record."""
+        return self._event_ids.first_use_of(event_id)
 
     def record(self, event: JourneyEvent) -> Outcome:
         """Apply a submitted event to its child's journey; raises RuleViolation if refused."""
@@ -117,6 +146,12 @@ class JourneyApplication(Application[uuid.UUID]):
         self.notify(processing_event.events)  # the library's deprecated hook, as save() does
         return recordings
 
+    def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
+        recordings = super()._record(processing_event)
+        if isinstance(self._event_ids, _EventIdsInProcess):
+            self._event_ids.recorded(processing_event.events)
+        return recordings
+
     def forget(self, journey_ids: Iterable[uuid.UUID]) -> None:
         """Drop journeys from the aggregate cache, e.g. ones changed by an aborted save."""
         cache = self.repository.cache
@@ -153,19 +188,32 @@ class RecordBatch:
         self._app = app
         self._journeys: dict[uuid.UUID, Journey] = {}
         self._accepted: list[Journey.Event] = []
+        # The event ids this batch accepted and has not saved yet: the record's index
+        # learns them only when they are saved.
+        self._new_ids: dict[uuid.UUID, EventIdUse] = {}
+        # Asked for every event: the index's own method, without a call in between.
+        self._first_use_of = app._event_ids.first_use_of
         self.touched: set[uuid.UUID] = set()  # every journey loaded or created, for forget()
 
     def record(self, event: JourneyEvent) -> Outcome:
         """Decide a submitted event; raises RuleViolation if refused. Saved by `save()`."""
         the_id = journey_id(event.local_authority, event.child_id)
+        event_id = event.event_id
+        use = self._new_ids.get(event_id) or self._first_use_of(event_id)
+        if use is not None and str(use[0]) != str(the_id):
+            # Used by another journey; a use by this one is the journey's to judge (an
+            # exact resend, or a reuse).
+            raise event_id_reused(event, use[1])
         journey = self._journeys.get(the_id)
         if journey is None:
             journey = self._load_or_register(the_id, event)
             if journey is None:  # registered by this event: judged and triggered
+                self._new_ids[event_id] = (the_id, event.event_type)
                 return self._accept(the_id, self._journeys[the_id])
         already_pending = len(journey.pending_events)
         if not journey.record(event):
             return Outcome(the_id, accepted=False, events=())
+        self._new_ids[event_id] = (the_id, event.event_type)
         return self._accept(the_id, journey, already_pending)
 
     def _load_or_register(self, the_id: uuid.UUID, event: JourneyEvent) -> Journey | None:
@@ -203,6 +251,7 @@ class RecordBatch:
             return []
         journeys = [j for j in self._journeys.values() if j.pending_events]
         accepted, self._accepted = self._accepted, []
+        self._new_ids = {}  # the record holds them now, or the save fails and forgets
         try:
             return self._app.save_journeys(journeys, accepted)
         except BaseException:
@@ -213,6 +262,7 @@ class RecordBatch:
         """Drop every journey this batch touched from the cache: they may hold unsaved state."""
         self._journeys.clear()
         self._accepted.clear()
+        self._new_ids.clear()
         self._app.forget(self.touched)
 
 
@@ -223,6 +273,48 @@ def _project_journey(
     for domain_event in domain_events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+class _EventIdsInProcess:
+    """The record's event ids, kept in this process (for recorders that keep no index).
+
+    Read from the recorder's notification log on first use, then told of every save. Sound
+    while this application is the record's only writer, which the library's in-memory and
+    SQLite recorders assume anyway.
+    """
+
+    _PAGE = 1_000
+
+    def __init__(self, app: JourneyApplication) -> None:
+        self._app = app
+        self._uses: dict[uuid.UUID, EventIdUse] | None = None
+
+    def first_use_of(self, event_id: uuid.UUID) -> EventIdUse | None:
+        if self._uses is None:
+            self._uses = self._read_log()
+        return self._uses.get(event_id)
+
+    def recorded(self, domain_events: Iterable[Any]) -> None:
+        if self._uses is None:
+            return  # read from the log, with these, on first use
+        for domain_event in domain_events:
+            payload = payload_of(domain_event)
+            use = (domain_event.originator_id, payload.event_type)
+            self._uses.setdefault(payload.event_id, use)
+
+    def _read_log(self) -> dict[uuid.UUID, EventIdUse]:
+        uses: dict[uuid.UUID, EventIdUse] = {}
+        recorder = self._app.recorder
+        mapper = self._app.mapper
+        start: int | None = None
+        while True:
+            page = recorder.select_notifications(start, self._PAGE, inclusive_of_start=False)
+            for notification in page:
+                payload = payload_of(mapper.to_domain_event(notification))
+                uses.setdefault(payload.event_id, (notification.originator_id, payload.event_type))
+            if len(page) < self._PAGE:
+                return uses
+            start = page[-1].id
 
 
 class _DateAsISO(Transcoding):

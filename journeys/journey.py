@@ -7,8 +7,9 @@ one attribute, `payload`, and are stamped with its `recorded_at`, so each can be
 exactly from (contract event, originator_version): `rebuild_domain_event`.
 
 State is the set of events that count (accepted, not retracted), the retracted ones, and
-every event id seen (for idempotent duplicates). Rules never run when a journey is
-replayed: the `@event` bodies only change state.
+every event id seen: an exact resend of an accepted event is an idempotent duplicate, a
+different event with an id already seen is refused (EVENT_ID_REUSED). Rules never run
+when a journey is replayed: the `@event` bodies only change state.
 """
 
 from __future__ import annotations
@@ -241,9 +242,20 @@ class Journey(Aggregate):
     # -- the plumbing of deciding ---------------------------------------------------------
 
     def _is_duplicate(self, payload: JourneyEvent, expected: type[JourneyEvent]) -> bool:
+        """True for an exact resend of an event already accepted; a reused id is refused."""
         if not isinstance(payload, expected):
             raise TypeError(f"expected a {expected.__name__}, not {type(payload).__name__}")
-        return payload.event_id in self._seen
+        if payload.event_id not in self._seen:
+            return False
+        earlier = self._accepted_event(payload.event_id)
+        if earlier == payload:
+            return True
+        raise event_id_reused(payload, earlier.event_type)
+
+    def _accepted_event(self, event_id: uuid.UUID) -> JourneyEvent:
+        """The event accepted with this id: counting, retracted, or a retraction."""
+        found = self._counting.get(event_id) or self._retracted.get(event_id)
+        return found or self._retractions[event_id]
 
     def _decide(self, payload: JourneyEvent, expected: type[JourneyEvent]) -> bool:
         if self._is_duplicate(payload, expected):
@@ -401,6 +413,23 @@ _DERIVED = frozenset({"_chronology"})
 
 def _state(journey: Journey) -> dict[str, Any]:
     return {k: v for k, v in journey.__dict__.items() if k not in _DERIVED}
+
+
+def event_id_reused(payload: JourneyEvent, first_event_type: str) -> RuleViolation:
+    """The refusal of an event whose id the record already holds for a different event.
+
+    An event id is unique across the whole record (domain.md section 5): only an exact
+    resend of the same event may carry it again, and that is acknowledged as a duplicate.
+    The message names the id and the type of event that first used it, nothing personal.
+    """
+    return RuleViolation(
+        "EVENT_ID_REUSED",
+        payload.event_type,
+        "event_id",
+        f"event id {payload.event_id} is already used by a different event (a "
+        f"{first_event_type}): every event needs an id of its own; only an exact resend "
+        "of the same event may carry the same id",
+    )
 
 
 def _refuse_first_breach(payload: JourneyEvent, chronology: Chronology, event_type: str) -> None:

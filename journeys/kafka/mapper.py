@@ -8,6 +8,7 @@ nothing but the `.avsc` files. The mapper also supplies the child's id as the Ka
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +28,14 @@ from events.errors import InvalidEvent
 
 @dataclass(frozen=True)
 class JourneyStoredEvent(StoredEvent):
-    """A stored event that knows its Kafka key (the child's id as UTF-8)."""
+    """A stored event that knows its Kafka key (the child's id as UTF-8) and event id.
+
+    The event id goes into the message's headers and the state store's index of event
+    ids, which need it without decoding the state.
+    """
 
     key: bytes | None = None
+    event_id: uuid.UUID | None = None
 
 
 class JourneyMapper(Mapper[Any]):
@@ -83,6 +89,7 @@ class JourneyMapper(Mapper[Any]):
             topic=payload.event_type,
             state=state if state is not None else self.codec.encode(payload),
             key=payload.child_id.encode("utf-8"),
+            event_id=payload.event_id,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:

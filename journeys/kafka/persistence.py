@@ -46,6 +46,21 @@ def state_store_path(settings: Settings) -> Path:
     return settings.state_dir / f"{settings.events_topic}.sqlite3"
 
 
+def discard_state_store(settings: Settings) -> Path:
+    """Empty the state store of these settings, to be rebuilt from the record; its path.
+
+    For a store built from a record the topic no longer holds (RecordBehindStateStore):
+    the store is derived state, and the next catch-up reads it all again from offset 0.
+    """
+    path = state_store_path(settings)
+    store = StateStore(path)
+    try:
+        store.discard()
+    finally:
+        store.close()
+    return path
+
+
 def persistence_environment(settings: Settings, *, memory_store: bool = False) -> dict[str, str]:
     """The application `env` that selects this module for the given settings."""
     from journeys.config import _SECURITY_VARIABLES

@@ -14,6 +14,10 @@ Two ways to append:
   `insert_events()` joins the open transaction, with the consumer offsets and rejections
   the processor adds; the store is written only after Kafka commits it.
 
+The recorder is also the record-wide index of event ids the application asks
+(`first_use_of`, journeys.application.EventIdIndex): the state store's index, plus the
+events of the transactions not in the store yet.
+
 `transaction(on_committed=...)` does not wait for Kafka's answer: with a writer in its own
 process (journeys.kafka.writer_process) the next transaction is decided while this one is
 written. At most one is in flight: it is settled (its outcome awaited, the store written,
@@ -42,7 +46,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from journeys.config import Settings
 from journeys.kafka.log import Headers, RecordWriter
-from journeys.kafka.record_reader import catch_up, record_headers
+from journeys.kafka.record_reader import CaughtUp, catch_up, record_headers
 from journeys.kafka.state_store import PlacedEvent, StateStore, id_text
 
 
@@ -65,6 +69,7 @@ class RecordTransaction:
         self.stored_events: list[StoredEvent] = []
         self.tickets: list[Any] = []  # the writer's handle on each stored event's message
         self._pending: dict[str, dict[int, StoredEvent]] = {}
+        self.event_ids: dict[uuid.UUID, StoredEvent] = {}
 
     def append(self, stored_events: Sequence[StoredEvent], topic: str) -> None:
         for stored_event in stored_events:
@@ -79,6 +84,9 @@ class RecordTransaction:
             self.stored_events.append(stored_event)
             versions = self._pending.setdefault(id_text(stored_event.originator_id), {})
             versions[stored_event.originator_version] = stored_event
+            event_id = _event_id(stored_event)
+            if event_id is not None:
+                self.event_ids.setdefault(event_id, stored_event)
 
     def pending_versions(self, originator_id: uuid.UUID | str) -> Mapping[int, StoredEvent]:
         return self._pending.get(id_text(originator_id), {})
@@ -117,8 +125,8 @@ class KafkaApplicationRecorder(ApplicationRecorder):
 
     # Starting ---------------------------------------------------------------------
 
-    def catch_up(self) -> int:
-        """Bring the state store up to the end of the events topic."""
+    def catch_up(self) -> CaughtUp:
+        """Bring the state store up to the end of the events topic (what it added, skipped)."""
         with self._lock:
             self.settle()
             return catch_up(self.settings, self.store)
@@ -194,10 +202,10 @@ class KafkaApplicationRecorder(ApplicationRecorder):
     ) -> list[int]:
         """Write a committed transaction's events to the store, where Kafka placed them."""
         placed = [
-            PlacedEvent(stored_event, where.partition, where.offset)
+            PlacedEvent(stored_event, where.partition, where.offset, _event_id(stored_event))
             for stored_event, where in zip(transaction.stored_events, placements, strict=True)
         ]
-        return self.store.append(placed, _next_offsets(placed))
+        return self.store.append(placed, _next_offsets(placed)).ids
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -235,6 +243,23 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             **in_flight.pending_versions(originator_id),
             **open_now.pending_versions(originator_id),
         }
+
+    def first_use_of(self, event_id: uuid.UUID) -> tuple[uuid.UUID | str, str] | None:
+        """The journey id and event type that first used `event_id`; None if it is new.
+
+        Asks the transactions not in the store yet (in flight, then open), then the store.
+        """
+        with self._lock:
+            in_flight = self._in_flight
+            if in_flight is not None:
+                stored_event = in_flight.transaction.event_ids.get(event_id)
+                if stored_event is not None:
+                    return stored_event.originator_id, stored_event.topic
+            if self._transaction is not None:
+                stored_event = self._transaction.event_ids.get(event_id)
+                if stored_event is not None:
+                    return stored_event.originator_id, stored_event.topic
+            return self.store.first_use_of(event_id)
 
     def _assert_new(self, stored_events: Sequence[StoredEvent]) -> None:
         keys = [(id_text(s.originator_id), s.originator_version) for s in stored_events]
@@ -334,6 +359,11 @@ class _StoreSubscription(ListenNotifySubscription[KafkaApplicationRecorder]):
     def stop(self) -> None:
         super().stop()
         self._recorder.unlisten(self._has_been_notified)
+
+
+def _event_id(stored_event: StoredEvent) -> uuid.UUID | None:
+    """The contract event id a journey stored event carries (journeys.kafka.mapper)."""
+    return getattr(stored_event, "event_id", None)
 
 
 def _next_offsets(placed: Sequence[PlacedEvent]) -> dict[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events.codec import default_codec
 from journeys.config import Settings
-from journeys.kafka.record_reader import read_topic
+from journeys.kafka.record_reader import DistinctEvents
 
 
 class ChildNotInRecord(LookupError):
@@ -12,12 +12,16 @@ class ChildNotInRecord(LookupError):
 
 
 def local_authorities_of(settings: Settings, child_id: str) -> set[str]:
-    """The local authorities whose records hold a journey for this child id."""
+    """The local authorities whose records hold a journey for this child id.
+
+    Each event once, however many copies the topic holds (DistinctEvents logs how many
+    it skipped); the timeline itself is loaded through the state store, which does too.
+    """
     codec = default_codec()
     key = child_id.encode("utf-8")
     return {
         codec.decode(record.value).local_authority
-        for record in read_topic(settings, settings.events_topic)
+        for record in DistinctEvents(settings)
         if record.key == key and record.value is not None
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from journey_builders import (
     assessment_completed,
@@ -76,6 +78,54 @@ def test_a_duplicate_is_acknowledged_and_saves_nothing(app: JourneyApplication) 
         assert outcome == Outcome(journey_id("371", "C1"), accepted=False, events=())
         assert outcome.duplicate
     assert app.journey("371", "C1").version == 2
+
+
+def test_an_event_id_used_by_one_child_is_refused_for_another(app: JourneyApplication) -> None:
+    first = child_registered()
+    app.record(first)
+    second_child = child_registered(child_id="C2", event_id=first.event_id)
+    with pytest.raises(RuleViolation) as refusal:
+        app.record(second_child)
+    assert (refusal.value.rule_code, refusal.value.field) == ("EVENT_ID_REUSED", "event_id")
+    assert str(first.event_id) in refusal.value.message
+    assert "ChildRegistered" in refusal.value.message
+    with pytest.raises(JourneyNotFound):
+        app.journey("371", "C2")
+
+
+def test_an_event_id_used_by_another_authority_is_refused(app: JourneyApplication) -> None:
+    app.record(child_registered())
+    referral = referral_received("2011-01-10")
+    app.record(referral)
+    app.record(child_registered(local_authority="372"))
+    with pytest.raises(RuleViolation) as refusal:
+        app.record(
+            referral_received("2011-01-10", local_authority="372", event_id=referral.event_id)
+        )
+    assert refusal.value.rule_code == "EVENT_ID_REUSED"
+    assert app.journey("372", "C1").version == 1
+
+
+def test_an_event_id_used_earlier_in_the_same_batch_is_refused(app: JourneyApplication) -> None:
+    first = child_registered()
+    results = app.record_many(
+        [first, child_registered(child_id="C2", event_id=first.event_id), first]
+    )
+    assert isinstance(results[0], Outcome) and results[0].accepted
+    assert isinstance(results[1], RuleViolation) and results[1].rule_code == "EVENT_ID_REUSED"
+    assert isinstance(results[2], Outcome) and results[2].duplicate
+
+
+def test_a_new_application_on_a_kept_record_knows_its_event_ids(tmp_path: Path) -> None:
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "r.db")}
+    referral = referral_received("2011-01-10")
+    JourneyApplication(env=env).record_many([child_registered(), referral])
+    again = JourneyApplication(env=env)
+    again.record(child_registered(child_id="C2"))
+    with pytest.raises(RuleViolation) as refusal:
+        again.record(referral_received("2011-01-10", child_id="C2", event_id=referral.event_id))
+    assert refusal.value.rule_code == "EVENT_ID_REUSED"
+    assert again.record(referral).duplicate
 
 
 def test_record_many_carries_on_after_a_refusal(app: JourneyApplication) -> None:

@@ -446,6 +446,36 @@ class TestDuplicates:
         journey = journey_of(child_registered(), referral, referral_closed("2011-06-01"))
         assert journey.record(referral) is False
 
+    def test_a_different_event_reusing_an_accepted_event_id_is_refused(self) -> None:
+        referral = referral_received("2011-01-10")
+        journey = journey_of(child_registered(), referral)
+        before = copy.deepcopy(journey)
+        reusing = referral_received("2011-01-10", "R2", event_id=referral.event_id)
+        with pytest.raises(RuleViolation) as refusal:
+            journey.record(reusing)
+        assert (refusal.value.rule_code, refusal.value.field) == ("EVENT_ID_REUSED", "event_id")
+        assert str(referral.event_id) in refusal.value.message
+        assert "ReferralReceived" in refusal.value.message
+        assert "C1" not in refusal.value.message  # names the event, never the child
+        assert journey == before
+
+    def test_an_event_of_another_type_reusing_an_event_id_is_refused(self) -> None:
+        registration = child_registered()
+        journey = journey_of(registration)
+        with pytest.raises(RuleViolation) as refusal:
+            journey.record(referral_received("2011-01-10", event_id=registration.event_id))
+        assert refusal.value.rule_code == "EVENT_ID_REUSED"
+        assert "ChildRegistered" in refusal.value.message
+
+    def test_a_registration_resent_with_other_content_is_refused_not_a_duplicate(self) -> None:
+        registration = child_registered()
+        journey = journey_of(registration)
+        changed = child_registered(date_of_birth="2005-06-16", event_id=registration.event_id)
+        with pytest.raises(RuleViolation) as refusal:
+            journey.record(changed)
+        assert refusal.value.rule_code == "EVENT_ID_REUSED"
+        assert journey.date_of_birth == registration.date_of_birth
+
 
 def _noon(day: str) -> datetime:
     return datetime.combine(date.fromisoformat(day), time(12), tzinfo=UTC)

@@ -9,6 +9,7 @@ from journeys.cli import whole_number
 from journeys.config import Settings
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.persistence import discard_state_store
 from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor
 from journeys.kafka.topics import ensure_topics
 
@@ -28,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--batch-size", type=whole_number(least=1), default=DEFAULT_BATCH_SIZE,
         help=f"submissions per transaction (default {DEFAULT_BATCH_SIZE})",
     )  # fmt: skip
+    parser.add_argument(
+        "--rebuild-state", action="store_true",
+        help="first discard the local state store under JOURNEYS_STATE_DIR and rebuild it "
+        "from care.journey.events (after the record was lost or restored)",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -35,6 +41,9 @@ def run(arguments: argparse.Namespace) -> int:
     try:
         settings = configured_cluster(Settings.from_environment(), "process")
         ensure_topics(settings)
+        if arguments.rebuild_state:
+            store = discard_state_store(settings)
+            print(f"discarded the state store {store}; reading the record again", file=sys.stderr)
 
         def report(batch: ProcessSummary) -> None:
             print(f"committed: {batch.describe()}", file=sys.stderr)
