@@ -11,12 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
 from kafka_examples import registration, simple_journey
+from schema_versions import message_of
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
@@ -24,7 +25,6 @@ from journeys.config import Settings
 from journeys.kafka import limits
 from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.processor import ProcessSummary, SubmissionProcessor, process_until_idle
-from journeys.kafka.publish import submission_message
 from journeys.kafka.record_reader import read_topic
 from journeys.kafka.rejected import read_rejections
 from journeys.kafka.writer_process import ProcessWriter
@@ -35,13 +35,25 @@ TEN_MB = 10 * 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def raw_message(event: JourneyEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """Key, value and headers of `event` as a source system could send it: written by
+    fastavro with the current schema, without the contract's value bounds (the processor
+    must refuse an oversize submission for its size, whatever it holds)."""
+    record = {f.name: getattr(event, f.name) for f in fields(event)}
+    value = message_of(default_codec().current_version(event.event_type), record)
+    return (
+        event.child_id.encode("utf-8"),
+        value,
+        [("event_type", event.event_type.encode("utf-8"))],
+    )
+
+
 def padded(event: JourneyEvent, size: int) -> JourneyEvent:
     """`event` with its source_system grown until its submission is `size` bytes in all."""
-    codec = default_codec()
     padding = 1
     for _ in range(10):
         grown = replace(event, source_system="x" * padding)
-        total = limits.submission_size(*submission_message(codec, grown)).total
+        total = limits.submission_size(*raw_message(grown)).total
         if total == size:
             return grown
         padding += size - total
@@ -50,11 +62,10 @@ def padded(event: JourneyEvent, size: int) -> JourneyEvent:
 
 def send_raw(settings: Settings, events: list[JourneyEvent], partition: int = 0) -> None:
     """Send submissions as a source system could, with no limit of our own in the way."""
-    codec = default_codec()
     producer = KafkaProducer(**settings.client_options(), max_request_size=64 * 1024 * 1024)
     try:
         for event in events:
-            key, value, headers = submission_message(codec, event)
+            key, value, headers = raw_message(event)
             producer.send(
                 settings.submissions_topic,
                 key=key,
@@ -90,7 +101,7 @@ def test_a_10_mb_submission_is_refused_with_its_size_and_the_partition_goes_on(
     assert f"{limits.MAX_SUBMISSION_BYTES:,}" in rejection.message
     assert rejection.submission == f"{kafka.submissions_topic}[0]@0"
     # The copy is a prefix of what was sent, small enough for any broker.
-    key, value, _ = submission_message(codec, huge)
+    key, value, _ = raw_message(huge)
     assert rejection.value == value[: limits.REJECTED_PREFIX_BYTES]
     assert rejection.child_id == key.decode()
 
