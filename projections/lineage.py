@@ -125,9 +125,7 @@ def _last_events(
     return events
 
 
-def _read_back(
-    settings: Settings, topic: str, last_events: list[LastEvent]
-) -> dict[int, bytes]:
+def _read_back(settings: Settings, topic: str, last_events: list[LastEvent]) -> dict[int, bytes]:
     """The value at each last event's offset, per partition; absent where the partition
     ends before that offset (or holds a later offset there, which no event has)."""
     wanted = {TopicPartition(topic, event.partition): event.offset for event in last_events}

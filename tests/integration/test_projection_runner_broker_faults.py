@@ -34,8 +34,9 @@ def test_an_event_on_the_topic_twice_is_projected_once_and_the_copy_counted(
     producer = KafkaProducer(**kafka.client_options(), linger_ms=5, acks="all")
     try:
         for event in [*history, repeated]:  # the same bytes and key: the same partition
-            producer.send(kafka.events_topic, value=codec.encode(event),
-                          key=event.child_id.encode())
+            producer.send(
+                kafka.events_topic, value=codec.encode(event), key=event.child_id.encode()
+            )
         producer.flush()
     finally:
         producer.close()

@@ -44,7 +44,10 @@ def follower(kafka: Settings) -> Iterator[subprocess.Popen[str]]:
     publish(kafka, events[: len(events) // 2])
     process = subprocess.Popen(
         [sys.executable, "-m", "journeys", "project", "--follow"],
-        env=environment(kafka), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment(kafka),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         wait_for_count(environment(kafka), len(events) // 2)
@@ -73,7 +76,10 @@ def test_a_second_writer_beside_a_follower_is_refused_at_once(
     try:
         second = subprocess.run(
             [sys.executable, "-m", "journeys", "project", *second_writer],
-            env=environment(kafka), capture_output=True, text=True, timeout=60,
+            env=environment(kafka),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"`journeys project {' '.join(second_writer)}` ran beside the follower")

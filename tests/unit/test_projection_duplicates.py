@@ -76,8 +76,9 @@ def test_a_copy_in_a_later_load_is_skipped_and_so_is_one_on_another_partition() 
     assert append(connection, TOPIC, batch_of([events[5], *events[30:]], first_offset=30)) == 1
     assert append(connection, TOPIC, batch_of([events[7]], partition=1)) == 1
     assert skipped(connection) == [(0, 30), (1, 0)]
-    assert connection.execute("select next_offset from consumed_offsets order by all").fetchall() \
-        == [(1,), (len(events) + 1,)]  # the copies were read, and are not read again
+    assert connection.execute(
+        "select next_offset from consumed_offsets order by all"
+    ).fetchall() == [(1,), (len(events) + 1,)]  # the copies were read, and are not read again
     expected, actual = once(events), contents(connection)
     for table in expected:
         assert actual[table].equals(expected[table]), f"{table} differs"

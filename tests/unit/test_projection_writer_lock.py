@@ -42,7 +42,10 @@ TAKE_THE_LOCK = textwrap.dedent(
 
 def in_another_process(script: str, path: Path) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
