@@ -45,7 +45,7 @@ from journeys.progress import Progress
 from projections.database import WriterLock, writer_session
 from projections.decode import UndecodableMessage
 from projections.decoding import Decoding, Message
-from projections.lineage import check_built_from
+from projections.lineage import RecordChanged, check_built_from
 from projections.load import (
     POSITION_AND_ID,
     ProjectionError,
@@ -151,6 +151,7 @@ class ProjectionRunner:
                 idle_confirmed = False  # a confirming poll found nothing since the last message
                 while not stop.is_set():
                     messages = self._poll(consumer, self.options.poll_timeout_ms)
+                    self._refuse_a_shorter_record(consumer, partitions)
                     if messages:
                         decoding.submit(messages)
                         idle_confirmed = False
@@ -203,6 +204,28 @@ class ProjectionRunner:
             decoding.close()
             consumer.close()
         return ProjectionSummary(self.projected, self.skipped_copies)
+
+    def _refuse_a_shorter_record(
+        self, consumer: KafkaConsumer, partitions: list[TopicPartition]
+    ) -> None:
+        """Raise RecordChanged if a partition now ends before where the runner has read.
+
+        A follower's broker may restart under it with every topic empty (memory storage):
+        the fetch's high watermark (the partition's true end, even on the embedded broker)
+        then falls below the runner's position, which no record that is only ever
+        appended to can do. Stopping there keeps the new record's events from being
+        projected after the old one's.
+        """
+        for partition in partitions:
+            end = consumer.highwater(partition)
+            position = consumer.position(partition)
+            if end is not None and end < position:
+                raise RecordChanged(
+                    self.database,
+                    f"{self.topic} partition {partition.partition} now ends at offset "
+                    f"{end:,}, before offset {position:,}, which the projection has read "
+                    "(a broker restarted with empty in-memory topics?)",
+                )
 
     @staticmethod
     def _caught_up(

@@ -8,6 +8,8 @@ rebuild then projects the record as it is.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from dataclasses import replace
 
@@ -22,7 +24,8 @@ from journeys.kafka.broker import embedded_broker, free_port
 from journeys.kafka.topics import ensure_topics
 from journeys.synthetic import AuthorityParameters, generate
 from projections.lineage import RecordChanged
-from projections.runner import project, rebuild
+from projections.runner import RunnerOptions, project, rebuild
+from projections.snapshot import SnapshotMissing, open_snapshot
 
 pytestmark = pytest.mark.kafka
 
@@ -102,3 +105,52 @@ def test_a_database_projected_before_the_last_events_were_noted_is_refused(
     with pytest.raises(RecordChanged, match="earlier version"):
         project(kafka, follow=False)
     assert rebuild(kafka).events == len(history)
+
+
+def test_a_follower_whose_broker_restarts_empty_stops_with_the_refusal(kafka: Settings) -> None:
+    history = list(generate(AuthorityParameters(children=40, seed=25)))
+    port = free_port()
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def follow(settings: Settings) -> None:
+        try:
+            project(settings, follow=True, stop=stop, options=RunnerOptions(decode_in_worker=False))
+        except BaseException as error:  # handed to the test below
+            failures.append(error)
+
+    with embedded_broker(port) as broker:
+        before = kafka.with_embedded_broker(broker.bootstrap_servers)
+        ensure_topics(before)
+        publish(before, history)
+        follower = threading.Thread(target=follow, args=(before,), daemon=True)
+        follower.start()
+        deadline = time.monotonic() + 60
+        while snapshot_count(before) != len(history):
+            assert time.monotonic() < deadline, "the follower never caught up"
+            time.sleep(0.2)
+    try:
+        with embedded_broker(port) as broker:
+            after = kafka.with_embedded_broker(broker.bootstrap_servers)
+            ensure_topics(after)
+            publish(after, history[: len(history) // 4])
+            follower.join(timeout=90)
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert len(failures) == 1, "the follower carried on after the broker restarted empty"
+    assert isinstance(failures[0], RecordChanged), failures[0]
+    assert "now ends at offset" in str(failures[0])
+    assert event_count(kafka) == len(history)
+
+
+def snapshot_count(settings: Settings) -> int:
+    try:
+        connection = open_snapshot(settings.database)
+    except SnapshotMissing:
+        return -1
+    try:
+        (count,) = connection.execute("select count(*) from event_log").fetchone() or (0,)
+        return int(count)
+    finally:
+        connection.close()
