@@ -127,7 +127,7 @@ def _last_events(
 
 def _read_back(settings: Settings, topic: str, last_events: list[LastEvent]) -> dict[int, bytes]:
     """The value at each last event's offset, per partition; absent where the partition
-    ends before that offset (or holds a later offset there, which no event has)."""
+    ends before that offset, empty where the first record at or after it is later."""
     wanted = {TopicPartition(topic, event.partition): event.offset for event in last_events}
     consumer = KafkaConsumer(
         **settings.client_options(),
@@ -164,8 +164,9 @@ def _read_back(settings: Settings, topic: str, last_events: list[LastEvent]) -> 
             for partition, messages in polled.items():
                 if partition in answered or not messages:
                     continue
-                if messages[0].offset == wanted[partition]:
-                    found[partition.partition] = messages[0].value
+                # A later offset first: nothing is at the wanted one, so not the event.
+                exact = messages[0].offset == wanted[partition]
+                found[partition.partition] = messages[0].value if exact else b""
                 answered.add(partition)
                 consumer.pause(partition)
             for partition in set(wanted) - answered:

@@ -356,8 +356,8 @@ def rebuild(
         except BaseException:
             _remove_database_files(fresh)
             raise
-        # The old file was closed cleanly, so it has no log; never let a stale one be
-        # replayed onto the new file.
+        # A log beside the old file (a killed runner leaves one) belongs to the old file:
+        # never let it be replayed onto the new one.
         database.with_name(database.name + ".wal").unlink(missing_ok=True)
         os.replace(fresh, database)
         # The file was built by writer_session above moments ago: its SQL is current, and

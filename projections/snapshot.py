@@ -33,13 +33,22 @@ class SnapshotPublisher:
     """Publishes snapshots of one database file that `connection` has open for writing.
 
     Create it after the connection is opened and `close()` it after the connection is
-    closed (see `projections.database`: `WriterSession` does both).
+    closed (`projections.database.writer_session` does both), while holding the
+    database's WriterLock.
     """
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, database: Path) -> None:
         self.connection = connection
         self.database = database
         self._source: int | None = os.open(database, os.O_RDONLY | os.O_CLOEXEC)
+        self._remove_unfinished_copies()
+
+    def _remove_unfinished_copies(self) -> None:
+        # Only the database's one writer makes copies, and it is this one now: any copy
+        # lying beside the snapshot is what a killed writer left half done.
+        target = snapshot_path(self.database)
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     def publish(self) -> Path:
         """Checkpoint the database and atomically replace the snapshot with a copy."""

@@ -75,3 +75,18 @@ def test_a_second_holder_is_refused_in_this_process_and_in_another(tmp_path: Pat
     assert in_another_process(TAKE_THE_LOCK, database) == "locked"
     with WriterLock(database):  # and free again here
         pass
+
+
+def test_the_writer_removes_a_half_made_copy_a_killed_writer_left(tmp_path: Path) -> None:
+    database = tmp_path / "journeys.duckdb"
+    snapshot = snapshot_path(database)
+    leftover = snapshot.with_name(f".{snapshot.name}.4242.tmp")
+    leftover.write_bytes(b"half a copy")
+    with WriterLock(database), writer_session(database) as (_, publisher):
+        assert not leftover.exists()
+        publisher.publish()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "journeys.duckdb",
+        "journeys.duckdb.lock",
+        "journeys.snapshot.duckdb",
+    ]
