@@ -71,10 +71,12 @@ class RunnerOptions:
     duckdb_threads: int | None = 1
     poll_timeout_ms: int = 200
     # The broker holds a fetch this long when it has nothing to send; a poll empty for
-    # longer than that (`idle_confirmation_ms`) means the topic had nothing past the
+    # several times that (`idle_confirmation_ms`) means the topic had nothing past the
     # runner's position, where a short empty poll may only mean the fetch is still out.
-    fetch_max_wait_ms: int = 500
-    idle_confirmation_ms: int = 1_000
+    # Short, as every run that stops when caught up waits out one confirmation; while
+    # events flow the broker answers at once whatever the wait.
+    fetch_max_wait_ms: int = 100
+    idle_confirmation_ms: int = 400
     snapshot_interval_seconds: float = 1.0
     show_progress: bool = False
     # Decode in a worker process while polling the next batch (needs a second CPU).
