@@ -121,6 +121,7 @@ class ProjectionRunner:
             connection.execute("set threads = ?", [self.options.duckdb_threads])
         self._uncommitted: int | None = None  # rows in the open transaction; None: none open
         self._appended: list[pa.Table] = []  # POSITION_AND_ID of the open transaction's rows
+        self._read_up_to: dict[int, int] = {}  # per partition, one past the last offset read
 
     def run(self, *, follow: bool, stop: threading.Event | None = None) -> ProjectionSummary:
         """Project until caught up (follow=False) or until `stop` is set.
@@ -220,13 +221,13 @@ class ProjectionRunner:
         """
         for partition in partitions:
             end = consumer.highwater(partition)
-            position = consumer.position(partition)
-            if end is not None and end < position:
+            read_up_to = self._read_up_to.get(partition.partition, 0)
+            if end is not None and end < read_up_to:
                 raise RecordChanged(
                     self.database,
                     f"{self.topic} partition {partition.partition} now ends at offset "
-                    f"{end:,}, before offset {position:,}, which the projection has read "
-                    "(a broker restarted with empty in-memory topics?)",
+                    f"{end:,}, before offset {read_up_to:,}, which the projection has read "
+                    "up to (a broker restarted with empty in-memory topics?)",
                 )
 
     @staticmethod
@@ -259,6 +260,7 @@ class ProjectionRunner:
         check_built_from(self.settings, self.connection, self.database, sorted(numbers))
         consumer.assign(partitions)
         stored = consumed_offsets(self.connection, self.topic)
+        self._read_up_to = dict(stored)
         for partition in partitions:
             if partition.partition in stored:
                 consumer.seek(partition, stored[partition.partition])
@@ -268,6 +270,9 @@ class ProjectionRunner:
 
     def _poll(self, consumer: KafkaConsumer, timeout_ms: int) -> list[Message]:
         polled = consumer.poll(timeout_ms=timeout_ms, max_records=self.options.max_batch)
+        for partition, partition_messages in polled.items():
+            if partition_messages:
+                self._read_up_to[partition.partition] = partition_messages[-1].offset + 1
         return [
             (message.value, partition.partition, message.offset)
             for partition, partition_messages in polled.items()
