@@ -122,7 +122,7 @@ def raw_consume(settings: Settings, expected: int) -> None:
 def rebuild(settings: Settings, expected: int) -> None:
     from projections.runner import rebuild as rebuild_projection
 
-    count = rebuild_projection(settings)
+    count = rebuild_projection(settings).events
     if count != expected:
         raise AssertionError(f"rebuild projected {count} events, not {expected}")
 

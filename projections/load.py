@@ -6,6 +6,15 @@ forward in one DuckDB transaction (`append_in_transaction` when the caller holds
 transaction open across several batches): the rows and the offsets they came from are committed
 together or not at all, so a crash and restart neither loses nor double-counts an event.
 `batch_of` does the same for contract event objects (tests, one-off loads).
+
+The log keeps each event_id once. The embedded broker (Tansu) hands records of aborted
+transactions to read_committed readers, so the topic can hold an event twice: the copy of
+an aborted transaction, then the committed retry (same event_id, another offset).
+`skip_later_copies` removes, just before a transaction commits, every row of it whose
+event_id the log already held or that came later in the same transaction, and notes
+each in `skipped_copies`. The first copy is kept: the lowest offset within a partition;
+across partitions (which the processor never writes, as an event's partition is its
+child's) the one projected first.
 """
 
 from __future__ import annotations
@@ -14,11 +23,16 @@ from collections.abc import Iterable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from projections.decode import MessageDecoder
 from projections.schema import COLUMN_NAMES, UUID_COLUMNS
+
+# The columns of a batch that say where each row came from and which event it is: what
+# `skip_later_copies` needs of the rows of an open transaction.
+POSITION_AND_ID = ("kafka_partition", "kafka_offset", "event_id")
 
 
 class ProjectionError(RuntimeError):
@@ -57,21 +71,24 @@ def consumed_offsets(connection: duckdb.DuckDBPyConnection, topic: str) -> dict[
     return {int(partition): int(next_offset) for partition, next_offset in rows}
 
 
-def append(connection: duckdb.DuckDBPyConnection, topic: str, batch: pa.Table) -> None:
+def append(connection: duckdb.DuckDBPyConnection, topic: str, batch: pa.Table) -> int:
     """Insert `batch` into event_log and advance consumed_offsets, in one transaction.
 
-    `append_in_transaction` inside a transaction of its own: any failure rolls back the
-    rows and the offsets together.
+    `append_in_transaction` then `skip_later_copies` inside a transaction of their own:
+    any failure rolls back the rows and the offsets together. Returns how many rows were
+    skipped as later copies of an event already in the log.
     """
     if batch.num_rows == 0:
-        return
+        return 0
     connection.begin()
     try:
         append_in_transaction(connection, topic, batch)
+        skipped = skip_later_copies(connection, topic, batch.select(POSITION_AND_ID))
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
+    return skipped
 
 
 def append_in_transaction(
@@ -83,7 +100,8 @@ def append_in_transaction(
     1. refuse the batch if any of its messages is below a partition's stored next offset
        (it was projected already: loading it again would count it twice);
     2. insert every row of the batch into event_log;
-    3. set each partition's next offset to one past the batch's last offset in it.
+    3. set each partition's next offset to one past the batch's last offset in it, and
+       note that last offset and its event's id (which record the log was built from).
     The runner appends several polled batches in one transaction while catching up
     (a DuckDB commit costs about as much again as the insert unless the transaction
     holds whole row groups); the rows and their offsets still commit together.
@@ -113,12 +131,101 @@ def append_in_transaction(
         connection.execute(
             """
             insert into consumed_offsets
-            select ?, kafka_partition, max(kafka_offset) + 1
+                (topic, kafka_partition, next_offset, last_offset, last_event_id)
+            select
+                ?, kafka_partition, max(kafka_offset) + 1, max(kafka_offset),
+                cast(arg_max(event_id, kafka_offset) as uuid)
             from incoming_events
             group by kafka_partition
-            on conflict (topic, kafka_partition) do update set next_offset = excluded.next_offset
+            on conflict (topic, kafka_partition) do update set
+                next_offset = excluded.next_offset,
+                last_offset = excluded.last_offset,
+                last_event_id = excluded.last_event_id
             """,
             [topic],
         )
     finally:
         connection.unregister("incoming_events")
+
+
+def skip_later_copies(
+    connection: duckdb.DuckDBPyConnection, topic: str, appended: pa.Table
+) -> int:
+    """Remove the rows of the open transaction that repeat an event_id; returns how many.
+
+    `appended` holds the `POSITION_AND_ID` columns of every row appended in the open
+    transaction. A row is a later copy when the log holds its event_id in a row appended
+    before this transaction, or in a row of this transaction at a lower (partition,
+    offset). Each later copy is noted in `skipped_copies` and deleted from event_log;
+    consumed_offsets stays past it, as it was read. One scan of the log's event_id
+    column per transaction, not per batch (the runner commits every `commit_rows` rows):
+    about 0.34 s on a log of 5,000,000 events, measured on one thread.
+    """
+    if appended.num_rows == 0:
+        return 0
+    connection.register("appended_rows", appended)
+    try:
+        # The usual case, answered by the one scan: each appended row's event_id is in the
+        # log once (its own row) and the appended ids are distinct.
+        ((matches,),) = connection.execute(
+            """
+            select count(*) from event_log
+            semi join (select cast(event_id as uuid) as event_id from appended_rows)
+                using (event_id)
+            """
+        ).fetchall()
+        distinct = pc.count_distinct(appended["event_id"]).as_py()
+        if matches == appended.num_rows == distinct:
+            return 0
+        later = connection.sql(
+            """
+            with appended as (
+                select kafka_partition, kafka_offset, cast(event_id as uuid) as event_id
+                from appended_rows
+            ),
+            copies as (
+                select
+                    log.kafka_partition, log.kafka_offset, log.event_id,
+                    appended.kafka_offset is not null as in_this_transaction
+                from event_log as log
+                semi join appended using (event_id)
+                left join appended using (kafka_partition, kafka_offset)
+            ),
+            ranked as (
+                select
+                    *,
+                    row_number() over (
+                        partition by event_id
+                        order by in_this_transaction, kafka_partition, kafka_offset
+                    ) as copy
+                from copies
+            )
+            select kafka_partition, kafka_offset, event_id
+            from ranked
+            where in_this_transaction and copy > 1
+            """
+        ).to_arrow_table()
+    finally:
+        connection.unregister("appended_rows")
+    if later.num_rows == 0:
+        return 0
+    connection.register("later_copies", later)
+    try:
+        connection.execute(
+            """
+            insert into skipped_copies
+            select ?, kafka_partition, kafka_offset, event_id from later_copies
+            on conflict do nothing
+            """,
+            [topic],
+        )
+        connection.execute(
+            """
+            delete from event_log using later_copies
+            where event_log.kafka_partition = later_copies.kafka_partition
+              and event_log.kafka_offset = later_copies.kafka_offset
+            """
+        )
+    finally:
+        connection.unregister("later_copies")
+    return int(later.num_rows)

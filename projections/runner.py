@@ -11,6 +11,19 @@ commit of a part-filled row group costs about as much again as the insert; it co
 earlier whenever it publishes the snapshot, stops, or meets an undecodable message. After
 a batch, at most once a second, and when it has caught up, it publishes the read-only
 snapshot analysts open.
+
+What the embedded broker (Tansu) gets wrong, and how the runner stays right on it:
+- it hands records of aborted transactions to read_committed readers, so an event can be
+  on the topic twice: each transaction drops its rows that repeat an event_id before it
+  commits (`projections.load.skip_later_copies`), and the summary counts them;
+- its `end_offsets()` is the newest batch's base offset plus one (0 under
+  read_committed while a transaction is open): so it is only a lower bound, and the
+  runner is caught up only when, past it, a poll long enough for a fetch to come back
+  (`idle_confirmation_ms`) returns nothing;
+- it keeps topics in memory, so a restart empties them: before resuming, the runner
+  checks that the topic still holds the last event it projected from each partition
+  (`projections.lineage`), and refuses otherwise.
+Only one runner may write a database: `project` and `rebuild` hold its `WriterLock`.
 """
 
 from __future__ import annotations
@@ -29,11 +42,18 @@ from kafka import KafkaConsumer, TopicPartition
 
 from journeys.config import Settings
 from journeys.progress import Progress
-from projections.database import connect_exclusively, open_for_writing
+from projections.database import WriterLock, writer_session
 from projections.decode import UndecodableMessage
 from projections.decoding import Decoding, Message
-from projections.load import ProjectionError, append_in_transaction, consumed_offsets
-from projections.snapshot import publish_snapshot, snapshot_path
+from projections.lineage import RecordChanged, check_built_from
+from projections.load import (
+    POSITION_AND_ID,
+    ProjectionError,
+    append_in_transaction,
+    consumed_offsets,
+    skip_later_copies,
+)
+from projections.snapshot import SnapshotPublisher
 
 
 @dataclass(frozen=True)
@@ -50,14 +70,33 @@ class RunnerOptions:
     duckdb_memory_limit: str | None = "128MB"
     duckdb_threads: int | None = 1
     poll_timeout_ms: int = 200
+    # The broker holds a fetch this long when it has nothing to send; a poll empty for
+    # several times that (`idle_confirmation_ms`) means the topic had nothing past the
+    # runner's position, where a short empty poll may only mean the fetch is still out.
+    # Short, as every run that stops when caught up waits out one confirmation; while
+    # events flow the broker answers at once whatever the wait.
+    fetch_max_wait_ms: int = 100
+    idle_confirmation_ms: int = 400
     snapshot_interval_seconds: float = 1.0
     show_progress: bool = False
     # Decode in a worker process while polling the next batch (needs a second CPU).
     decode_in_worker: bool = (os.cpu_count() or 1) > 1
 
 
+@dataclass(frozen=True)
+class ProjectionSummary:
+    """What one run did: events added to the projection, and later copies left out."""
+
+    events: int
+    skipped_copies: int = 0
+
+
 class ProjectionRunner:
-    """Projects one events topic into one open DuckDB database."""
+    """Projects one events topic into one open DuckDB database.
+
+    `publisher` publishes the database's snapshot; None publishes none (a database being
+    rebuilt beside the one in service).
+    """
 
     def __init__(
         self,
@@ -65,29 +104,35 @@ class ProjectionRunner:
         connection: duckdb.DuckDBPyConnection,
         database: Path,
         *,
+        publisher: SnapshotPublisher | None = None,
         options: RunnerOptions | None = None,
     ) -> None:
         self.settings = settings
         self.connection = connection
         self.database = database
+        self.publisher = publisher
         self.topic = settings.events_topic
         self.options = options or RunnerOptions()
         self.projected = 0
+        self.skipped_copies = 0
         if self.options.duckdb_memory_limit is not None:
             connection.execute("set memory_limit = ?", [self.options.duckdb_memory_limit])
         if self.options.duckdb_threads is not None:
             connection.execute("set threads = ?", [self.options.duckdb_threads])
         self._uncommitted: int | None = None  # rows in the open transaction; None: none open
+        self._appended: list[pa.Table] = []  # POSITION_AND_ID of the open transaction's rows
+        self._read_up_to: dict[int, int] = {}  # per partition, one past the last offset read
 
-    def run(self, *, follow: bool, stop: threading.Event | None = None) -> int:
-        """Project until caught up (follow=False) or until `stop` is set; returns the count.
+    def run(self, *, follow: bool, stop: threading.Event | None = None) -> ProjectionSummary:
+        """Project until caught up (follow=False) or until `stop` is set.
 
         Each turn of the loop: 1. poll a batch and hand it to the decoder; 2. append every
         decoded batch that is ready, oldest first (all of them when the poll was empty),
         each with its offsets, into the open transaction (committed once it holds
         `commit_rows` rows); 3. commit and publish the snapshot if the last one is a
-        second old, or when caught up; 4. when nothing is pending and every
-        partition's position has reached its (freshly read) end offset, stop unless
+        second old, or when caught up; 4. when nothing is pending, every partition's
+        position has reached its (freshly read) end offset, a lower bound only, and a
+        confirming poll of `idle_confirmation_ms` finds nothing more, stop unless
         following.
         """
         stop = stop or threading.Event()
@@ -106,10 +151,13 @@ class ProjectionRunner:
                 )
                 last_published = float("-inf")
                 dirty = True  # publish at least once, so readers always find a snapshot
+                idle_confirmed = False  # a confirming poll found nothing since the last message
                 while not stop.is_set():
-                    messages = self._poll(consumer)
+                    messages = self._poll(consumer, self.options.poll_timeout_ms)
+                    self._refuse_a_shorter_record(consumer, partitions)
                     if messages:
                         decoding.submit(messages)
+                        idle_confirmed = False
                     while decoding.oldest_is_ready() or (
                         len(decoding) > 0 and (not messages or len(decoding) > decoding.depth)
                     ):
@@ -133,11 +181,21 @@ class ProjectionRunner:
                         # Confirm against fresh end offsets: more may have arrived.
                         ends = consumer.end_offsets(partitions)
                         caught_up = self._caught_up(consumer, partitions, ends)
+                    if caught_up and not idle_confirmed:
+                        # The end offsets are a lower bound only, and a short empty poll
+                        # may just be a fetch still out: ask once more, long enough.
+                        more = self._poll(consumer, self.options.idle_confirmation_ms)
+                        if more:
+                            decoding.submit(more)
+                            caught_up = False
+                        else:
+                            idle_confirmed = True
                     now = time.monotonic()
                     due = now - last_published >= self.options.snapshot_interval_seconds
                     if dirty and (caught_up or (follow and due)):
                         self._commit()
-                        publish_snapshot(self.connection, self.database)
+                        if self.publisher is not None:
+                            self.publisher.publish()
                         last_published, dirty = now, False
                     if caught_up and not follow:
                         break
@@ -148,7 +206,29 @@ class ProjectionRunner:
         finally:
             decoding.close()
             consumer.close()
-        return self.projected
+        return ProjectionSummary(self.projected, self.skipped_copies)
+
+    def _refuse_a_shorter_record(
+        self, consumer: KafkaConsumer, partitions: list[TopicPartition]
+    ) -> None:
+        """Raise RecordChanged if a partition now ends before where the runner has read.
+
+        A follower's broker may restart under it with every topic empty (memory storage):
+        the fetch's high watermark (the partition's true end, even on the embedded broker)
+        then falls below the runner's position, which no record that is only ever
+        appended to can do. Stopping there keeps the new record's events from being
+        projected after the old one's.
+        """
+        for partition in partitions:
+            end = consumer.highwater(partition)
+            read_up_to = self._read_up_to.get(partition.partition, 0)
+            if end is not None and end < read_up_to:
+                raise RecordChanged(
+                    self.database,
+                    f"{self.topic} partition {partition.partition} now ends at offset "
+                    f"{end:,}, before offset {read_up_to:,}, which the projection has read "
+                    "up to (a broker restarted with empty in-memory topics?)",
+                )
 
     @staticmethod
     def _caught_up(
@@ -165,6 +245,7 @@ class ProjectionRunner:
             max_poll_records=self.options.max_batch,
             max_partition_fetch_bytes=8 * 1024 * 1024,
             fetch_max_bytes=64 * 1024 * 1024,
+            fetch_max_wait_ms=self.options.fetch_max_wait_ms,
         )
 
     def _assign(self, consumer: KafkaConsumer) -> list[TopicPartition]:
@@ -176,8 +257,10 @@ class ProjectionRunner:
             time.sleep(0.2)
             numbers = consumer.partitions_for_topic(self.topic)
         partitions = [TopicPartition(self.topic, number) for number in sorted(numbers)]
+        check_built_from(self.settings, self.connection, self.database, sorted(numbers))
         consumer.assign(partitions)
         stored = consumed_offsets(self.connection, self.topic)
+        self._read_up_to = dict(stored)
         for partition in partitions:
             if partition.partition in stored:
                 consumer.seek(partition, stored[partition.partition])
@@ -185,10 +268,11 @@ class ProjectionRunner:
                 consumer.seek_to_beginning(partition)
         return partitions
 
-    def _poll(self, consumer: KafkaConsumer) -> list[Message]:
-        polled = consumer.poll(
-            timeout_ms=self.options.poll_timeout_ms, max_records=self.options.max_batch
-        )
+    def _poll(self, consumer: KafkaConsumer, timeout_ms: int) -> list[Message]:
+        polled = consumer.poll(timeout_ms=timeout_ms, max_records=self.options.max_batch)
+        for partition, partition_messages in polled.items():
+            if partition_messages:
+                self._read_up_to[partition.partition] = partition_messages[-1].offset + 1
         return [
             (message.value, partition.partition, message.offset)
             for partition, partition_messages in polled.items()
@@ -203,6 +287,10 @@ class ProjectionRunner:
             self.connection.begin()
             self._uncommitted = 0
         append_in_transaction(self.connection, self.topic, batch)
+        # A copy of the three columns, so holding them keeps no other column's buffers.
+        self._appended.append(
+            pa.table({name: pa.concat_arrays(batch[name].chunks) for name in POSITION_AND_ID})
+        )
         self._uncommitted += count
         self.projected += count
         if self._uncommitted >= self.options.commit_rows:
@@ -211,12 +299,17 @@ class ProjectionRunner:
 
     def _commit(self) -> None:
         if self._uncommitted is not None:
+            appended, self._appended = pa.concat_tables(self._appended), []
+            skipped = skip_later_copies(self.connection, self.topic, appended)
             self.connection.commit()
             self._uncommitted = None
+            self.projected -= skipped
+            self.skipped_copies += skipped
 
     def _rollback(self) -> None:
         if self._uncommitted is not None:
             self._uncommitted = None
+            self._appended = []
             self.connection.rollback()
 
 
@@ -231,15 +324,18 @@ def project(
     follow: bool,
     stop: threading.Event | None = None,
     options: RunnerOptions | None = None,
-) -> int:
-    """Bring Settings.database up to date with the events topic (and keep it so if follow)."""
+) -> ProjectionSummary:
+    """Bring Settings.database up to date with the events topic (and keep it so if follow).
+
+    Raises ProjectionWriterRunning at once if another runner writes the database, and
+    RecordChanged if the topic is no longer the record the database was built from.
+    """
     database = settings.database
-    connection = open_for_writing(database)
-    try:
-        runner = ProjectionRunner(settings, connection, database, options=options)
+    with WriterLock(database), writer_session(database) as (connection, publisher):
+        runner = ProjectionRunner(
+            settings, connection, database, publisher=publisher, options=options
+        )
         return runner.run(follow=follow, stop=stop)
-    finally:
-        connection.close()
 
 
 def rebuild(
@@ -247,40 +343,35 @@ def rebuild(
     *,
     options: RunnerOptions | None = None,
     then: Callable[[], None] | None = None,
-) -> int:
+) -> ProjectionSummary:
     """Build a fresh database from offset 0 beside the current one, then swap it in.
 
-    The current database stays open (so DuckDB's lock keeps any other writer out) and
-    served by its snapshot until the new one has caught up; then the new file is renamed
-    over it, an atomic step, and the snapshot republished from it.
+    The database's WriterLock is held throughout, so no other runner writes the current
+    database meanwhile nor finds it replaced under it; its snapshot keeps serving readers
+    until the new one has caught up; then the new file is renamed over it, an atomic
+    step, and the snapshot republished from it.
     """
     database = settings.database
     fresh = database.with_name(f"{database.name}.rebuild-{os.getpid()}")
-    _remove_database_files(fresh)
-    holding_lock = connect_exclusively(database)
-    try:
-        connection = open_for_writing(fresh)
+    with WriterLock(database):
+        _remove_database_files(fresh)
         try:
-            runner = ProjectionRunner(settings, connection, fresh, options=options)
-            count = runner.run(follow=False)
-            connection.execute("checkpoint")
-        finally:
-            connection.close()
-        snapshot_path(fresh).unlink(missing_ok=True)
-    finally:
-        holding_lock.close()
-    # The old file was closed cleanly, so it has no log; never let a stale one be replayed
-    # onto the new file.
-    database.with_name(database.name + ".wal").unlink(missing_ok=True)
-    os.replace(fresh, database)
-    # The file was built by open_for_writing above moments ago: its SQL is current, and
-    # installing it again (about a second, mostly binding the indicators view) only to
-    # publish the snapshot would be wasted.
-    connection = connect_exclusively(database)
-    try:
-        publish_snapshot(connection, database)
-    finally:
-        connection.close()
+            with writer_session(fresh) as (connection, _):
+                runner = ProjectionRunner(settings, connection, fresh, options=options)
+                summary = runner.run(follow=False)
+                connection.execute("checkpoint")
+        except BaseException:
+            _remove_database_files(fresh)
+            raise
+        # A log beside the old file (a killed runner leaves one) belongs to the old file:
+        # never let it be replayed onto the new one.
+        database.with_name(database.name + ".wal").unlink(missing_ok=True)
+        os.replace(fresh, database)
+        # The file was built by writer_session above moments ago: its SQL is current, and
+        # installing it again (about a second, mostly binding the indicators view) only
+        # to publish the snapshot would be wasted.
+        with writer_session(database, install_sql=False) as (_, publisher):
+            publisher.publish()
     if then is not None:
         then()
-    return count
+    return summary

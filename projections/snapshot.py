@@ -7,15 +7,21 @@ temporary name, and renames the copy over the snapshot. A rename is atomic, so a
 opening the snapshot sees the previous complete copy or the new one, never a torn file; a
 reader that already has the old snapshot open keeps reading that old copy until it
 reconnects.
+
+The copy reads the database through one descriptor opened when the writer's connection
+was, and closed only after it: DuckDB's lock on the file is a POSIX record lock, which a
+process loses when it closes any descriptor of the file, so opening and closing the
+file for each copy would let another process open the database beside the writer.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
+
+_CHUNK = 64 * 1024 * 1024
 
 
 def snapshot_path(database: Path) -> Path:
@@ -23,14 +29,61 @@ def snapshot_path(database: Path) -> Path:
     return database.with_name(f"{database.stem}.snapshot{database.suffix or '.duckdb'}")
 
 
-def publish_snapshot(connection: duckdb.DuckDBPyConnection, database: Path) -> Path:
-    """Checkpoint the writer's database and atomically replace the snapshot with a copy."""
-    connection.execute("checkpoint")
-    target = snapshot_path(database)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(database, temporary)
-    os.replace(temporary, target)
-    return target
+class SnapshotPublisher:
+    """Publishes snapshots of one database file that `connection` has open for writing.
+
+    Create it after the connection is opened and `close()` it after the connection is
+    closed (`projections.database.writer_session` does both), while holding the
+    database's WriterLock.
+    """
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, database: Path) -> None:
+        self.connection = connection
+        self.database = database
+        self._source: int | None = os.open(database, os.O_RDONLY | os.O_CLOEXEC)
+        self._remove_unfinished_copies()
+
+    def _remove_unfinished_copies(self) -> None:
+        # Only the database's one writer makes copies, and it is this one now: any copy
+        # lying beside the snapshot is what a killed writer left half done.
+        target = snapshot_path(self.database)
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+    def publish(self) -> Path:
+        """Checkpoint the database and atomically replace the snapshot with a copy."""
+        if self._source is None:
+            raise RuntimeError("SnapshotPublisher.publish() after close()")
+        self.connection.execute("checkpoint")
+        target = snapshot_path(self.database)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        copy = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        try:
+            _copy_whole_file(self._source, copy)
+        finally:
+            os.close(copy)
+        os.replace(temporary, target)
+        return target
+
+    def close(self) -> None:
+        if self._source is not None:
+            source, self._source = self._source, None
+            os.close(source)
+
+
+def _copy_whole_file(source: int, target: int) -> None:
+    """Copy all of `source` into `target` by offset, never moving `source`'s position."""
+    size = os.fstat(source).st_size
+    offset = 0
+    while offset < size:
+        if hasattr(os, "copy_file_range"):
+            copied = os.copy_file_range(source, target, min(_CHUNK, size - offset), offset)
+        else:  # not Linux: through user space
+            data = os.pread(source, min(_CHUNK, size - offset), offset)
+            copied = os.write(target, data)
+        if copied == 0:
+            break  # the file was shorter than fstat said: it ends here
+        offset += copied
 
 
 class SnapshotMissing(FileNotFoundError):

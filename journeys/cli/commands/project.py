@@ -13,7 +13,7 @@ from journeys.kafka.broker import kafka_settings
 from journeys.kafka.topics import ensure_topics
 from projections.database import DatabaseInUse
 from projections.load import ProjectionError
-from projections.runner import RunnerOptions, project, rebuild
+from projections.runner import ProjectionSummary, RunnerOptions, project, rebuild
 from projections.snapshot import snapshot_path
 
 
@@ -44,23 +44,34 @@ def run(arguments: argparse.Namespace) -> int:
         ensure_topics(settings)
         try:
             if arguments.rebuild:
-                count = rebuild(settings, options=options)
-                print(f"rebuilt {settings.database} from {count:,} events", file=sys.stderr)
+                summary = rebuild(settings, options=options)
+                print(f"rebuilt {settings.database} from {summary.events:,} events"
+                      f"{_skipped(summary)}", file=sys.stderr)
             if arguments.follow:
                 print(f"following {settings.events_topic} into {settings.database}; "
                       f"readers open {snapshot_path(settings.database)}", file=sys.stderr)
-                project(settings, follow=True, stop=_stop_on_signal(), options=options)
+                summary = project(settings, follow=True, stop=_stop_on_signal(),
+                                  options=options)
+                print(f"projected {summary.events:,} new events{_skipped(summary)}",
+                      file=sys.stderr)
                 print("stopped; every committed batch is kept", file=sys.stderr)
             elif not arguments.rebuild:
-                count = project(settings, follow=False, options=options)
-                print(f"projected {count:,} new events into {settings.database}",
-                      file=sys.stderr)
+                summary = project(settings, follow=False, options=options)
+                print(f"projected {summary.events:,} new events into {settings.database}"
+                      f"{_skipped(summary)}", file=sys.stderr)
         except KeyboardInterrupt:
             print("stopped; every committed batch is kept", file=sys.stderr)
         except (ProjectionError, DatabaseInUse) as error:
             print(f"journeys project: {error}", file=sys.stderr)
             return 1
     return 0
+
+
+def _skipped(summary: ProjectionSummary) -> str:
+    if summary.skipped_copies == 0:
+        return ""
+    return (f"; skipped {summary.skipped_copies:,} later copies of events already projected "
+            "(records of aborted transactions the broker showed)")
 
 
 def _stop_on_signal() -> threading.Event:
