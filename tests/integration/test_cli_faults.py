@@ -22,9 +22,9 @@ from test_projection_runner import publish
 from journeys.cli import EXIT_BROKEN_PIPE, EXIT_UNREACHABLE, main
 from journeys.config import Settings
 from journeys.synthetic import AuthorityParameters, generate
-from projections.database import open_for_writing
+from projections.database import open_for_writing, writer_session
 from projections.load import append, batch_of
-from projections.snapshot import open_snapshot, publish_snapshot
+from projections.snapshot import open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,17 +90,14 @@ def test_ctrl_c_stops_a_follower_cleanly_keeping_what_it_projected(kafka: Settin
 
 def test_a_reader_closing_the_pipe_ends_indicators_quietly(tmp_path: Path) -> None:
     database = tmp_path / "journeys.duckdb"
-    connection = open_for_writing(database)
-    try:
+    with writer_session(database) as (connection, snapshots):
         append(
             connection,
             "care.journey.events",
             batch_of(generate(AuthorityParameters(children=30, seed=4))),
         )
-        publish_snapshot(connection, database)
+        snapshots.publish()
         year = connection.execute("select max(year) from indicators").fetchone()
-    finally:
-        connection.close()
     assert year is not None
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader has gone before the first line is written (`| head`)

@@ -15,22 +15,19 @@ from journeys.cli import EXIT_FAILED, EXIT_USAGE, main
 from journeys.config import ConfigurationError, Settings
 from journeys.kafka.exceptions import WriterFenced
 from journeys.synthetic import AuthorityParameters, generate
-from projections.database import open_for_writing
+from projections.database import writer_session
 from projections.load import append, batch_of
-from projections.snapshot import open_snapshot, publish_snapshot
+from projections.snapshot import open_snapshot
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A projection database of a small synthetic authority, its snapshot published."""
     database = tmp_path_factory.mktemp("projection") / "journeys.duckdb"
-    connection = open_for_writing(database)
-    try:
+    with writer_session(database) as (connection, snapshots):
         events = generate(AuthorityParameters(children=40, seed=5))
         append(connection, "care.journey.events", batch_of(events))
-        publish_snapshot(connection, database)
-    finally:
-        connection.close()
+        snapshots.publish()
     return database
 
 
