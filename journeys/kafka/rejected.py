@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from events.refusals import Refusal
 from journeys.config import Settings
 from journeys.kafka.record_reader import read_topic
 
@@ -29,7 +30,8 @@ EVENT_ID = "event_id"
 SUBMISSION = "submission"
 ORIGINAL_SIZE = "original_size"
 
-SUBMISSION_TOO_LARGE = "SUBMISSION_TOO_LARGE"
+# Kept for readers of this module; the code is the catalogue's (events.refusals).
+SUBMISSION_TOO_LARGE = Refusal.SUBMISSION_TOO_LARGE
 
 _MAX_HEADER_CHARACTERS = 2_000
 
