@@ -14,7 +14,7 @@ the journey. It declares too the refusal codes it yields (members of events.refu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,7 +75,9 @@ Check = Callable[[Chronology], Iterator[Breach]]
 class Rule:
     check: Check
     concerns: frozenset[str]  # event types whose arrival or retraction can break the rule
-    refuses: frozenset[Refusal]  # the codes of the breaches it yields
+    # The codes of the breaches it yields, each with the event types (among `concerns`)
+    # whose arrival or retraction can bring that breach about.
+    refuses: Mapping[Refusal, frozenset[str]]
 
 
 RULES: list[Rule] = []
@@ -84,15 +86,32 @@ RULES: list[Rule] = []
 _CHECKS_BY_TYPE: dict[str, tuple[Check, ...]] = {}
 
 
-def rule(
-    *concerns: type[JourneyEvent], refuses: Iterable[Refusal]
-) -> Callable[[Check], Check]:
-    """Register a check, with the event types that can break it and the codes it yields."""
+# The codes a rule yields: each concerning all the rule's event types, or some of them.
+Refuses = Iterable[Refusal] | Mapping[Refusal, Iterable[type[JourneyEvent]]]
+
+
+def rule(*concerns: type[JourneyEvent], refuses: Refuses) -> Callable[[Check], Check]:
+    """Register a check, with the event types that can break it and the codes it yields.
+
+    `refuses` lists the codes, or maps each to the event types (among `concerns`) that
+    can bring its breach about, where that is fewer than all of them.
+    """
+    concerned = frozenset(cls.event_type for cls in concerns)
+    codes: dict[Refusal, frozenset[str]] = {}
+    if isinstance(refuses, Mapping):
+        for code, classes in refuses.items():
+            codes[code] = frozenset(cls.event_type for cls in classes)
+    else:
+        codes = dict.fromkeys(refuses, concerned)
 
     def register(check: Check) -> Check:
-        RULES.append(
-            Rule(check, frozenset(cls.event_type for cls in concerns), frozenset(refuses))
-        )
+        for code, types in codes.items():
+            if not types <= concerned:
+                raise ValueError(
+                    f"{check.__name__}: {code} concerns {sorted(types - concerned)}, which "
+                    "the rule does not"
+                )
+        RULES.append(Rule(check, concerned, codes))
         _CHECKS_BY_TYPE.clear()
         return check
 
@@ -107,7 +126,7 @@ def event_types_concerned(code: Refusal) -> tuple[str, ...]:
     """
     concerned = code.concerns
     if concerned is None:
-        declared = set().union(*(r.concerns for r in RULES if code in r.refuses))
+        declared = set().union(*(r.refuses[code] for r in RULES if code in r.refuses))
         return tuple(t for t in EVENT_TYPES if t in declared)
     return concerned
 
@@ -214,7 +233,11 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
 @rule(
     *{referring for referring, _, _ in REFERENCES},
     *{kind.start_type for *_, kind in REFERENCES},
-    refuses={_code_of(kind, kind.unknown) for *_, kind in REFERENCES},
+    refuses={
+        _code_of(kind, kind.unknown): {kind.start_type}
+        | {referring for referring, _, named in REFERENCES if named is kind}
+        for *_, kind in REFERENCES
+    },
 )
 def check_references_known(chronology: Chronology) -> Iterator[Breach]:
     for referring_type, id_field, kind in REFERENCES:
@@ -237,9 +260,13 @@ def check_references_known(chronology: Chronology) -> Iterator[Breach]:
 _ENDING_KINDS = tuple(kind for kind in SPELL_KINDS if kind.end_type is not None)
 
 
+def _ends(kind: SpellKind) -> set[type[JourneyEvent]]:
+    return set() if kind.end_type is None else {kind.end_type}
+
+
 @rule(
     *(kind.end_type for kind in _ENDING_KINDS if kind.end_type is not None),
-    refuses=[_code_of(kind, kind.already_ended) for kind in _ENDING_KINDS],
+    refuses={_code_of(kind, kind.already_ended): _ends(kind) for kind in _ENDING_KINDS},
 )
 def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
     for kind in _ENDING_KINDS:
@@ -262,7 +289,10 @@ def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
 @rule(
     *(kind.start_type for kind in _ENDING_KINDS),
     *(k.end_type for k in _ENDING_KINDS if k.end_type),
-    refuses=[_code_of(kind, kind.ends_before_start) for kind in _ENDING_KINDS],
+    refuses={
+        _code_of(kind, kind.ends_before_start): {kind.start_type, *_ends(kind)}
+        for kind in _ENDING_KINDS
+    },
 )
 def check_spells_end_on_or_after_start(chronology: Chronology) -> Iterator[Breach]:
     for kind in _ENDING_KINDS:
@@ -365,7 +395,9 @@ _REFERRAL_WORK: tuple[tuple[type[AssessmentStarted | Section47Started], Refusal,
     Section47Started,
     ReferralReceived,
     ReferralClosed,
-    refuses=[code for _, code, _ in _REFERRAL_WORK],
+    refuses={
+        code: {work_type, ReferralReceived, ReferralClosed} for work_type, code, _ in _REFERRAL_WORK
+    },
 )
 def check_work_belongs_to_open_referral(chronology: Chronology) -> Iterator[Breach]:
     # A referral takes work from the day it is received up to and including the day it
