@@ -575,11 +575,10 @@ def _unreadable(reader: _Reader, data: bytes, error: Exception) -> InvalidEvent:
         except _READ_ERRORS:
             break
     truncated = isinstance(error, EOFError | struct.error)
-    rule = Refusal.TRUNCATED_BODY if truncated else Refusal.UNREADABLE_BODY
     return InvalidEvent(
         reader.event_type,
         field,
-        rule,
+        Refusal.TRUNCATED_BODY if truncated else Refusal.UNREADABLE_BODY,
         f"the {reader.writer_version.label} body cannot be read at this field "
         f"({type(error).__name__}: {error})",
     )

@@ -115,7 +115,11 @@ class Refusal(StrEnum):
         "the enum's default symbol UNKNOWN, sent by a writer",
     )
     # -- the contract: the values
-    WRONG_TYPE = "wrong_type", _D, "the value is not of the field's type"
+    WRONG_TYPE = (
+        "wrong_type",
+        _D,
+        "the value is not of the field's type (in Avro: not a valid uuid, date or time)",
+    )
     MISSING_FIELD = "missing_field", _D, "a required field has no value"
     UNKNOWN_EVENT_TYPE = "unknown_event_type", _D, "not an event type of the catalogue"
     NOT_IN_SCHEMA = "not_in_schema", _D, "the schema this service writes has no such field"
