@@ -138,10 +138,6 @@ class TransactionalWriter:
             raise RuntimeError("TransactionalWriter.start() must be called before writing")
         return self._producer
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._in_transaction
-
     def begin(self) -> None:
         self._topic_partitions.clear()
         try:
