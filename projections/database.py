@@ -21,6 +21,7 @@ from projections.definitions import (
     combination_sql,
     indicator_definitions,
 )
+from projections.maintain import install_kept_tables
 from projections.schema import event_log_ddl
 
 CONSUMED_OFFSETS_DDL = """
@@ -52,6 +53,7 @@ def install(
     connection.execute(code_list_sql())
     for name in FOUNDATION_SQL:
         connection.execute(projection_sql(name))
+    install_kept_tables(connection)
     definitions = indicator_definitions(indicator_directories)
     for definition in definitions:
         connection.execute(definition.sql)

@@ -18,6 +18,7 @@ import pyarrow as pa
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from projections.decode import MessageDecoder
+from projections.maintain import bring_up_to_date, note_loaded_batch
 from projections.schema import COLUMN_NAMES, UUID_COLUMNS
 
 
@@ -68,6 +69,7 @@ def append(connection: duckdb.DuckDBPyConnection, topic: str, batch: pa.Table) -
     connection.begin()
     try:
         append_in_transaction(connection, topic, batch)
+        bring_up_to_date(connection)
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -110,6 +112,7 @@ def append_in_transaction(
                 f"(next offset to read is {next_offset}); refusing to count it twice"
             )
         connection.execute(f"insert into event_log select {_SELECT_INCOMING} from incoming_events")
+        note_loaded_batch(connection, "incoming_events")
         connection.execute(
             """
             insert into consumed_offsets
