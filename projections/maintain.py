@@ -66,15 +66,17 @@ CHILDREN_PER_PASS = 100_000
 # The files whose rules the kept versions follow: a change to any of them recomputes them.
 _RULE_FILES = ("helpers.sql", "events.sql", "tables.sql", "care_leavers.sql", "kept_versions.sql")
 
-_SCRATCH_DDL = """
+_PENDING_COLUMNS = (
+    "local_authority varchar, child_id varchar, event_type varchar, since timestamptz"
+)
+
+_SCRATCH_DDL = f"""
+create table if not exists kept_pending ({_PENDING_COLUMNS});
 create or replace table kept_children_to_update (
     local_authority varchar, child_id varchar, since timestamptz
 );
 create or replace table kept_events_to_replay as
 select *, null::timestamptz as valid_until from event_log where false;
-create table if not exists kept_pending (
-    local_authority varchar, child_id varchar, since timestamptz
-);
 create table if not exists kept_rules (fingerprint varchar);
 """
 
@@ -91,6 +93,7 @@ def rules_fingerprint() -> str:
     digest.update(code_list_sql().encode())
     digest.update(event_log_ddl().encode())
     digest.update(repr(KEPT_TABLES).encode())
+    digest.update(_SCRATCH_DDL.encode())
     return digest.hexdigest()
 
 
@@ -115,10 +118,10 @@ def install_kept_tables(connection: duckdb.DuckDBPyConnection) -> None:
                     f"null::timestamptz as known_until "
                     f"from {table}_at_moments({_types_literal(table)}) where false"
                 )
-            connection.execute("delete from kept_pending")
+            connection.execute(f"create or replace table kept_pending ({_PENDING_COLUMNS})")
             connection.execute(
                 "insert into kept_pending select distinct local_authority, child_id, "
-                "'-infinity'::timestamptz from event_log"
+                "event_type, '-infinity'::timestamptz from event_log"
             )
             connection.execute("delete from kept_rules")
             connection.execute("insert into kept_rules values (?)", [fingerprint])
@@ -185,22 +188,25 @@ def replaying_sql() -> str:
 
 
 def note_loaded_batch(connection: duckdb.DuckDBPyConnection, incoming: str) -> None:
-    """Note, per child the batch `incoming` (a registered relation, already inserted into
-    event_log) touches, the earliest recorded_at it brings for that child."""
+    """Note, per child and event type the batch `incoming` (a registered relation, already
+    inserted into event_log) touches, the earliest recorded_at it brings: a retraction
+    touches the child and type of the event it names (if loaded; else that event, when
+    it comes, brings its own recorded_at, and the retraction is found then)."""
     connection.execute(
         f"""
         insert into kept_pending
-        select local_authority, child_id, min(recorded_at)
+        select local_authority, child_id, event_type, min(recorded_at)
         from (
-            select local_authority, child_id, recorded_at from {incoming}
+            select local_authority, child_id, event_type, recorded_at from {incoming}
+            where event_type <> 'EventRetracted'
             union all
-            select log.local_authority, log.child_id, retraction.recorded_at
+            select log.local_authority, log.child_id, log.event_type, retraction.recorded_at
             from {incoming} as retraction
             join event_log as log
                 on log.event_id = cast(retraction.retracted_event_id as uuid)
             where retraction.event_type = 'EventRetracted'
         )
-        group by local_authority, child_id
+        group by local_authority, child_id, event_type
         """
     )
 
@@ -219,37 +225,39 @@ def bring_up_to_date(
     connection.execute(
         """
         create or replace temp table kept_pending_children as
-        select local_authority, child_id, min(since) as since,
-            row_number() over (order by local_authority, child_id) - 1 as position
+        select local_authority, child_id, event_type, min(since) as since,
+            dense_rank() over (order by local_authority, child_id) - 1 as position
         from kept_pending
-        group by local_authority, child_id
+        group by local_authority, child_id, event_type
         """
     )
-    (count,) = connection.execute("select count(*) from kept_pending_children").fetchone()
-    columns = {table: _columns(connection, f"{table}_versions") for table in KEPT_TABLES}
+    (count,) = connection.execute(
+        "select coalesce(max(position) + 1, 0) from kept_pending_children"
+    ).fetchone()
     for first in range(0, count, children_per_pass):
-        _select_children(connection, first, first + children_per_pass)
+        _select_events(connection, first, first + children_per_pass)
         for table in KEPT_TABLES:
-            _replace_versions(connection, table, columns[table])
+            if _select_children(connection, table, first, first + children_per_pass):
+                _replace_versions(connection, table, _columns(connection, table))
     connection.execute("delete from kept_children_to_update")
     connection.execute("delete from kept_events_to_replay")
     connection.execute("delete from kept_pending")
     connection.execute("drop table kept_pending_children")
 
 
+_COLUMNS: dict[str, list[str]] = {}
+
+
 def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    names = [row[0] for row in connection.execute(f"describe {table}").fetchall()]
-    return [name for name in names if name not in ("known_from", "known_until")]
+    """The columns of a kept table but its knowledge time (fixed by the installed rules)."""
+    if table not in _COLUMNS:
+        names = [row[0] for row in connection.execute(f"describe {table}_versions").fetchall()]
+        _COLUMNS[table] = [name for name in names if name not in ("known_from", "known_until")]
+    return _COLUMNS[table]
 
 
-def _select_children(connection: duckdb.DuckDBPyConnection, first: int, end: int) -> None:
-    """One pass's children, and their events with when each stops counting."""
-    connection.execute("delete from kept_children_to_update")
-    connection.execute(
-        "insert into kept_children_to_update select local_authority, child_id, since "
-        "from kept_pending_children where position >= ? and position < ?",
-        [first, end],
-    )
+def _select_events(connection: duckdb.DuckDBPyConnection, first: int, end: int) -> None:
+    """The events of one pass's children, with when each stops counting."""
     connection.execute("delete from kept_events_to_replay")
     connection.execute(
         """
@@ -263,13 +271,36 @@ def _select_children(connection: duckdb.DuckDBPyConnection, first: int, end: int
         )
         select log.*, retractions.valid_until
         from event_log as log
-        semi join kept_children_to_update as children
+        semi join (
+            select local_authority, child_id from kept_pending_children
+            where position >= ? and position < ?
+        ) as children
             on children.local_authority = log.local_authority
             and children.child_id = log.child_id
         left join retractions on retractions.event_id = log.event_id
         where log.event_type <> 'EventRetracted'
-        """
+        """,
+        [first, end],
     )
+
+
+def _select_children(
+    connection: duckdb.DuckDBPyConnection, table: str, first: int, end: int
+) -> bool:
+    """The pass's children whose events of the table's types changed, each with the
+    earliest moment they changed at; whether there are any."""
+    connection.execute("delete from kept_children_to_update")
+    connection.execute(
+        f"""
+        insert into kept_children_to_update
+        select local_authority, child_id, min(since)
+        from kept_pending_children
+        where position >= ? and position < ? and list_contains({_types_literal(table)}, event_type)
+        group by local_authority, child_id
+        """,
+        [first, end],
+    )
+    return connection.execute("select exists (from kept_children_to_update)").fetchone() == (True,)
 
 
 def _replace_versions(
