@@ -311,7 +311,7 @@ def _replace_versions(
     listed = ", ".join(columns)
     connection.execute(
         f"""
-        create or replace temp table kept_new_versions as
+        create or replace temp table kept_rows_at_moments as
         with
         grid as (
             select
@@ -320,26 +320,55 @@ def _replace_versions(
                 lead(moment) over child_moments as next_moment
             from kept_moments({types})
             window child_moments as (partition by local_authority, child_id order by moment)
-        ),
-        present as (
-            select rows.*, grid.moment_number, grid.next_moment
-            from {table}_at_moments({types}) as rows
-            join grid using (local_authority, child_id, moment)
-        ),
-        runs as (
-            select
-                *,
-                moment_number - row_number() over (
-                    partition by {listed} order by moment_number
-                ) as run
-            from present
         )
-        select {listed}, min(moment) as known_from,
-            arg_max_null(next_moment, moment_number) as known_until
-        from runs
-        group by {listed}, run
+        select rows.*, grid.moment_number, grid.next_moment
+        from {table}_at_moments({types}) as rows
+        join grid using (local_authority, child_id, moment)
         """
     )
+    # Most rows, once known, stay as they are until they stop counting: one run of
+    # consecutive moments, which a grouping alone finds (a window over every column
+    # measured 2.5 times slower).
+    connection.execute(
+        f"""
+        create or replace temp table kept_new_versions as
+        select {listed}, min(moment) as known_from,
+            arg_max_null(next_moment, moment_number) as known_until,
+            count(*) = max(moment_number) - min(moment_number) + 1 as one_run
+        from kept_rows_at_moments
+        group by {listed}
+        """
+    )
+    # A row that stops counting and later counts again: its child's rows are cut into runs.
+    connection.execute(
+        "create or replace temp table kept_children_cut as "
+        "select distinct local_authority, child_id from kept_new_versions where not one_run"
+    )
+    if connection.execute("select exists (from kept_children_cut)").fetchone() == (True,):
+        connection.execute(
+            "delete from kept_new_versions where (local_authority, child_id) in "
+            "(select (local_authority, child_id) from kept_children_cut)"
+        )
+        connection.execute(
+            f"""
+            insert into kept_new_versions
+            with
+            runs as (
+                select
+                    rows.*,
+                    moment_number - row_number() over (
+                        partition by {listed} order by moment_number
+                    ) as run
+                from kept_rows_at_moments as rows
+                semi join kept_children_cut using (local_authority, child_id)
+            )
+            select {listed}, min(moment) as known_from,
+                arg_max_null(next_moment, moment_number) as known_until, true as one_run
+            from runs
+            group by {listed}, run
+            """
+        )
+    connection.execute("drop table kept_children_cut")
     target = f"{table}_versions"
     connection.execute(
         f"""
@@ -383,6 +412,7 @@ def _replace_versions(
     connection.execute(
         "delete from kept_new_versions where rowid in (select new_row from kept_continued)"
     )
-    connection.execute(f"insert into {target} select * from kept_new_versions")
+    connection.execute(f"insert into {target} select * exclude (one_run) from kept_new_versions")
     connection.execute("drop table kept_continued")
     connection.execute("drop table kept_new_versions")
+    connection.execute("drop table kept_rows_at_moments")

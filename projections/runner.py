@@ -33,6 +33,7 @@ from projections.database import connect_exclusively, open_for_writing
 from projections.decode import UndecodableMessage
 from projections.decoding import Decoding, Message
 from projections.load import ProjectionError, append_in_transaction, consumed_offsets
+from projections.maintain import bring_up_to_date, has_pending
 from projections.snapshot import publish_snapshot, snapshot_path
 
 
@@ -206,10 +207,19 @@ class ProjectionRunner:
         self._uncommitted += count
         self.projected += count
         if self._uncommitted >= self.options.commit_rows:
-            self._commit()
+            self._commit(keep_tables=False)
         return count
 
-    def _commit(self) -> None:
+    def _commit(self, *, keep_tables: bool = True) -> None:
+        """Commit the open transaction. keep_tables: bring the kept analyst tables up to date
+        in it first (projections.maintain), as at every commit readers may see; a commit that
+        only bounds a catch-up's transaction leaves them to the next, so a catch-up
+        recomputes each child once, not once per commit."""
+        if keep_tables and has_pending(self.connection):
+            if self._uncommitted is None:
+                self.connection.begin()
+                self._uncommitted = 0
+            bring_up_to_date(self.connection)
         if self._uncommitted is not None:
             self.connection.commit()
             self._uncommitted = None
