@@ -1,10 +1,12 @@
-"""Opening the projection database: the event log, the consumed offsets and the SQL.
+"""Opening the projection database: the event log, the consumed offsets, the kept tables
+and the SQL.
 
-The only stored tables are `event_log` (one wide row per event, see `schema`) and
-`consumed_offsets` (per partition of the events topic, the next offset to read). Every
-analyst table and indicator is a view or table macro over the log (`sql/`), reinstalled
-each time the writer opens the database, so a change to the SQL needs no migration and
-an incremental projection equals a rebuild by construction.
+The stored tables are `event_log` (one wide row per event, see `schema`),
+`consumed_offsets` (per partition of the events topic, the next offset to read) and the
+kept analyst tables (`<table>_versions`, rows with their knowledge time, maintained as
+batches load: `projections.maintain`). The macros and views (`sql/`) are reinstalled each
+time the writer opens the database; kept tables computed by other rules are recomputed
+then, so a change to the SQL needs no migration.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
--- The tables an analyst reads: one macro per table taking the "as known at" moment, and a
--- plain view of the same name (without "_as_of") for everything recorded so far.
+-- The tables an analyst reads, defined as replays of the log: one macro per table,
+-- `<table>_replayed_as_of(as_known_at)`. This is their definition of record. What analysts
+-- and indicators read, `<table>_as_of` and the view `<table>`, is the kept table
+-- `<table>_versions` filtered by knowledge time (projections/maintain.py), computed by the
+-- same rules at many moments at once (kept_versions.sql) and tested equal to these.
 --
 -- Every row keeps the event_id and recorded_at of each event it came from
 -- (`<event>_event_id`, `<event>_recorded_at`), so it is clear when it became known; rows
