@@ -44,6 +44,7 @@ import events
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, builder_of, fields_of
 from events.errors import InvalidEvent
 from events.fastpath import CONVERSIONS, event_builder, record_checker, record_writer
+from events.refusals import Refusal
 from events.schemas import SchemaFileError, SchemaRegistry, SchemaVersion
 from events.validation import (
     RULES,
@@ -333,7 +334,10 @@ class AvroCodec:
             return self._current[event_type]
         except KeyError:
             raise InvalidEvent(
-                event_type, "type", "unknown_event_type", f"{event_type!r} is not an event type"
+                event_type,
+                "type",
+                Refusal.UNKNOWN_EVENT_TYPE,
+                f"{event_type!r} is not an event type",
             ) from None
 
     def encode(self, event: JourneyEvent) -> bytes:
@@ -342,14 +346,14 @@ class AvroCodec:
             raise InvalidEvent(
                 type(event).__name__,
                 "type",
-                "unknown_event_type",
+                Refusal.UNKNOWN_EVENT_TYPE,
                 f"{type(event).__qualname__} is not an event class of the catalogue",
             )
         if writer.not_in_schema:
             raise InvalidEvent(
                 writer.event_type,
                 writer.not_in_schema[0],
-                "not_in_schema",
+                Refusal.NOT_IN_SCHEMA,
                 f"the schema this codec writes has no field {writer.not_in_schema[0]!r}",
             )
         try:
@@ -365,7 +369,7 @@ class AvroCodec:
         except (ValueError, TypeError, OverflowError, AttributeError) as error:
             field = _unencodable_field(record)
             raise InvalidEvent(
-                writer.event_type, field, "unencodable", f"cannot be written as Avro: {error}"
+                writer.event_type, field, Refusal.UNENCODABLE, f"cannot be written as Avro: {error}"
             ) from None
         return buffer.getvalue()
 
@@ -373,7 +377,7 @@ class AvroCodec:
         reader, record = self._read_unchecked(data)
         if reader.class_mismatch is not None:
             raise InvalidEvent(
-                reader.event_type, "<schema>", "class_mismatch", reader.class_mismatch
+                reader.event_type, "<schema>", Refusal.CLASS_MISMATCH, reader.class_mismatch
             )
         try:
             event = reader.build_checked(record)
@@ -413,14 +417,14 @@ class AvroCodec:
             raise InvalidEvent(
                 "unknown",
                 "<message>",
-                "truncated_header",
+                Refusal.TRUNCATED_HEADER,
                 f"{len(data)} bytes is shorter than the {HEADER_LENGTH}-byte single-object header",
             )
         if data[:2] != MAGIC:
             raise InvalidEvent(
                 "unknown",
                 "<message>",
-                "bad_magic",
+                Refusal.BAD_MAGIC,
                 f"starts with {bytes(data[:2]).hex()}, not c301 (Avro single-object encoding)",
             )
         reader = self._readers.get(bytes(data[2:HEADER_LENGTH]))
@@ -428,7 +432,10 @@ class AvroCodec:
             # Gives the unknown_fingerprint error, or names a non-event schema.
             version = self.registry.by_fingerprint(bytes(data[2:HEADER_LENGTH]))
             raise InvalidEvent(
-                version.name, "<fingerprint>", "not_an_event", f"{version.label} is not an event"
+                version.name,
+                "<fingerprint>",
+                Refusal.NOT_AN_EVENT,
+                f"{version.label} is not an event",
             )
         return reader
 
@@ -455,7 +462,7 @@ class AvroCodec:
             raise InvalidEvent(
                 reader.event_type,
                 "<message>",
-                "trailing_bytes",
+                Refusal.TRAILING_BYTES,
                 f"{len(data) - stream.tell()} bytes follow the end of the record",
             )
         for enum in reader.enums:
@@ -478,7 +485,7 @@ def _refuse_enum_index(reader: _Reader, enum: _EnumField, index: Any) -> NoRetur
             raise InvalidEvent(
                 reader.event_type,
                 "<schema>",
-                "schema_resolution",
+                Refusal.SCHEMA_RESOLUTION,
                 f"{reader.writer_version.label} cannot be read as the current version: "
                 f"{enum.name} symbol {symbol} is not in the reader's {enum.enum_name}, which "
                 "has no default symbol",
@@ -486,14 +493,14 @@ def _refuse_enum_index(reader: _Reader, enum: _EnumField, index: Any) -> NoRetur
         raise InvalidEvent(
             reader.event_type,
             enum.name,
-            "enum_default_written",
+            Refusal.ENUM_DEFAULT_WRITTEN,
             f"{symbol} is the default an older reader puts in place of a code it does not "
             "know; a writer must send the code itself",
         )
     raise InvalidEvent(
         reader.event_type,
         enum.name,
-        "enum_index",
+        Refusal.ENUM_INDEX,
         f"enum index {index} is outside the {len(enum.symbols)} symbols of "
         f"{enum.enum_name} (0 to {len(enum.symbols) - 1})",
     )
@@ -527,7 +534,7 @@ def _convert_logical_types(reader: _Reader, record: dict[str, Any]) -> None:
             record[name] = convert(record[name])
     except (ValueError, OverflowError, TypeError) as error:
         raise InvalidEvent(
-            reader.event_type, name, "wrong_type", f"not a valid {name} value: {error}"
+            reader.event_type, name, Refusal.WRONG_TYPE, f"not a valid {name} value: {error}"
         ) from None
 
 
@@ -555,7 +562,7 @@ def _unreadable(reader: _Reader, data: bytes, error: Exception) -> InvalidEvent:
         return InvalidEvent(
             reader.event_type,
             "<schema>",
-            "schema_resolution",
+            Refusal.SCHEMA_RESOLUTION,
             f"{reader.writer_version.label} cannot be read as the current version: {error}",
         )
     stream = BytesIO(data)
@@ -567,11 +574,11 @@ def _unreadable(reader: _Reader, data: bytes, error: Exception) -> InvalidEvent:
             schemaless_reader(stream, writer_field["type"], None)
         except _READ_ERRORS:
             break
-    rule = "truncated_body" if isinstance(error, EOFError | struct.error) else "unreadable_body"
+    truncated = isinstance(error, EOFError | struct.error)
     return InvalidEvent(
         reader.event_type,
         field,
-        rule,
+        Refusal.TRUNCATED_BODY if truncated else Refusal.UNREADABLE_BODY,
         f"the {reader.writer_version.label} body cannot be read at this field "
         f"({type(error).__name__}: {error})",
     )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from events.refusals import Refusal
+
 
 class InvalidEvent(ValueError):
     """An event, or the bytes or JSON said to hold one, breaks the contract.
 
     `event_type` is the event type when it could be read (else "unknown"), `field` the
-    field at fault (or "<message>" for the framing), `rule` a short stable name of the
-    rule broken. The sender should correct the event and send it again; nothing that was
-    accepted before is affected.
+    field at fault (or "<message>" for the framing), `rule` the code of the rule broken
+    (a member of events.refusals.Refusal). The sender should correct the event and send it
+    again; nothing that was accepted before is affected.
     """
 
-    def __init__(self, event_type: str, field: str, rule: str, message: str) -> None:
+    def __init__(self, event_type: str, field: str, rule: Refusal, message: str) -> None:
         self.event_type = event_type
         self.field = field
         self.rule = rule

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from events.catalogue import EVENT_CLASSES, JourneyEvent, fields_of
 from events.errors import InvalidEvent
+from events.refusals import Refusal
 from events.validation import RULES, FieldShape, check_event, rules_for
 
 PathOrFile = str | Path | IO[str] | IO[bytes]
@@ -33,7 +34,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class _BadValue(Exception):
     """A JSON value that does not convert; carries the rule and the reason."""
 
-    def __init__(self, rule: str, reason: str) -> None:
+    def __init__(self, rule: Refusal, reason: str) -> None:
         super().__init__(reason)
         self.rule = rule
         self.reason = reason
@@ -80,7 +81,7 @@ def dumps(event: JourneyEvent) -> str:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise _BadValue("wrong_type", f"must be a JSON string, not {_json_kind(value)}")
+        raise _BadValue(Refusal.WRONG_TYPE, f"must be a JSON string, not {_json_kind(value)}")
     return value
 
 
@@ -88,17 +89,17 @@ def _uuid(value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(_text(value))
     except ValueError:
-        raise _BadValue("bad_uuid", f"{value!r} is not a UUID") from None
+        raise _BadValue(Refusal.BAD_UUID, f"{value!r} is not a UUID") from None
 
 
 def _date(value: Any) -> date:
     text = _text(value)
     if _DATE.fullmatch(text) is None:
-        raise _BadValue("bad_date", f"{text!r} is not a date as YYYY-MM-DD")
+        raise _BadValue(Refusal.BAD_DATE, f"{text!r} is not a date as YYYY-MM-DD")
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise _BadValue("bad_date", f"{text!r} is not a calendar date ({error})") from None
+        raise _BadValue(Refusal.BAD_DATE, f"{text!r} is not a calendar date ({error})") from None
 
 
 def _timestamp(value: Any) -> datetime:
@@ -106,15 +107,18 @@ def _timestamp(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise _BadValue("bad_timestamp", f"{text!r} is not an ISO 8601 timestamp") from None
+        raise _BadValue(Refusal.BAD_TIMESTAMP, f"{text!r} is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None:
-        raise _BadValue("timezone_required", f"{text!r} has no timezone; write it in UTC with Z")
+        raise _BadValue(
+            Refusal.TIMEZONE_REQUIRED,
+            f"{text!r} has no timezone; write it in UTC with Z",
+        )
     return parsed.astimezone(UTC)
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _BadValue("wrong_type", f"must be true or false, not {_json_kind(value)}")
+        raise _BadValue(Refusal.WRONG_TYPE, f"must be true or false, not {_json_kind(value)}")
     return value
 
 
@@ -141,7 +145,7 @@ def _converter(shape: FieldShape) -> Callable[[Any], Any]:
 
         def sequence(value: Any) -> tuple[Any, ...]:
             if not isinstance(value, list):
-                raise _BadValue("wrong_type", f"must be a JSON list, not {_json_kind(value)}")
+                raise _BadValue(Refusal.WRONG_TYPE, f"must be a JSON list, not {_json_kind(value)}")
             return tuple(scalar(item) for item in value)
 
         return sequence
@@ -173,12 +177,12 @@ def event_from_json(obj: Mapping[str, Any], *, line: int | None = None) -> Journ
     """The event a JSON object describes, checked; InvalidEvent (with the line) if not."""
     if not isinstance(obj, Mapping):
         raise InvalidEvent(
-            "unknown", "<line>", "not_an_object", f"{_at(line)}must be a JSON object"
+            "unknown", "<line>", Refusal.NOT_AN_OBJECT, f"{_at(line)}must be a JSON object"
         )
     event_type = obj.get("type")
     if not isinstance(event_type, str):
         raise InvalidEvent(
-            "unknown", "type", "missing_type", f'{_at(line)}needs "type": the event type'
+            "unknown", "type", Refusal.MISSING_TYPE, f'{_at(line)}needs "type": the event type'
         )
     try:
         rules_for(event_type)
@@ -191,14 +195,17 @@ def event_from_json(obj: Mapping[str, Any], *, line: int | None = None) -> Journ
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidEvent(
-            event_type, name, "unknown_field", f"{_at(line)}{event_type} has no field {name!r}"
+            event_type,
+            name,
+            Refusal.UNKNOWN_FIELD,
+            f"{_at(line)}{event_type} has no field {name!r}",
         )
     values: dict[str, Any] = {}
     for name, convert, required in readers:
         if name not in obj:
             if required:
                 raise InvalidEvent(
-                    event_type, name, "missing_field", f"{_at(line)}is required but missing"
+                    event_type, name, Refusal.MISSING_FIELD, f"{_at(line)}is required but missing"
                 )
             continue
         try:
@@ -221,7 +228,7 @@ def loads(text: str, *, line: int | None = None) -> JourneyEvent:
         obj = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidEvent(
-            "unknown", "<line>", "bad_json", f"{_at(line)}not valid JSON ({error})"
+            "unknown", "<line>", Refusal.BAD_JSON, f"{_at(line)}not valid JSON ({error})"
         ) from None
     return event_from_json(obj, line=line)
 
@@ -245,7 +252,10 @@ def read_jsonl(path_or_file: PathOrFile) -> Iterator[JourneyEvent]:
                     raw = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
                     raise InvalidEvent(
-                        "unknown", "<line>", "bad_encoding", f"line {number}: not UTF-8 ({error})"
+                        "unknown",
+                        "<line>",
+                        Refusal.BAD_ENCODING,
+                        f"line {number}: not UTF-8 ({error})",
                     ) from None
             if raw.strip():
                 yield loads(raw, line=number)

@@ -20,6 +20,7 @@ from typing import Any
 from fastavro.schema import SchemaParseException, parse_schema, to_parsing_canonical_form
 
 from events.errors import InvalidEvent
+from events.refusals import Refusal
 
 SCHEMA_FILE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.avsc$")
 
@@ -140,7 +141,7 @@ class SchemaRegistry:
             return list(self._by_name[event_type])
         except KeyError:
             raise InvalidEvent(
-                event_type, "<schema>", "unknown_event_type", f"no schema for {event_type!r}"
+                event_type, "<schema>", Refusal.UNKNOWN_EVENT_TYPE, f"no schema for {event_type!r}"
             ) from None
 
     def current(self, event_type: str) -> SchemaVersion:
@@ -154,7 +155,7 @@ class SchemaRegistry:
             raise InvalidEvent(
                 "unknown",
                 "<fingerprint>",
-                "unknown_fingerprint",
+                Refusal.UNKNOWN_FINGERPRINT,
                 f"no schema in the registry has fingerprint {bytes(fingerprint).hex()}",
             ) from None
 

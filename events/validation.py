@@ -37,6 +37,7 @@ from typing import Any, NoReturn
 
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, fields_of
 from events.errors import InvalidEvent
+from events.refusals import Refusal
 
 # What an older reader sees, through the Avro enum default, for a code a newer writer
 # added. It is never a valid code to write.
@@ -193,7 +194,7 @@ def rules_for(event_type: str) -> EventRules:
         raise InvalidEvent(
             event_type,
             "type",
-            "unknown_event_type",
+            Refusal.UNKNOWN_EVENT_TYPE,
             f"{event_type!r} is not an event type of the catalogue ({', '.join(EVENT_TYPES)})",
         ) from None
 
@@ -212,7 +213,7 @@ def rules_of(event: JourneyEvent) -> EventRules:
         raise InvalidEvent(
             type(event).__name__,
             "type",
-            "unknown_event_type",
+            Refusal.UNKNOWN_EVENT_TYPE,
             f"{type(event).__qualname__} is not an event class of the catalogue",
         )
     return rules
@@ -227,7 +228,7 @@ def event_values(event: JourneyEvent) -> tuple[Any, ...]:
         # Only an event built around its __init__ (object.__new__, copy tricks) gets here.
         missing = next(n for n in rules.names if not hasattr(event, n))
         raise InvalidEvent(
-            rules.event_type, missing, "missing_field", "is required but has no value"
+            rules.event_type, missing, Refusal.MISSING_FIELD, "is required but has no value"
         ) from None
 
 
@@ -259,7 +260,7 @@ def check_record(
     except KeyError:
         missing = next(n for n in rules.names if n not in record)
         raise InvalidEvent(
-            event_type, missing, "missing_field", "is required but has no value"
+            event_type, missing, Refusal.MISSING_FIELD, "is required but has no value"
         ) from None
     _check_values(rules, values, tolerated_unknown)
 
@@ -277,7 +278,7 @@ def _raise_wrong_type(rules: EventRules, values: tuple[Any, ...]) -> NoReturn:
         raise InvalidEvent(
             rules.event_type,
             shape.name,
-            "wrong_type",
+            Refusal.WRONG_TYPE,
             f"must be {shape.describe()}, not {type(value).__name__} ({value!r:.60})",
         )
     raise AssertionError(f"{rules.event_type}: a field failed its type check, but none did again")
@@ -308,7 +309,7 @@ def _check_values(
         raise InvalidEvent(
             event_type,
             "local_authority",
-            "local_authority_code",
+            Refusal.LOCAL_AUTHORITY_CODE,
             f"must be a 3-digit DfE local authority code, not {local_authority!r:.20}",
         )
     for i, code_list, sequence in rules.coded:
@@ -322,7 +323,7 @@ def _check_values(
             raise InvalidEvent(
                 event_type,
                 name,
-                "code_not_in_list",
+                Refusal.CODE_NOT_IN_LIST,
                 f"{code!r:.40} is not one of the codes {', '.join(sorted(code_list))}",
             )
     recorded_at: datetime = values[rules.recorded_at]
@@ -332,14 +333,14 @@ def _check_values(
         offset = recorded_at.utcoffset()
         if offset is None:
             raise InvalidEvent(
-                event_type, "recorded_at", "timezone_required", "must be timezone-aware (UTC)"
+                event_type, "recorded_at", Refusal.TIMEZONE_REQUIRED, "must be timezone-aware (UTC)"
             )
         recorded_on = (recorded_at - offset).date()
     if not EARLIEST_RECORDED_AT <= recorded_at <= LATEST_RECORDED_AT:
         raise InvalidEvent(
             event_type,
             "recorded_at",
-            "date_out_of_range",
+            Refusal.DATE_OUT_OF_RANGE,
             f"{recorded_at.isoformat()} is outside the contract's times, "
             f"{EARLIEST_RECORDED_AT.isoformat()} to {LATEST_RECORDED_AT.isoformat()}",
         )
@@ -351,7 +352,7 @@ def _check_values(
             raise InvalidEvent(
                 event_type,
                 rules.names[i],
-                "date_out_of_range",
+                Refusal.DATE_OUT_OF_RANGE,
                 f"a date in the year {day.year} is outside the contract's dates, "
                 f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
             )
@@ -360,7 +361,7 @@ def _check_values(
         raise InvalidEvent(
             event_type,
             "occurred_on",
-            "occurred_after_recorded",
+            Refusal.OCCURRED_AFTER_RECORDED,
             f"{occurred_on.isoformat()} is after the UTC date of recorded_at "
             f"({recorded_at.astimezone(UTC).isoformat()})",
         )
@@ -369,17 +370,22 @@ def _check_values(
 def _check_identifier(event_type: str, name: str, text: str) -> None:
     # The messages never repeat the value: it may be a child's id, or megabytes.
     if not text or text.isspace():
-        raise InvalidEvent(event_type, name, "empty_identifier", "must not be empty")
+        raise InvalidEvent(event_type, name, Refusal.EMPTY_IDENTIFIER, "must not be empty")
     if len(text) > IDENTIFIER_MAX_LENGTH:
         raise InvalidEvent(
             event_type,
             name,
-            "identifier_too_long",
+            Refusal.IDENTIFIER_TOO_LONG,
             f"is {len(text):,} characters long; an identifier has at most "
             f"{IDENTIFIER_MAX_LENGTH}",
         )
     if not text.isprintable():
-        raise InvalidEvent(event_type, name, "identifier_not_printable", _first_unprintable(text))
+        raise InvalidEvent(
+            event_type,
+            name,
+            Refusal.IDENTIFIER_NOT_PRINTABLE,
+            _first_unprintable(text),
+        )
 
 
 def _check_free_text(event_type: str, name: str, text: str | None) -> None:
@@ -389,14 +395,14 @@ def _check_free_text(event_type: str, name: str, text: str | None) -> None:
         raise InvalidEvent(
             event_type,
             name,
-            "text_too_long",
+            Refusal.TEXT_TOO_LONG,
             f"is {len(text):,} characters long; free text has at most {FREE_TEXT_MAX_LENGTH:,}",
         )
     if not is_free_text(text):
         raise InvalidEvent(
             event_type,
             name,
-            "text_not_printable",
+            Refusal.TEXT_NOT_PRINTABLE,
             _first_unprintable(text, FREE_TEXT_LAYOUT)
             + " (free text may hold printable characters, line breaks and tabs)",
         )
@@ -412,7 +418,7 @@ def check_not_recorded_ahead(event: JourneyEvent, now: datetime) -> None:
         raise InvalidEvent(
             event.event_type,
             "recorded_at",
-            "recorded_in_future",
+            Refusal.RECORDED_IN_FUTURE,
             f"{event.recorded_at.astimezone(UTC).isoformat()} is more than "
             f"{_described(RECORDED_AT_MAX_AHEAD)} ahead of the processor's clock "
             f"({now.astimezone(UTC).isoformat(timespec='seconds')})",

@@ -39,6 +39,7 @@ from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
+from events.refusals import Refusal
 from journeys.errors import JourneyNotFound, RuleViolation
 from journeys.journey import Journey, event_id_reused, journey_id, payload_of
 
@@ -224,7 +225,7 @@ class RecordBatch:
         except AggregateNotFoundError:
             if not isinstance(event, contract.ChildRegistered):
                 raise RuleViolation(
-                    "CHILD_NOT_REGISTERED",
+                    Refusal.CHILD_NOT_REGISTERED,
                     event.event_type,
                     "child_id",
                     f"child {event.child_id!r} of local authority {event.local_authority!r} "

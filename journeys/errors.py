@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from events.refusals import Refusal
+
 
 class JourneyError(Exception):
     """Base class of every exception raised by the journey domain."""
@@ -13,7 +15,8 @@ class JourneyError(Exception):
 class RuleViolation(JourneyError):
     """A submitted event breaks a rule of practice and was not recorded.
 
-    `rule_code` is a short stable name of the rule (e.g. "PLACEMENT_OUTSIDE_PERIOD"),
+    `rule_code` is the rule's code in the catalogue (events.refusals, e.g.
+    Refusal.PLACEMENT_OUTSIDE_PERIOD),
     `event_type` the type of the submitted event, `field` the field at fault and `message`
     a plain-English explanation. `dependants` lists the events that would break a rule if
     a retraction went ahead (empty for other refusals). The journey is unchanged: the
@@ -23,7 +26,7 @@ class RuleViolation(JourneyError):
 
     def __init__(
         self,
-        rule_code: str,
+        rule_code: Refusal,
         event_type: str,
         field: str,
         message: str,

@@ -35,6 +35,7 @@ from events.catalogue import (
     ReferralReceived,
     Section47Started,
 )
+from events.refusals import Refusal
 
 E = TypeVar("E", bound=JourneyEvent)
 
@@ -99,34 +100,88 @@ def in_date_order(event: JourneyEvent) -> tuple[date, int, datetime, uuid.UUID]:
 
 @dataclass(frozen=True, slots=True)
 class SpellKind:
-    """A kind of thing that starts and (except enquiries and advisers) ends."""
+    """A kind of thing that starts and (except enquiries and advisers) ends.
+
+    The refusal codes name the rules of journeys.rules a spell of this kind can break
+    (None where no rule applies to the kind), so each code is a member of the catalogue
+    (events.refusals) that a search finds.
+    """
 
     noun: str
     start_type: type[JourneyEvent]
     end_type: type[JourneyEvent] | None
     id_field: str
-    rule_stem: str  # prefix of rule codes, e.g. "PLACEMENT"
     end_words: str  # "ended", "closed", "completed"
+    unknown: Refusal | None = None  # an event names a spell not recorded
+    already_ended: Refusal | None = None  # a spell ends twice
+    ends_before_start: Refusal | None = None
+    already_open: Refusal | None = None  # a spell starts while another is open
 
 
 REFERRAL = SpellKind(
-    "referral", ReferralReceived, ReferralClosed, "referral_id", "REFERRAL", "closed"
+    "referral",
+    ReferralReceived,
+    ReferralClosed,
+    "referral_id",
+    "closed",
+    unknown=Refusal.UNKNOWN_REFERRAL,
+    already_ended=Refusal.REFERRAL_ALREADY_CLOSED,
+    ends_before_start=Refusal.REFERRAL_ENDS_BEFORE_START,
+    already_open=Refusal.REFERRAL_ALREADY_OPEN,
 )
 ASSESSMENT = SpellKind(
-    "assessment", AssessmentStarted, AssessmentCompleted, "assessment_id", "ASSESSMENT", "completed"
+    "assessment",
+    AssessmentStarted,
+    AssessmentCompleted,
+    "assessment_id",
+    "completed",
+    unknown=Refusal.UNKNOWN_ASSESSMENT,
+    already_ended=Refusal.ASSESSMENT_ALREADY_COMPLETED,
+    ends_before_start=Refusal.ASSESSMENT_ENDS_BEFORE_START,
 )
-ENQUIRY = SpellKind("section 47 enquiry", Section47Started, None, "enquiry_id", "ENQUIRY", "")
+ENQUIRY = SpellKind(
+    "section 47 enquiry",
+    Section47Started,
+    None,
+    "enquiry_id",
+    "",
+    unknown=Refusal.UNKNOWN_ENQUIRY,
+)
 PLAN = SpellKind(
-    "CP plan", ChildProtectionPlanStarted, ChildProtectionPlanEnded, "plan_id", "PLAN", "ended"
+    "CP plan",
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    "plan_id",
+    "ended",
+    unknown=Refusal.UNKNOWN_PLAN,
+    already_ended=Refusal.PLAN_ALREADY_ENDED,
+    ends_before_start=Refusal.PLAN_ENDS_BEFORE_START,
+    already_open=Refusal.PLAN_ALREADY_OPEN,
 )
 PERIOD = SpellKind(
-    "period of care", PeriodOfCareStarted, PeriodOfCareEnded, "period_id", "PERIOD", "ended"
+    "period of care",
+    PeriodOfCareStarted,
+    PeriodOfCareEnded,
+    "period_id",
+    "ended",
+    unknown=Refusal.UNKNOWN_PERIOD,
+    already_ended=Refusal.PERIOD_ALREADY_ENDED,
+    ends_before_start=Refusal.PERIOD_ENDS_BEFORE_START,
+    already_open=Refusal.PERIOD_ALREADY_OPEN,
 )
 PLACEMENT = SpellKind(
-    "placement", PlacementStarted, PlacementEnded, "placement_id", "PLACEMENT", "ended"
+    "placement",
+    PlacementStarted,
+    PlacementEnded,
+    "placement_id",
+    "ended",
+    unknown=Refusal.UNKNOWN_PLACEMENT,
+    already_ended=Refusal.PLACEMENT_ALREADY_ENDED,
+    ends_before_start=Refusal.PLACEMENT_ENDS_BEFORE_START,
+    already_open=Refusal.PLACEMENT_ALREADY_OPEN,
 )
 ADVISER = SpellKind(
-    "personal adviser allocation", PersonalAdviserAllocated, None, "adviser_id", "ADVISER", ""
+    "personal adviser allocation", PersonalAdviserAllocated, None, "adviser_id", ""
 )
 SPELL_KINDS: tuple[SpellKind, ...] = (
     REFERRAL,

@@ -25,6 +25,7 @@ from eventsourcing.utils import get_topic
 
 from events import catalogue as contract
 from events.catalogue import EventRetracted, JourneyEvent
+from events.refusals import Refusal
 from journeys.errors import RuleViolation
 from journeys.facts import Chronology, in_date_order
 from journeys.rules import Breach, breaches_concerning
@@ -162,7 +163,7 @@ class Journey(Aggregate):
         if self._is_duplicate(payload, contract.ChildRegistered):
             return False
         raise RuleViolation(
-            "CHILD_ALREADY_REGISTERED",
+            Refusal.CHILD_ALREADY_REGISTERED,
             payload.event_type,
             "child_id",
             f"child {payload.child_id!r} of local authority {payload.local_authority!r} is "
@@ -185,7 +186,7 @@ class Journey(Aggregate):
     def check_belongs_to_journey(self, payload: JourneyEvent) -> None:
         if (payload.local_authority, payload.child_id) != (self.local_authority, self.child_id):
             raise RuleViolation(
-                "WRONG_JOURNEY",
+                Refusal.WRONG_JOURNEY,
                 payload.event_type,
                 "child_id",
                 f"event for child {payload.child_id!r} of local authority "
@@ -202,18 +203,19 @@ class Journey(Aggregate):
                 # Retracting the registration would leave a journey with no child; a
                 # wrong date of birth needs a correction event, not a retraction.
                 raise RuleViolation(
-                    "REGISTRATION_NOT_RETRACTABLE",
+                    Refusal.REGISTRATION_NOT_RETRACTABLE,
                     payload.event_type,
                     "retracted_event_id",
                     f"event {target_id} registers the child and cannot be retracted",
                 )
             return target
         if target_id in self._retracted:
-            problem, code = "was already retracted", "ALREADY_RETRACTED"
+            problem, code = "was already retracted", Refusal.ALREADY_RETRACTED
         elif target_id in self._retractions:
-            problem, code = "is itself a retraction, which cannot be retracted", "NOT_RETRACTABLE"
+            problem = "is itself a retraction, which cannot be retracted"
+            code = Refusal.NOT_RETRACTABLE
         else:
-            problem, code = "is not recorded in this journey", "UNKNOWN_EVENT"
+            problem, code = "is not recorded in this journey", Refusal.UNKNOWN_EVENT
         raise RuleViolation(
             code, payload.event_type, "retracted_event_id", f"event {target_id} {problem}"
         )
@@ -231,7 +233,7 @@ class Journey(Aggregate):
             for breach in breaches
         )
         raise RuleViolation(
-            "RETRACTION_LEAVES_DEPENDANTS",
+            Refusal.RETRACTION_LEAVES_DEPENDANTS,
             payload.event_type,
             "retracted_event_id",
             f"retracting {target.event_type} {target.event_id} would leave events that depend "
@@ -423,7 +425,7 @@ def event_id_reused(payload: JourneyEvent, first_event_type: str) -> RuleViolati
     The message names the id and the type of event that first used it, nothing personal.
     """
     return RuleViolation(
-        "EVENT_ID_REUSED",
+        Refusal.EVENT_ID_REUSED,
         payload.event_type,
         "event_id",
         f"event id {payload.event_id} is already used by a different event (a "

@@ -8,18 +8,20 @@ same checks through `breaches_concerning`, so no rule is written twice.
 
 Each rule declares the event types whose arrival or retraction can break it; only those
 rules run for an event of that type, which keeps judging one event linear in the length of
-the journey.
+the journey. It declares too the refusal codes it yields (members of events.refusals), so
+`journeys rules` can say which event types each code concerns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from events import codes
 from events.catalogue import (
     EVENT_CLASSES,
+    EVENT_TYPES,
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
@@ -38,6 +40,7 @@ from events.catalogue import (
     ReferralReceived,
     Section47Started,
 )
+from events.refusals import Refusal
 from journeys.facts import (
     ASSESSMENT,
     ENQUIRY,
@@ -59,7 +62,7 @@ ADVISER_MINIMUM_AGE = 14
 class Breach:
     """One event breaking one rule: the rule's stable code, the field at fault, and why."""
 
-    rule_code: str
+    rule_code: Refusal
     event: JourneyEvent
     field: str
     message: str
@@ -72,6 +75,9 @@ Check = Callable[[Chronology], Iterator[Breach]]
 class Rule:
     check: Check
     concerns: frozenset[str]  # event types whose arrival or retraction can break the rule
+    # The codes of the breaches it yields, each with the event types (among `concerns`)
+    # whose arrival or retraction can bring that breach about.
+    refuses: Mapping[Refusal, frozenset[str]]
 
 
 RULES: list[Rule] = []
@@ -80,15 +86,49 @@ RULES: list[Rule] = []
 _CHECKS_BY_TYPE: dict[str, tuple[Check, ...]] = {}
 
 
-def rule(*concerns: type[JourneyEvent]) -> Callable[[Check], Check]:
-    """Register a check, with the event types that can break it."""
+# The codes a rule yields: each concerning all the rule's event types, or some of them.
+Refuses = Iterable[Refusal] | Mapping[Refusal, Iterable[type[JourneyEvent]]]
+
+
+def rule(*concerns: type[JourneyEvent], refuses: Refuses) -> Callable[[Check], Check]:
+    """Register a check, with the event types that can break it and the codes it yields.
+
+    `refuses` lists the codes, or maps each to the event types (among `concerns`) that
+    can bring its breach about, where that is fewer than all of them.
+    """
+    concerned = frozenset(cls.event_type for cls in concerns)
+    codes: dict[Refusal, frozenset[str]] = {}
+    if isinstance(refuses, Mapping):
+        for code, classes in refuses.items():
+            codes[code] = frozenset(cls.event_type for cls in classes)
+    else:
+        codes = dict.fromkeys(refuses, concerned)
 
     def register(check: Check) -> Check:
-        RULES.append(Rule(check, frozenset(cls.event_type for cls in concerns)))
+        for code, types in codes.items():
+            if not types <= concerned:
+                raise ValueError(
+                    f"{check.__name__}: {code} concerns {sorted(types - concerned)}, which "
+                    "the rule does not"
+                )
+        RULES.append(Rule(check, concerned, codes))
         _CHECKS_BY_TYPE.clear()
         return check
 
     return register
+
+
+def event_types_concerned(code: Refusal) -> tuple[str, ...]:
+    """The event types `code` can refuse, in catalogue order.
+
+    A rule of practice's come from the rules that yield it (the event types whose arrival
+    or retraction can break them); any other code's are stated in the catalogue.
+    """
+    concerned = code.concerns
+    if concerned is None:
+        declared = set().union(*(r.refuses[code] for r in RULES if code in r.refuses))
+        return tuple(t for t in EVENT_TYPES if t in declared)
+    return concerned
 
 
 def checks_concerning(event_type: str) -> tuple[Check, ...]:
@@ -106,6 +146,13 @@ def breaches_concerning(chronology: Chronology, event_type: str) -> Iterator[Bre
         yield from check(chronology)
 
 
+def _code_of(kind: SpellKind, code: Refusal | None) -> Refusal:
+    """A kind's code for a rule that applies to it (declared on the kind, journeys.facts)."""
+    if code is None:
+        raise TypeError(f"{kind.noun}: no refusal code is declared for this rule")
+    return code
+
+
 def _describe(event: JourneyEvent) -> str:
     return f"{event.event_type} {event.event_id} dated {event.occurred_on}"
 
@@ -116,13 +163,13 @@ _START_TYPES = tuple(kind.start_type for kind in SPELL_KINDS)
 # -- the child ---------------------------------------------------------------------------
 
 
-@rule(ChildRegistered)
+@rule(ChildRegistered, refuses=[Refusal.DATE_OF_BIRTH_IN_FUTURE])
 def check_date_of_birth_not_in_future(chronology: Chronology) -> Iterator[Breach]:
     child = chronology.child
     recorded_on = child.recorded_at.date()
     if child.date_of_birth > recorded_on:
         yield Breach(
-            "DATE_OF_BIRTH_IN_FUTURE",
+            Refusal.DATE_OF_BIRTH_IN_FUTURE,
             child,
             "date_of_birth",
             f"date of birth {child.date_of_birth} is after the day the registration was "
@@ -130,14 +177,14 @@ def check_date_of_birth_not_in_future(chronology: Chronology) -> Iterator[Breach
         )
 
 
-@rule(*_ALL_TYPES)
+@rule(*_ALL_TYPES, refuses=[Refusal.EVENT_BEFORE_BIRTH])
 def check_nothing_before_birth(chronology: Chronology) -> Iterator[Breach]:
     date_of_birth = chronology.date_of_birth
     for event in chronology.events:  # in date order: stop at the first on or after birth
         if event.occurred_on >= date_of_birth:
             return
         yield Breach(
-            "EVENT_BEFORE_BIRTH",
+            Refusal.EVENT_BEFORE_BIRTH,
             event,
             "occurred_on",
             f"{_describe(event)} is before the child's date of birth {date_of_birth}",
@@ -147,7 +194,7 @@ def check_nothing_before_birth(chronology: Chronology) -> Iterator[Breach]:
 # -- identifiers and references -----------------------------------------------------------
 
 
-@rule(*_START_TYPES)
+@rule(*_START_TYPES, refuses=[Refusal.DUPLICATE_ID])
 def check_ids_unique(chronology: Chronology) -> Iterator[Breach]:
     for kind in SPELL_KINDS:
         starts = chronology.of_type(kind.start_type)
@@ -158,7 +205,7 @@ def check_ids_unique(chronology: Chronology) -> Iterator[Breach]:
             spell_id = getattr(start, kind.id_field)
             if spell_id in first_use:
                 yield Breach(
-                    "DUPLICATE_ID",
+                    Refusal.DUPLICATE_ID,
                     start,
                     kind.id_field,
                     f"{kind.noun} id {spell_id!r} is already used by "
@@ -183,7 +230,15 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
 )
 
 
-@rule(*{referring for referring, _, _ in REFERENCES}, *{kind.start_type for *_, kind in REFERENCES})
+@rule(
+    *{referring for referring, _, _ in REFERENCES},
+    *{kind.start_type for *_, kind in REFERENCES},
+    refuses={
+        _code_of(kind, kind.unknown): {kind.start_type}
+        | {referring for referring, _, named in REFERENCES if named is kind}
+        for *_, kind in REFERENCES
+    },
+)
 def check_references_known(chronology: Chronology) -> Iterator[Breach]:
     for referring_type, id_field, kind in REFERENCES:
         referring = chronology.of_type(referring_type)
@@ -194,7 +249,7 @@ def check_references_known(chronology: Chronology) -> Iterator[Breach]:
             named = getattr(event, id_field)
             if named not in known:
                 yield Breach(
-                    f"UNKNOWN_{kind.rule_stem}",
+                    _code_of(kind, kind.unknown),
                     event,
                     id_field,
                     f"{event.event_type} names {kind.noun} {named!r}, which is not recorded "
@@ -205,7 +260,14 @@ def check_references_known(chronology: Chronology) -> Iterator[Breach]:
 _ENDING_KINDS = tuple(kind for kind in SPELL_KINDS if kind.end_type is not None)
 
 
-@rule(*(kind.end_type for kind in _ENDING_KINDS if kind.end_type is not None))
+def _ends(kind: SpellKind) -> set[type[JourneyEvent]]:
+    return set() if kind.end_type is None else {kind.end_type}
+
+
+@rule(
+    *(kind.end_type for kind in _ENDING_KINDS if kind.end_type is not None),
+    refuses={_code_of(kind, kind.already_ended): _ends(kind) for kind in _ENDING_KINDS},
+)
 def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
     for kind in _ENDING_KINDS:
         assert kind.end_type is not None
@@ -214,7 +276,7 @@ def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
             spell_id = getattr(end, kind.id_field)
             if spell_id in first_end:
                 yield Breach(
-                    f"{kind.rule_stem}_ALREADY_{kind.end_words.upper()}",
+                    _code_of(kind, kind.already_ended),
                     end,
                     kind.id_field,
                     f"{kind.noun} {spell_id!r} was already {kind.end_words} by "
@@ -225,7 +287,12 @@ def check_spells_end_once(chronology: Chronology) -> Iterator[Breach]:
 
 
 @rule(
-    *(kind.start_type for kind in _ENDING_KINDS), *(k.end_type for k in _ENDING_KINDS if k.end_type)
+    *(kind.start_type for kind in _ENDING_KINDS),
+    *(k.end_type for k in _ENDING_KINDS if k.end_type),
+    refuses={
+        _code_of(kind, kind.ends_before_start): {kind.start_type, *_ends(kind)}
+        for kind in _ENDING_KINDS
+    },
 )
 def check_spells_end_on_or_after_start(chronology: Chronology) -> Iterator[Breach]:
     for kind in _ENDING_KINDS:
@@ -235,7 +302,7 @@ def check_spells_end_on_or_after_start(chronology: Chronology) -> Iterator[Breac
         for spell in chronology.spells(kind).values():
             if spell.end is not None and spell.end.occurred_on < spell.started_on:
                 yield Breach(
-                    f"{kind.rule_stem}_ENDS_BEFORE_START",
+                    _code_of(kind, kind.ends_before_start),
                     spell.end,
                     "occurred_on",
                     f"{kind.noun} {spell.key!r} is {kind.end_words} on {spell.end.occurred_on}, "
@@ -274,7 +341,7 @@ def _one_open_at_a_time(
     spells = [(spell, ended_on(spell)) for spell in chronology.spells(kind).values()]
     for open_spell, starting in _overlapping(spells):
         yield Breach(
-            f"{kind.rule_stem}_ALREADY_OPEN",
+            _code_of(kind, kind.already_open),
             starting.start,
             "occurred_on",
             f"{kind.noun} {starting.key!r} starts on {starting.started_on} while {kind.noun} "
@@ -283,22 +350,31 @@ def _one_open_at_a_time(
         )
 
 
-@rule(ReferralReceived, ReferralClosed)
+@rule(ReferralReceived, ReferralClosed, refuses=[_code_of(REFERRAL, REFERRAL.already_open)])
 def check_one_open_referral(chronology: Chronology) -> Iterator[Breach]:
     yield from _one_open_at_a_time(chronology, REFERRAL, lambda spell: spell.ended_on)
 
 
-@rule(ChildProtectionPlanStarted, ChildProtectionPlanEnded)
+@rule(
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    refuses=[_code_of(PLAN, PLAN.already_open)],
+)
 def check_one_open_plan(chronology: Chronology) -> Iterator[Breach]:
     yield from _one_open_at_a_time(chronology, PLAN, lambda spell: spell.ended_on)
 
 
-@rule(PeriodOfCareStarted, PeriodOfCareEnded)
+@rule(PeriodOfCareStarted, PeriodOfCareEnded, refuses=[_code_of(PERIOD, PERIOD.already_open)])
 def check_one_open_period(chronology: Chronology) -> Iterator[Breach]:
     yield from _one_open_at_a_time(chronology, PERIOD, lambda spell: spell.ended_on)
 
 
-@rule(PlacementStarted, PlacementEnded, PeriodOfCareEnded)
+@rule(
+    PlacementStarted,
+    PlacementEnded,
+    PeriodOfCareEnded,
+    refuses=[_code_of(PLACEMENT, PLACEMENT.already_open)],
+)
 def check_one_open_placement(chronology: Chronology) -> Iterator[Breach]:
     # A placement left open ends with its period of care (the implicit end).
     yield from _one_open_at_a_time(chronology, PLACEMENT, chronology.placement_ended_on)
@@ -307,16 +383,27 @@ def check_one_open_placement(chronology: Chronology) -> Iterator[Breach]:
 # -- child in need and child protection ---------------------------------------------------
 
 
-@rule(AssessmentStarted, Section47Started, ReferralReceived, ReferralClosed)
+# The work a referral takes: (its start, the code of starting it outside the referral).
+_REFERRAL_WORK: tuple[tuple[type[AssessmentStarted | Section47Started], Refusal, str], ...] = (
+    (AssessmentStarted, Refusal.ASSESSMENT_OUTSIDE_REFERRAL, "assessment"),
+    (Section47Started, Refusal.ENQUIRY_OUTSIDE_REFERRAL, "section 47 enquiry"),
+)
+
+
+@rule(
+    AssessmentStarted,
+    Section47Started,
+    ReferralReceived,
+    ReferralClosed,
+    refuses={
+        code: {work_type, ReferralReceived, ReferralClosed} for work_type, code, _ in _REFERRAL_WORK
+    },
+)
 def check_work_belongs_to_open_referral(chronology: Chronology) -> Iterator[Breach]:
     # A referral takes work from the day it is received up to and including the day it
     # is closed (an assessment can start and the case close on the same day).
     referrals = chronology.spells(REFERRAL)
-    work: tuple[tuple[type[AssessmentStarted | Section47Started], str, str], ...] = (
-        (AssessmentStarted, "ASSESSMENT_OUTSIDE_REFERRAL", "assessment"),
-        (Section47Started, "ENQUIRY_OUTSIDE_REFERRAL", "section 47 enquiry"),
-    )
-    for work_type, rule_code, noun in work:
+    for work_type, rule_code, noun in _REFERRAL_WORK:
         for started in chronology.of_type(work_type):
             referral = referrals.get(started.referral_id)
             if referral is None:
@@ -337,14 +424,14 @@ def check_work_belongs_to_open_referral(chronology: Chronology) -> Iterator[Brea
                 )
 
 
-@rule(ChildProtectionConferenceHeld, Section47Started)
+@rule(ChildProtectionConferenceHeld, Section47Started, refuses=[Refusal.CONFERENCE_BEFORE_ENQUIRY])
 def check_conference_follows_enquiry(chronology: Chronology) -> Iterator[Breach]:
     enquiries = chronology.spells(ENQUIRY)
     for conference in chronology.of_type(ChildProtectionConferenceHeld):
         enquiry = enquiries.get(conference.enquiry_id)
         if enquiry is not None and conference.occurred_on < enquiry.started_on:
             yield Breach(
-                "CONFERENCE_BEFORE_ENQUIRY",
+                Refusal.CONFERENCE_BEFORE_ENQUIRY,
                 conference,
                 "occurred_on",
                 f"conference held on {conference.occurred_on}, before section 47 enquiry "
@@ -352,14 +439,18 @@ def check_conference_follows_enquiry(chronology: Chronology) -> Iterator[Breach]
             )
 
 
-@rule(ChildProtectionPlanStarted, ChildProtectionConferenceHeld)
+@rule(
+    ChildProtectionPlanStarted,
+    ChildProtectionConferenceHeld,
+    refuses=[Refusal.PLAN_WITHOUT_CONFERENCE],
+)
 def check_plan_follows_conference(chronology: Chronology) -> Iterator[Breach]:
     deciding = chronology.conferences_requiring_plan()
     first_decided_on = min((c.occurred_on for c in deciding), default=None)
     for started in chronology.of_type(ChildProtectionPlanStarted):
         if first_decided_on is None or started.occurred_on < first_decided_on:
             yield Breach(
-                "PLAN_WITHOUT_CONFERENCE",
+                Refusal.PLAN_WITHOUT_CONFERENCE,
                 started,
                 "occurred_on",
                 f"CP plan {started.plan_id!r} (category {started.category}) starts on "
@@ -368,12 +459,17 @@ def check_plan_follows_conference(chronology: Chronology) -> Iterator[Breach]:
             )
 
 
-@rule(ReferralClosed, ChildProtectionPlanStarted, ChildProtectionPlanEnded)
+@rule(
+    ReferralClosed,
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    refuses=[Refusal.REFERRAL_CLOSED_WITH_OPEN_PLAN],
+)
 def check_referral_not_closed_with_open_plan(chronology: Chronology) -> Iterator[Breach]:
     for closed in chronology.of_type(ReferralClosed):
         for plan in chronology.open_spells_on(PLAN, closed.occurred_on):
             yield Breach(
-                "REFERRAL_CLOSED_WITH_OPEN_PLAN",
+                Refusal.REFERRAL_CLOSED_WITH_OPEN_PLAN,
                 closed,
                 "occurred_on",
                 f"referral {closed.referral_id!r} closes on {closed.occurred_on} ({closed.reason}) "
@@ -384,7 +480,13 @@ def check_referral_not_closed_with_open_plan(chronology: Chronology) -> Iterator
 # -- looked after children -----------------------------------------------------------------
 
 
-@rule(PlacementStarted, PlacementEnded, PeriodOfCareStarted, PeriodOfCareEnded)
+@rule(
+    PlacementStarted,
+    PlacementEnded,
+    PeriodOfCareStarted,
+    PeriodOfCareEnded,
+    refuses=[Refusal.PLACEMENT_OUTSIDE_PERIOD, Refusal.PLACEMENT_ENDS_AFTER_PERIOD],
+)
 def check_placements_within_period(chronology: Chronology) -> Iterator[Breach]:
     periods = chronology.spells(PERIOD)
     for placement in chronology.spells(PLACEMENT).values():
@@ -397,7 +499,7 @@ def check_placements_within_period(chronology: Chronology) -> Iterator[Breach]:
             period_ended_on is not None and placement.started_on >= period_ended_on
         ):
             yield Breach(
-                "PLACEMENT_OUTSIDE_PERIOD",
+                Refusal.PLACEMENT_OUTSIDE_PERIOD,
                 placement.start,
                 "occurred_on",
                 f"placement {placement.key!r} ({placement.start.placement_type}) starts on "
@@ -410,7 +512,7 @@ def check_placements_within_period(chronology: Chronology) -> Iterator[Breach]:
             and placement.end.occurred_on > period_ended_on
         ):
             yield Breach(
-                "PLACEMENT_ENDS_AFTER_PERIOD",
+                Refusal.PLACEMENT_ENDS_AFTER_PERIOD,
                 placement.end,
                 "occurred_on",
                 f"placement {placement.key!r} ends on {placement.end.occurred_on}, after its "
@@ -419,14 +521,19 @@ def check_placements_within_period(chronology: Chronology) -> Iterator[Breach]:
             )
 
 
-@rule(LegalStatusChanged, PeriodOfCareStarted, PeriodOfCareEnded)
+@rule(
+    LegalStatusChanged,
+    PeriodOfCareStarted,
+    PeriodOfCareEnded,
+    refuses=[Refusal.LEGAL_STATUS_OUTSIDE_PERIOD],
+)
 def check_legal_status_within_period(chronology: Chronology) -> Iterator[Breach]:
     periods = chronology.spells(PERIOD)
     for change in chronology.of_type(LegalStatusChanged):
         period = periods.get(change.period_id)
         if period is not None and not period.open_on(change.occurred_on):
             yield Breach(
-                "LEGAL_STATUS_OUTSIDE_PERIOD",
+                Refusal.LEGAL_STATUS_OUTSIDE_PERIOD,
                 change,
                 "occurred_on",
                 f"legal status changes to {change.legal_status} on {change.occurred_on}, "
@@ -443,13 +550,17 @@ def _open_words(spell: Spell) -> str:
 # -- care leavers --------------------------------------------------------------------------
 
 
-@rule(PersonalAdviserAllocated, PeriodOfCareStarted)
+@rule(
+    PersonalAdviserAllocated,
+    PeriodOfCareStarted,
+    refuses=[Refusal.ADVISER_NOT_LOOKED_AFTER, Refusal.ADVISER_TOO_YOUNG],
+)
 def check_adviser_for_looked_after_child(chronology: Chronology) -> Iterator[Breach]:
     for allocated in chronology.of_type(PersonalAdviserAllocated):
         day = allocated.occurred_on
         if not chronology.has_been_looked_after_by(day):
             yield Breach(
-                "ADVISER_NOT_LOOKED_AFTER",
+                Refusal.ADVISER_NOT_LOOKED_AFTER,
                 allocated,
                 "occurred_on",
                 f"personal adviser allocated on {day} to a child who is not and has not been "
@@ -457,7 +568,7 @@ def check_adviser_for_looked_after_child(chronology: Chronology) -> Iterator[Bre
             )
         elif chronology.age_on(day) < ADVISER_MINIMUM_AGE:
             yield Breach(
-                "ADVISER_TOO_YOUNG",
+                Refusal.ADVISER_TOO_YOUNG,
                 allocated,
                 "occurred_on",
                 f"personal adviser allocated on {day}, when the child is "
@@ -466,12 +577,18 @@ def check_adviser_for_looked_after_child(chronology: Chronology) -> Iterator[Bre
             )
 
 
-@rule(CareLeaverContactRecorded, PeriodOfCareStarted, PeriodOfCareEnded, LegalStatusChanged)
+@rule(
+    CareLeaverContactRecorded,
+    PeriodOfCareStarted,
+    PeriodOfCareEnded,
+    LegalStatusChanged,
+    refuses=[Refusal.CONTACT_NOT_CARE_LEAVER],
+)
 def check_contact_for_care_leaver(chronology: Chronology) -> Iterator[Breach]:
     for contact in chronology.of_type(CareLeaverContactRecorded):
         if not chronology.is_care_leaver_on(contact.occurred_on):
             yield Breach(
-                "CONTACT_NOT_CARE_LEAVER",
+                Refusal.CONTACT_NOT_CARE_LEAVER,
                 contact,
                 "occurred_on",
                 f"care leaver contact on {contact.occurred_on} for a young person who is not "
@@ -484,21 +601,28 @@ def check_contact_for_care_leaver(chronology: Chronology) -> Iterator[Breach]:
 _ZERO_CODES_IN_TOUCH = frozenset({"DIED", "RHOM"})
 
 
-@rule(CareLeaverContactRecorded)
+@rule(
+    CareLeaverContactRecorded,
+    refuses=[
+        Refusal.CONTACT_CODE_NOT_ZERO,
+        Refusal.CONTACT_CODE_ZERO_IN_TOUCH,
+        Refusal.ACCOMMODATION_NEVER_SUITABLE,
+    ],
+)
 def check_contact_codes_consistent(chronology: Chronology) -> Iterator[Breach]:
     for contact in chronology.of_type(CareLeaverContactRecorded):
         for field in ("activity", "accommodation"):
             code = getattr(contact, field)
             if contact.in_touch in _ZERO_CODES_IN_TOUCH and code != "0":
                 yield Breach(
-                    "CONTACT_CODE_NOT_ZERO",
+                    Refusal.CONTACT_CODE_NOT_ZERO,
                     contact,
                     field,
                     f"IN_TOUCH {contact.in_touch} carries {field} code 0, not {code}",
                 )
             elif contact.in_touch == "YES" and code == "0":
                 yield Breach(
-                    "CONTACT_CODE_ZERO_IN_TOUCH",
+                    Refusal.CONTACT_CODE_ZERO_IN_TOUCH,
                     contact,
                     field,
                     f"IN_TOUCH YES needs a real {field} code, not 0 (0 means not in touch)",
@@ -506,7 +630,7 @@ def check_contact_codes_consistent(chronology: Chronology) -> Iterator[Breach]:
         accommodation = contact.accommodation
         if accommodation[:1] in codes.NEVER_SUITABLE_ACCOMMODATION and accommodation.endswith("1"):
             yield Breach(
-                "ACCOMMODATION_NEVER_SUITABLE",
+                Refusal.ACCOMMODATION_NEVER_SUITABLE,
                 contact,
                 "accommodation",
                 f"ACCOM {accommodation} says suitable, but {accommodation[0]} accommodation "

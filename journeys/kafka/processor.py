@@ -44,6 +44,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from events.codec import default_codec
 from events.errors import InvalidEvent
+from events.refusals import Refusal
 from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
 from journeys.errors import RuleViolation
@@ -52,7 +53,7 @@ from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.mapper import JourneyMapper
 from journeys.kafka.persistence import RECORD_WRITER, persistence_environment
 from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
-from journeys.kafka.rejected import SUBMISSION_TOO_LARGE, Rejection
+from journeys.kafka.rejected import Rejection
 
 if TYPE_CHECKING:
     from journeys.application import RecordBatch
@@ -346,7 +347,7 @@ class SubmissionProcessor:
                 None if key is None else key.decode("utf-8", errors="replace"),
                 None,
                 None,
-                SUBMISSION_TOO_LARGE,
+                Refusal.SUBMISSION_TOO_LARGE,
                 size.largest_part,
                 size.describe(),
                 _where(record),

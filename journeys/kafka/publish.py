@@ -22,10 +22,10 @@ from kafka import KafkaProducer
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
 from events.errors import InvalidEvent
+from events.refusals import Refusal
 from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
 from journeys.kafka import limits
-from journeys.kafka.rejected import SUBMISSION_TOO_LARGE
 from journeys.progress import Progress
 
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
@@ -81,7 +81,8 @@ def submission_messages(
             continue
         if limits.is_too_large(key, value, headers):
             size = limits.submission_size(key, value, headers)
-            summary.bad_lines.append(BadLine(number, f"{size.describe()} [{SUBMISSION_TOO_LARGE}]"))
+            reason = f"{size.describe()} [{Refusal.SUBMISSION_TOO_LARGE}]"
+            summary.bad_lines.append(BadLine(number, reason))
             continue
         yield number, key, value, headers
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from events.refusals import Refusal
 from journeys.config import Settings
 from journeys.kafka.record_reader import read_topic
 
@@ -29,7 +30,12 @@ EVENT_ID = "event_id"
 SUBMISSION = "submission"
 ORIGINAL_SIZE = "original_size"
 
-SUBMISSION_TOO_LARGE = "SUBMISSION_TOO_LARGE"
+# Kept for readers of this module; the code is the catalogue's (events.refusals).
+SUBMISSION_TOO_LARGE = Refusal.SUBMISSION_TOO_LARGE
+
+# What a rejection read back shows for a message with no rule_code header (one this
+# service did not write): not a refusal code, so not in the catalogue.
+NO_RULE_CODE = "unknown"
 
 _MAX_HEADER_CHARACTERS = 2_000
 
@@ -89,7 +95,7 @@ def rejection_from_message(key: bytes | None, value: bytes | None, headers: list
         child_id=_text(key),
         event_type=_text(found.get(EVENT_TYPE)),
         event_id=_text(found.get(EVENT_ID)),
-        rule_code=_text(found.get(RULE_CODE)) or "unknown",
+        rule_code=_text(found.get(RULE_CODE)) or NO_RULE_CODE,
         field=_text(found.get(FIELD)) or "",
         message=_text(found.get(MESSAGE)) or "",
         submission=_text(found.get(SUBMISSION)) or "",
