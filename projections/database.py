@@ -1,12 +1,14 @@
-"""Opening the projection database: the event log, the consumed offsets and the SQL.
+"""Opening the projection database: the event log, the consumed offsets, the kept tables
+and the SQL.
 
 The stored tables are `event_log` (one wide row per event, see `schema`),
 `consumed_offsets` (per partition of the events topic, the next offset to read, and the
 offset and event_id of the last event read there: which record the projection was built
-from) and `skipped_copies` (later copies of an event already in the log, left out). Every
-analyst table and indicator is a view or table macro over the log (`sql/`), reinstalled
-each time the writer opens the database, so a change to the SQL needs no migration and
-an incremental projection equals a rebuild by construction.
+from), `skipped_copies` (later copies of an event already in the log, left out) and the
+kept analyst tables (`<table>_versions`, rows with their knowledge time, maintained as
+batches load: `projections.maintain`). The macros and views (`sql/`) are reinstalled each
+time the writer opens the database; kept tables computed by other rules are recomputed
+then, so a change to the SQL needs no migration.
 
 One process at a time may write a projection: `WriterLock` holds `<database>.lock` for
 the writer's whole life. DuckDB's own lock on the database file cannot be that guard: it
@@ -31,6 +33,7 @@ from projections.definitions import (
     combination_sql,
     indicator_definitions,
 )
+from projections.maintain import install_kept_tables
 from projections.schema import event_log_ddl
 from projections.snapshot import SnapshotPublisher
 
@@ -87,6 +90,7 @@ def install(
     connection.execute(code_list_sql())
     for name in FOUNDATION_SQL:
         connection.execute(projection_sql(name))
+    install_kept_tables(connection)
     definitions = indicator_definitions(indicator_directories)
     for definition in definitions:
         connection.execute(definition.sql)

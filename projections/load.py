@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from projections.decode import MessageDecoder
+from projections.maintain import bring_up_to_date, note_loaded_batch
 from projections.schema import COLUMN_NAMES, UUID_COLUMNS
 
 # The columns of a batch that say where each row came from and which event it is: what
@@ -84,6 +85,7 @@ def append(connection: duckdb.DuckDBPyConnection, topic: str, batch: pa.Table) -
     try:
         append_in_transaction(connection, topic, batch)
         skipped = skip_later_copies(connection, topic, batch.select(POSITION_AND_ID))
+        bring_up_to_date(connection)  # after the copies are gone: they never count
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -128,6 +130,7 @@ def append_in_transaction(
                 f"(next offset to read is {next_offset}); refusing to count it twice"
             )
         connection.execute(f"insert into event_log select {_SELECT_INCOMING} from incoming_events")
+        note_loaded_batch(connection, "incoming_events")
         connection.execute(
             """
             insert into consumed_offsets

@@ -53,6 +53,7 @@ from projections.load import (
     consumed_offsets,
     skip_later_copies,
 )
+from projections.maintain import bring_up_to_date, has_pending
 from projections.snapshot import SnapshotPublisher
 
 
@@ -294,13 +295,25 @@ class ProjectionRunner:
         self._uncommitted += count
         self.projected += count
         if self._uncommitted >= self.options.commit_rows:
-            self._commit()
+            self._commit(keep_tables=False)
         return count
 
-    def _commit(self) -> None:
-        if self._uncommitted is not None:
+    def _commit(self, *, keep_tables: bool = True) -> None:
+        """Commit the open transaction: first drop later copies of events already in the
+        log (`skip_later_copies`), then, with keep_tables, bring the kept analyst tables up
+        to date in it (projections.maintain), as at every commit readers may see; a commit
+        that only bounds a catch-up's transaction leaves them to the next, so a catch-up
+        recomputes each child once, not once per commit."""
+        skipped = 0
+        if self._uncommitted is not None and self._appended:
             appended, self._appended = pa.concat_tables(self._appended), []
             skipped = skip_later_copies(self.connection, self.topic, appended)
+        if keep_tables and has_pending(self.connection):
+            if self._uncommitted is None:
+                self.connection.begin()
+                self._uncommitted = 0
+            bring_up_to_date(self.connection)
+        if self._uncommitted is not None:
             self.connection.commit()
             self._uncommitted = None
             self.projected -= skipped

@@ -20,13 +20,13 @@
 --   date, then the greater event_id (so the choice never depends on load order).
 -- - Age comes from ChildRegistered; a young person with none that counts is left out.
 
-create or replace macro care_leaver_birthdays_as_of(as_known_at) as table
+create or replace macro care_leaver_birthdays_replayed_as_of(as_known_at) as table
 with
 years as (
-    select * from reporting_years_as_of(as_known_at)
+    select * from reporting_years_replayed_as_of(as_known_at)
 ),
 spells as (
-    select * from legal_status_spells_as_of(as_known_at)
+    select * from legal_status_spells_replayed_as_of(as_known_at)
 ),
 birthdays as (
     select
@@ -37,7 +37,7 @@ birthdays as (
         years_after(children.date_of_birth, 14) as turned_14_on,
         years_after(children.date_of_birth, 16) as turned_16_on,
         years_after(children.date_of_birth, ages.age) as birthday
-    from children_as_of(as_known_at) as children
+    from children_replayed_as_of(as_known_at) as children
     cross join (values (17), (18), (19), (20), (21)) as ages(age)
     join years on reporting_year(years_after(children.date_of_birth, ages.age)) = years.year
 ),
@@ -78,7 +78,7 @@ outcomes as (
         contacts.contact_on, contacts.in_touch, contacts.activity, contacts.accommodation,
         contacts.contact_event_id, contacts.contact_recorded_at
     from not_looked_after_on_birthday as rows
-    join care_leaver_contacts_as_of(as_known_at) as contacts
+    join care_leaver_contacts_replayed_as_of(as_known_at) as contacts
         on contacts.local_authority = rows.local_authority
         and contacts.child_id = rows.child_id
         and contacts.contact_on between months_after(rows.birthday, -3)
@@ -105,6 +105,3 @@ select
 from not_looked_after_on_birthday as rows
 left join outcomes using (year, local_authority, child_id, age)
 where outcomes.in_touch is null or outcomes.in_touch not in (select code from in_touch_without_a_row_codes);
-
-create or replace view care_leaver_birthdays as
-select * from care_leaver_birthdays_as_of('infinity'::timestamptz);

@@ -40,7 +40,7 @@ from event_log
 left join retractions using (event_id);
 
 -- The years with data: every reporting year from the earliest to the latest event date.
-create or replace macro reporting_years_as_of(as_known_at) as table
+create or replace macro reporting_years_replayed_as_of(as_known_at) as table
 with
 bounds as (
     select

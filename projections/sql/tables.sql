@@ -1,5 +1,8 @@
--- The tables an analyst reads: one macro per table taking the "as known at" moment, and a
--- plain view of the same name (without "_as_of") for everything recorded so far.
+-- The tables an analyst reads, defined as replays of the log: one macro per table,
+-- `<table>_replayed_as_of(as_known_at)`. This is their definition of record. What analysts
+-- and indicators read, `<table>_as_of` and the view `<table>`, is the kept table
+-- `<table>_versions` filtered by knowledge time (projections/maintain.py), computed by the
+-- same rules at many moments at once (kept_versions.sql) and tested equal to these.
 --
 -- Every row keeps the event_id and recorded_at of each event it came from
 -- (`<event>_event_id`, `<event>_recorded_at`), so it is clear when it became known; rows
@@ -10,7 +13,7 @@
 
 -- children: one row per child, from ChildRegistered. known_to_service_on is the date the
 -- child became known to the service, not the date of birth.
-create or replace macro children_as_of(as_known_at) as table
+create or replace macro children_replayed_as_of(as_known_at) as table
 select
     local_authority,
     child_id,
@@ -27,7 +30,7 @@ qualify row_number() over (
 ) = 1;
 
 -- referrals: one row per referral, with its closure when closed.
-create or replace macro referrals_as_of(as_known_at) as table
+create or replace macro referrals_replayed_as_of(as_known_at) as table
 with
 known as (
     select * from events_as_of(as_known_at)
@@ -61,7 +64,7 @@ left join closed using (local_authority, child_id, referral_id);
 
 -- assessments: one row per single assessment, started and (when completed) completed.
 -- A completion without a start that counts still shows, with started_on null.
-create or replace macro assessments_as_of(as_known_at) as table
+create or replace macro assessments_replayed_as_of(as_known_at) as table
 with
 known as (
     select * from events_as_of(as_known_at)
@@ -101,7 +104,7 @@ full outer join completed
     and completed.assessment_id = started.assessment_id;
 
 -- enquiries: one row per section 47 enquiry, with its initial child protection conference.
-create or replace macro enquiries_as_of(as_known_at) as table
+create or replace macro enquiries_replayed_as_of(as_known_at) as table
 with
 known as (
     select * from events_as_of(as_known_at)
@@ -133,7 +136,7 @@ from started
 left join conference using (local_authority, child_id, enquiry_id);
 
 -- cp_plans: one row per child protection plan.
-create or replace macro cp_plans_as_of(as_known_at) as table
+create or replace macro cp_plans_replayed_as_of(as_known_at) as table
 with
 known as (
     select * from events_as_of(as_known_at)
@@ -165,7 +168,7 @@ left join ended using (local_authority, child_id, plan_id);
 
 -- periods_of_care: one row per period of care (looked after from started_on; no longer
 -- looked after from ended_on).
-create or replace macro periods_of_care_as_of(as_known_at) as table
+create or replace macro periods_of_care_replayed_as_of(as_known_at) as table
 with
 known as (
     select * from events_as_of(as_known_at)
@@ -202,10 +205,10 @@ left join ended using (local_authority, child_id, period_id);
 -- (ends_on; null while current). Together they tile the period: a child is looked after
 -- on day D exactly when one of its spells covers D (macro covers), and that spell's
 -- legal_status is the status on D. A change on day D applies on D.
-create or replace macro legal_status_spells_as_of(as_known_at) as table
+create or replace macro legal_status_spells_replayed_as_of(as_known_at) as table
 with
 periods as (
-    select * from periods_of_care_as_of(as_known_at)
+    select * from periods_of_care_replayed_as_of(as_known_at)
 ),
 status_changes as (
     select
@@ -251,7 +254,7 @@ where periods.ended_on is null or status_changes.starts_on <= periods.ended_on;
 
 -- placement_spells: one row per PlacementStarted, as recorded. ended_on is the
 -- PlacementEnded date or the end of the period of care, whichever comes first.
-create or replace macro placement_spells_as_of(as_known_at) as table
+create or replace macro placement_spells_replayed_as_of(as_known_at) as table
 with
 known as (
     select * from events_as_of(as_known_at)
@@ -284,7 +287,7 @@ select
     ended.recorded_at as ended_recorded_at
 from started
 left join ended using (local_authority, child_id, placement_id)
-left join periods_of_care_as_of(as_known_at) as periods
+left join periods_of_care_replayed_as_of(as_known_at) as periods
     on periods.local_authority = started.local_authority
     and periods.child_id = started.child_id
     and periods.period_id = started.period_id;
@@ -293,10 +296,10 @@ left join periods_of_care_as_of(as_known_at) as periods
 -- "Placements"): the child's placement spells across all its periods of care, temporary
 -- spells (T0-T4) dropped, then consecutive spells with the same carer merged into one.
 -- placement_number counts the child's placements from 1.
-create or replace macro placements_as_of(as_known_at) as table
+create or replace macro placements_replayed_as_of(as_known_at) as table
 with
 lasting_spells as (
-    select * from placement_spells_as_of(as_known_at) where not is_temporary
+    select * from placement_spells_replayed_as_of(as_known_at) where not is_temporary
 ),
 marked as (
     select
@@ -335,7 +338,7 @@ from numbered
 group by local_authority, child_id, placement_number;
 
 -- personal_advisers: one row per personal adviser allocation.
-create or replace macro personal_advisers_as_of(as_known_at) as table
+create or replace macro personal_advisers_replayed_as_of(as_known_at) as table
 select
     local_authority,
     child_id,
@@ -347,7 +350,7 @@ from events_as_of(as_known_at)
 where event_type = 'PersonalAdviserAllocated';
 
 -- care_leaver_contacts: one row per contact recorded with a care leaver.
-create or replace macro care_leaver_contacts_as_of(as_known_at) as table
+create or replace macro care_leaver_contacts_replayed_as_of(as_known_at) as table
 select
     local_authority,
     child_id,
@@ -359,20 +362,3 @@ select
     recorded_at as contact_recorded_at
 from events_as_of(as_known_at)
 where event_type = 'CareLeaverContactRecorded';
-
-create or replace view children as select * from children_as_of('infinity'::timestamptz);
-create or replace view referrals as select * from referrals_as_of('infinity'::timestamptz);
-create or replace view assessments as select * from assessments_as_of('infinity'::timestamptz);
-create or replace view enquiries as select * from enquiries_as_of('infinity'::timestamptz);
-create or replace view cp_plans as select * from cp_plans_as_of('infinity'::timestamptz);
-create or replace view periods_of_care as
-select * from periods_of_care_as_of('infinity'::timestamptz);
-create or replace view legal_status_spells as
-select * from legal_status_spells_as_of('infinity'::timestamptz);
-create or replace view placement_spells as
-select * from placement_spells_as_of('infinity'::timestamptz);
-create or replace view placements as select * from placements_as_of('infinity'::timestamptz);
-create or replace view personal_advisers as
-select * from personal_advisers_as_of('infinity'::timestamptz);
-create or replace view care_leaver_contacts as
-select * from care_leaver_contacts_as_of('infinity'::timestamptz);
