@@ -28,6 +28,7 @@ import pyarrow as pa
 from kafka import KafkaConsumer, TopicPartition
 
 from journeys.config import Settings
+from journeys.kafka.committed import CommittedConsumer
 from journeys.progress import Progress
 from projections.database import connect_exclusively, open_for_writing
 from projections.decode import UndecodableMessage
@@ -157,7 +158,7 @@ class ProjectionRunner:
         return all(consumer.position(tp) >= ends[tp] for tp in partitions)
 
     def _consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
+        return CommittedConsumer(
             **self.settings.client_options(),
             group_id=None,
             enable_auto_commit=False,

@@ -17,7 +17,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import TopicPartition
 
 from journeys.config import Settings
-from journeys.kafka.log import read_committed_options
+from journeys.kafka.committed import committed_consumer, safe_positions
 from journeys.kafka.state_store import PlacedEvent, StateStore, id_text
 
 EVENT_TYPE = "event_type"
@@ -82,7 +82,7 @@ def catch_up(settings: Settings, store: StateStore) -> int:
     Reads from the store's saved positions to the end of each partition as it stands now
     (the last stable offset, since only committed transactions are read).
     """
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+    consumer = committed_consumer(settings, group_id=None)
     try:
         partitions = topic_partitions(consumer, settings.events_topic)
         consumer.assign(partitions)
@@ -107,7 +107,7 @@ def catch_up(settings: Settings, store: StateStore) -> int:
                 for record in records
             ]
             # Positions, not last offsets: transaction markers take offsets too.
-            positions = {p.partition: consumer.position(p) for p in partitions}
+            positions = safe_positions(consumer, partitions)  # never past a held record
             if placed or positions != starts:
                 store.append(placed, positions)
                 starts = positions
@@ -119,7 +119,7 @@ def catch_up(settings: Settings, store: StateStore) -> int:
 
 def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
     """Every committed message now on `topic`, partition by partition, without a group."""
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+    consumer = committed_consumer(settings, group_id=None)
     try:
         partitions = topic_partitions(consumer, topic)
         consumer.assign(partitions)

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
+from journey_builders import child_registered
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import TopicPartition
 
+from events.codec import default_codec
 from journeys.config import Settings
+from journeys.kafka.archive import archive
 from journeys.kafka.committed import (
     aborted_dropped,
     committed_consumer,
@@ -25,6 +30,9 @@ from journeys.kafka.committed import (
     safe_position,
 )
 from journeys.kafka.log import read_committed_options
+from journeys.kafka.record_reader import catch_up
+from journeys.kafka.state_store import StateStore
+from projections.runner import RunnerOptions, project
 
 pytestmark = pytest.mark.kafka
 
@@ -310,3 +318,69 @@ def test_a_committed_consumer_refuses_iteration(kafka: Settings) -> None:
             next(consumer)
     finally:
         consumer.close()
+
+
+# The readers of the record, wired to the committed reader: each must leave out an
+# aborted transaction's events (on the embedded broker they copied them before).
+
+
+def _record_messages(kafka: Settings, transactional: Any) -> tuple[list[Any], Any]:
+    """A committed event, an aborted one, a committed one on the events topic, written
+    the way the processor writes them; returns the events and the aborted one."""
+    events = [child_registered(child_id=f"child-{n}") for n in range(3)]
+    codec = default_codec()
+    producer = transactional()
+    for event, commit in zip(events, (True, False, True), strict=True):
+        producer.begin_transaction()
+        producer.send(
+            kafka.events_topic,
+            value=codec.encode(event),
+            key=event.child_id.encode(),
+            partition=0,
+            headers=[
+                ("event_type", event.event_type.encode()),
+                ("journey_id", str(event.event_id).encode()),
+                ("journey_version", b"1"),
+            ],
+        )
+        producer.flush()
+        if commit:
+            producer.commit_transaction()
+        else:
+            producer.abort_transaction()
+    return events, events[1]
+
+
+def test_the_state_store_catch_up_copies_no_aborted_event(
+    kafka: Settings, transactional: Any
+) -> None:
+    events, aborted = _record_messages(kafka, transactional)
+    store = StateStore(None)
+    try:
+        assert catch_up(kafka, store) == 2
+        copied = [e for e in events if store.select_events(str(e.event_id))]
+        assert copied == [e for e in events if e is not aborted]
+    finally:
+        store.close()
+
+
+def test_the_projection_runner_projects_no_aborted_event(
+    kafka: Settings, transactional: Any
+) -> None:
+    events, aborted = _record_messages(kafka, transactional)
+    project(kafka, follow=False, options=RunnerOptions(decode_in_worker=False))
+    connection = duckdb.connect(str(kafka.database), read_only=True)
+    try:
+        rows = connection.execute("select event_id from event_log").fetchall()
+    finally:
+        connection.close()
+    assert {str(event_id) for (event_id,) in rows} == {
+        str(e.event_id) for e in events if e is not aborted
+    }
+
+
+def test_the_archive_copies_no_aborted_event(
+    kafka: Settings, transactional: Any, tmp_path: Path
+) -> None:
+    _record_messages(kafka, transactional)
+    assert archive(kafka, tmp_path / "archive").records == 2
