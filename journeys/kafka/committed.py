@@ -343,9 +343,10 @@ class CommittedConsumer(KafkaConsumer):  # type: ignore[misc]
         self.committed.forget(partitions or None)
         super().seek_to_end(*partitions)
 
-    def assign(self, partitions: list[TopicPartition]) -> None:
+    def assign(self, partitions: Iterable[TopicPartition]) -> None:
         # kafka-python keeps the position of a partition that stays assigned, so its held
         # records stay valid; a partition that leaves loses them.
+        partitions = list(partitions)
         self.committed.forget(set(self.assignment()) - set(partitions))
         super().assign(partitions)
 

@@ -226,6 +226,27 @@ def test_a_seek_drops_what_is_held_and_reads_it_again(
         consumer.close()
 
 
+def test_a_partition_that_leaves_the_assignment_loses_what_was_held(
+    kafka: Settings, topic: str, transactional: Any
+) -> None:
+    producer = transactional()
+    producer.begin_transaction()
+    _send(producer, topic, [b"open-1", b"open-2"])
+
+    consumer = committed_consumer(kafka, isolation_level="read_uncommitted")
+    try:
+        partition = _assigned(consumer, topic)
+        assert _read_until_idle(consumer) == []
+        assert held_back(consumer, partition) == 2
+        consumer.assign([])
+        assert held_back(consumer, partition) == 0
+        producer.commit_transaction()
+        _assigned(consumer, topic)
+        assert _values(_read_until_idle(consumer)) == [b"open-1", b"open-2"]
+    finally:
+        consumer.close()
+
+
 @ISOLATION_LEVELS
 def test_interleaved_transactions_spanning_many_fetches(
     kafka: Settings, topic: str, transactional: Any, isolation: str
