@@ -242,7 +242,7 @@ class CommittedPartitionRecords(Fetcher.PartitionRecords):  # type: ignore[misc]
 
     def __init__(self, ledger: CommittedLedger, *arguments: Any, **options: Any) -> None:
         self._ledger = ledger
-        self._unpacking = False  # the parent's generator is running (see drain)
+        self._filtering: Any = None  # the generator of _committed (see drain)
         self._drain_deferred = False
         super().__init__(*arguments, **options)
 
@@ -251,7 +251,8 @@ class CommittedPartitionRecords(Fetcher.PartitionRecords):  # type: ignore[misc]
     ) -> Iterator[ConsumerRecord]:
         batches = collections.deque(batch_headers(records._buffer))
         unpacked = super()._unpack_records(tp, records, key_deserializer, value_deserializer)
-        return self._committed(tp, unpacked, batches)
+        self._filtering = self._committed(tp, unpacked, batches)
+        return self._filtering  # type: ignore[no-any-return]
 
     def _maybe_skip_record(self, record: ConsumerRecord) -> bool:
         # Records before the fetch offset are skipped in _committed, by the ledger's
@@ -259,23 +260,14 @@ class CommittedPartitionRecords(Fetcher.PartitionRecords):  # type: ignore[misc]
         return False
 
     def drain(self) -> None:
-        # The parent's generator drains the records as it ends; held records released by
-        # the markers at the buffer's end are still to come, so drain after them.
-        if self._unpacking:
+        # The parent's generator drains the records as it ends, called from within
+        # _committed (running then); held records released by the markers at the buffer's
+        # end are still to come, so drain after them. The fetcher's own drains (a stale
+        # fetch, close) come while _committed is suspended.
+        if self._filtering is not None and self._filtering.gi_running:
             self._drain_deferred = True
             return
         super().drain()
-
-    def _pulled(self, unpacked: Iterator[ConsumerRecord]) -> Iterator[ConsumerRecord]:
-        while True:
-            self._unpacking = True
-            try:
-                record = next(unpacked, None)
-            finally:
-                self._unpacking = False
-            if record is None:
-                return
-            yield record
 
     def _committed(
         self,
@@ -284,7 +276,7 @@ class CommittedPartitionRecords(Fetcher.PartitionRecords):  # type: ignore[misc]
         batches: collections.deque[BatchHeader],
     ) -> Iterator[ConsumerRecord]:
         ledger: _PartitionLedger | None = None
-        for record in self._pulled(unpacked):
+        for record in unpacked:
             if ledger is None:
                 ledger = self._ledger.at(tp, self.fetch_offset)
             offset = record.offset
@@ -316,7 +308,7 @@ class CommittedPartitionRecords(Fetcher.PartitionRecords):  # type: ignore[misc]
         yield from ledger.release()
         if self._drain_deferred:
             self._drain_deferred = False
-            self.drain()
+            super().drain()  # not self.drain(): this generator is running
 
 
 class CommittedConsumer(KafkaConsumer):  # type: ignore[misc]
