@@ -276,25 +276,34 @@ class CommittedPartitionRecords(Fetcher.PartitionRecords):  # type: ignore[misc]
         batches: collections.deque[BatchHeader],
     ) -> Iterator[ConsumerRecord]:
         ledger: _PartitionLedger | None = None
+        # The batch of the last record, and its open transaction (None: not transactional,
+        # or not yet looked up): worked out once per batch, not per record.
+        batch: BatchHeader | None = None
+        transaction: _Transaction | None = None
         for record in unpacked:
             if ledger is None:
                 ledger = self._ledger.at(tp, self.fetch_offset)
             offset = record.offset
-            while batches and batches[0].last_offset < offset:
-                passed = batches.popleft()
-                if passed.control and passed.last_offset >= ledger.read_to:
-                    ledger.decide(passed)
-                    ledger.read_to = passed.last_offset + 1
-                    yield from ledger.release()
+            if batch is None or offset > batch.last_offset:
+                while batches and batches[0].last_offset < offset:
+                    passed = batches.popleft()
+                    if passed.control and passed.last_offset >= ledger.read_to:
+                        ledger.decide(passed)
+                        ledger.read_to = passed.last_offset + 1
+                        yield from ledger.release()
+                batch = batches[0] if batches and batches[0].base_offset <= offset else None
+                transaction = None
             if offset < ledger.read_to:
                 continue  # read in an earlier fetch (a batch may start before the offset)
             ledger.read_to = offset + 1
-            batch = batches[0] if batches and batches[0].base_offset <= offset else None
             if batch is not None and batch.transactional:
-                transaction, fenced = ledger.transaction_of(batch, offset)
+                if transaction is None:
+                    transaction, fenced = ledger.transaction_of(batch, offset)
+                    if fenced:
+                        ledger.hold(record, transaction)
+                        yield from ledger.release()
+                        continue
                 ledger.hold(record, transaction)
-                if fenced:
-                    yield from ledger.release()
             elif ledger.held:
                 ledger.hold(record, None)  # behind an open transaction: keep offset order
             else:
