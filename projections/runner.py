@@ -41,6 +41,7 @@ import pyarrow as pa
 from kafka import KafkaConsumer, TopicPartition
 
 from journeys.config import Settings
+from journeys.kafka.committed import CommittedConsumer
 from journeys.progress import Progress
 from projections.database import WriterLock, writer_session
 from projections.decode import UndecodableMessage
@@ -238,7 +239,7 @@ class ProjectionRunner:
         return all(consumer.position(tp) >= ends[tp] for tp in partitions)
 
     def _consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
+        return CommittedConsumer(
             **self.settings.client_options(),
             group_id=None,
             enable_auto_commit=False,

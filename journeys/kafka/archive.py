@@ -58,6 +58,7 @@ from kafka.structs import TopicPartition
 from events.codec import AvroCodec, default_codec
 from events.errors import InvalidEvent
 from journeys.config import Settings
+from journeys.kafka.committed import committed_consumer, safe_position
 from journeys.kafka.exceptions import JourneyRecordError
 from journeys.kafka.log import read_committed_options
 from journeys.kafka.topics import ensure_topics
@@ -470,7 +471,7 @@ def archive(
     directory.mkdir(parents=True, exist_ok=True)
     with _only_run(directory):
         manifest = read_manifest(directory)
-        consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+        consumer = committed_consumer(settings, group_id=None)
         try:
             partitions = _topic_partitions(consumer, settings.events_topic)
             if manifest is None:
@@ -574,7 +575,7 @@ class _ArchiveRun:
             position.records += file.records
             files.append(file)
         for tp in partitions:
-            self.positions[tp.partition].next_offset = consumer.position(tp)
+            self.positions[tp.partition].next_offset = safe_position(consumer, tp)
             self.positions[tp.partition].duplicates_skipped += self.skipped[tp.partition]
         self.manifest.positions = self.positions
         self.manifest.files.extend(files)
@@ -775,7 +776,7 @@ def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[
 
 def _check_read_back(settings: Settings, manifest: Manifest, topic: str) -> None:
     """Read the restored topic back and compare it, file by file, with the archive."""
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+    consumer = committed_consumer(settings, group_id=None)
     checks = {
         p: _PartitionCheck(topic, p, manifest.files_of(p)) for p in range(manifest.partitions)
     }

@@ -34,8 +34,8 @@ from events.catalogue import EVENT_TYPES
 from events.codec import default_codec
 from events.errors import InvalidEvent
 from journeys.config import Settings
+from journeys.kafka.committed import committed_consumer, safe_positions
 from journeys.kafka.exceptions import RecordBehindStateStore
-from journeys.kafka.log import read_committed_options
 from journeys.kafka.state_store import Anchor, PlacedEvent, StateStore, id_text
 
 EVENT_TYPE = "event_type"
@@ -166,7 +166,7 @@ def catch_up(settings: Settings, store: StateStore) -> CaughtUp:
     (`poll_until_caught_up`). A second copy of an event already read is skipped and
     counted (the store keeps the first).
     """
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+    consumer = committed_consumer(settings, group_id=None)
     try:
         partitions = topic_partitions(consumer, settings.events_topic)
         check = _RecordCheck(settings, store, partitions)
@@ -185,7 +185,7 @@ def catch_up(settings: Settings, store: StateStore) -> CaughtUp:
                 for item in check.new_events(partition, records)
             ]
             # Positions, not last offsets: transaction markers take offsets too.
-            positions = {p.partition: consumer.position(p) for p in partitions}
+            positions = safe_positions(consumer, partitions)  # never past a held record
             if placed or positions != starts:
                 appended = store.append(placed, positions)
                 starts = positions
@@ -263,7 +263,7 @@ def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
 
     Every copy: on the events topic, `DistinctEvents` keeps each event once.
     """
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+    consumer = committed_consumer(settings, group_id=None)
     try:
         partitions = topic_partitions(consumer, topic)
         consumer.assign(partitions)
