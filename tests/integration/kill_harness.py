@@ -6,15 +6,16 @@ once: the events topic, the processor's journey state store and a DuckDB project
 whether the indicators equal those of a run that nobody interrupted.
 
 The events topic is read here until polls come back empty, not up to `end_offsets()`
-(the embedded broker's is wrong, see BRIEF / issue 11 item 6), so the count does not
-depend on that fault. On the embedded broker a read_committed reader also sees records
-of aborted transactions: a topic read can then hold an event twice while the record is
-still right, which is why the topic's duplicates are counted and reported, and the
-derived stores (which must keep each event_id once) are what the tests assert on.
+(the embedded broker's is wrong: issue 11, item 6). The embedded broker also hands the
+records of aborted transactions to read_committed readers, though it writes the commit
+and abort markers into the log; so the topic is read uncommitted and each message is
+judged committed or not from those markers, as the Kafka protocol defines. The record is
+what committed transactions wrote; the aborted copies are counted and reported.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import re
@@ -25,13 +26,15 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import duckdb
 from kafka import KafkaConsumer
+from kafka.consumer.fetcher import Fetcher
+from kafka.record.memory_records import MemoryRecords
 from kafka.structs import TopicPartition
 
 from events.catalogue import JourneyEvent
@@ -168,27 +171,120 @@ def wait_until_busy(
 # Reading the copies of the record ----------------------------------------------------
 
 
-def topic_event_ids(settings: Settings) -> list[uuid.UUID]:
-    """Every event_id a read_committed reader finds on the events topic, in topic order
-    per partition, read until several polls in a row come back empty."""
-    codec = default_codec()
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+@dataclass(frozen=True)
+class TopicCopy:
+    """One message of the events topic: its event, where it is, and whether a committed
+    transaction wrote it (False: an aborted transaction, or one still open)."""
+
+    event_id: uuid.UUID
+    partition: int
+    offset: int
+    committed: bool
+
+
+@dataclass(frozen=True)
+class _Batch:
+    base_offset: int
+    last_offset: int
+    producer_id: int
+    transactional: bool
+    control: bool
+    abort: bool  # for a control batch: an abort marker (else a commit marker)
+
+
+@contextlib.contextmanager
+def _batches_seen(into: dict[int, dict[int, _Batch]]) -> Iterator[None]:
+    """While open, note every record batch kafka-python's fetcher unpacks, per partition.
+
+    kafka-python (like every client) drops aborted transactions by the list of them the
+    broker sends with each fetch; the embedded broker sends none, though it does write the
+    commit and abort markers into the log. So the test reads the markers itself, from the
+    batches the fetcher is handed, before the fetcher skips the control batches.
+    """
+    records_class = Fetcher.PartitionRecords
+    unpack = records_class._unpack_records
+
+    def noting(self: Any, tp: TopicPartition, records: Any, *arguments: Any) -> Iterator[Any]:
+        # A copy of the fetched bytes, so the fetcher still unpacks them from the start.
+        peek = MemoryRecords(bytes(records._buffer))
+        batch = peek.next_batch()
+        seen = into.setdefault(tp.partition, {})
+        while batch is not None:
+            control = batch.magic == 2 and batch.is_control_batch
+            seen[batch.base_offset] = _Batch(
+                base_offset=batch.base_offset,
+                last_offset=batch.last_offset if batch.magic == 2 else batch.base_offset,
+                producer_id=batch.producer_id if batch.magic == 2 else -1,
+                transactional=batch.magic == 2 and batch.is_transactional,
+                control=control,
+                abort=control and bool(next(iter(batch)).abort),
+            )
+            batch = peek.next_batch()
+        yield from unpack(self, tp, records, *arguments)
+
+    records_class._unpack_records = noting
     try:
-        numbers = consumer.partitions_for_topic(settings.events_topic) or set()
-        partitions = [TopicPartition(settings.events_topic, n) for n in sorted(numbers)]
-        assert partitions, f"no partitions for {settings.events_topic}"
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        found: list[uuid.UUID] = []
-        empty = 0
-        while empty < _EMPTY_POLLS:
-            polled = consumer.poll(timeout_ms=_POLL_TIMEOUT_MS, max_records=20_000)
-            records = [record for batch in polled.values() for record in batch]
-            empty = 0 if records else empty + 1
-            found.extend(codec.decode(record.value).event_id for record in records)
-        return found
+        yield
     finally:
-        consumer.close()
+        records_class._unpack_records = unpack
+
+
+def _committed_offsets(batches: dict[int, _Batch]) -> tuple[list[int], list[bool]]:
+    """Each data batch's base offset, in order, and whether a commit marker of its producer
+    follows it (a transactional batch with no marker after it is not committed)."""
+    outcome: dict[int, bool] = {}
+    open_batches: dict[int, list[int]] = {}
+    for base in sorted(batches):
+        batch = batches[base]
+        if batch.control:
+            for pending in open_batches.pop(batch.producer_id, []):
+                outcome[pending] = not batch.abort
+        elif batch.transactional:
+            open_batches.setdefault(batch.producer_id, []).append(base)
+            outcome[base] = False
+        else:
+            outcome[base] = True
+    bases = sorted(outcome)
+    return bases, [outcome[base] for base in bases]
+
+
+def topic_copies(settings: Settings) -> list[TopicCopy]:
+    """Every message on the events topic, each with whether a committed transaction wrote it.
+
+    Read uncommitted, until several polls in a row come back empty (not up to
+    `end_offsets()`, which the embedded broker gets wrong), deciding from the transaction
+    markers in the log which messages are committed.
+    """
+    codec = default_codec()
+    options = {**read_committed_options(settings), "isolation_level": "read_uncommitted"}
+    batches: dict[int, dict[int, _Batch]] = {}
+    messages: list[tuple[uuid.UUID, int, int]] = []
+    with _batches_seen(batches):
+        consumer = KafkaConsumer(**options, group_id=None)
+        try:
+            numbers = consumer.partitions_for_topic(settings.events_topic) or set()
+            partitions = [TopicPartition(settings.events_topic, n) for n in sorted(numbers)]
+            assert partitions, f"no partitions for {settings.events_topic}"
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            empty = 0
+            while empty < _EMPTY_POLLS:
+                polled = consumer.poll(timeout_ms=_POLL_TIMEOUT_MS, max_records=20_000)
+                records = [record for batch in polled.values() for record in batch]
+                empty = 0 if records else empty + 1
+                messages.extend(
+                    (codec.decode(record.value).event_id, record.partition, record.offset)
+                    for record in records
+                )
+        finally:
+            consumer.close()
+    decided = {partition: _committed_offsets(seen) for partition, seen in batches.items()}
+    copies = []
+    for event_id, partition, offset in messages:
+        bases, committed = decided[partition]
+        where = bisect.bisect_right(bases, offset) - 1
+        copies.append(TopicCopy(event_id, partition, offset, where >= 0 and committed[where]))
+    return copies
 
 
 def state_store_event_ids(settings: Settings) -> list[uuid.UUID]:
