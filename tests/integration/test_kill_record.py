@@ -180,6 +180,7 @@ def assert_each_submission_judged_once(decisions: Decisions) -> None:
     (shown to read_committed readers by the embedded broker) for the record: no committed
     transaction holds them, and a reader that honours aborts would find them missing.
     """
+    assert decisions.accepted > 0, "no `committed:` line understood: did its wording change?"
     assert decisions.duplicates == 0, (
         f"{decisions.duplicates:,} submissions acknowledged as duplicates though none was "
         "sent twice: their events are on the topic only in aborted transactions"
