@@ -392,8 +392,8 @@ def report(title: str, lines: Sequence[str]) -> None:
 
 
 _COMMITTED = re.compile(
-    r"committed: .*?: ([\d,]+) accepted, ([\d,]+) refused by the rules, ([\d,]+) undecodable, "
-    r"([\d,]+) duplicates acknowledged"
+    r"committed: .*?: ([\d,]+) accepted, ([\d,]+) refused by the rules, "
+    r"(?:[\d,]+ too large, )?([\d,]+) undecodable, ([\d,]+) duplicates acknowledged"
 )
 
 
