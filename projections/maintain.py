@@ -30,6 +30,7 @@ to date `CHILDREN_PER_PASS` at a time, to bound the memory of a pass.
 from __future__ import annotations
 
 import hashlib
+import os
 
 import duckdb
 
@@ -226,19 +227,27 @@ def has_pending(connection: duckdb.DuckDBPyConnection) -> bool:
 def bring_up_to_date(
     connection: duckdb.DuckDBPyConnection, *, children_per_pass: int = CHILDREN_PER_PASS
 ) -> None:
-    """Bring every noted child's versions up to date, inside the caller's transaction."""
+    """Bring every noted child's versions up to date, inside the caller's transaction.
+
+    With more memory and every core for the while: the writer's connection is kept small
+    and on one thread for loading (projections.runner.RunnerOptions), but while the kept
+    tables are brought up to date the loader waits, so its decoder's core is free.
+    """
     if not has_pending(connection):
         return
     (limit,) = connection.execute("select current_setting('memory_limit')").fetchone()
+    (threads,) = connection.execute("select current_setting('threads')").fetchone()
     number, unit = str(limit).split()
-    if float(number) * _SIZE_UNITS.get(unit, 1) >= MAINTENANCE_MEMORY_LIMIT_BYTES:
-        _bring_up_to_date(connection, children_per_pass)
-        return
-    connection.execute(f"set memory_limit = '{MAINTENANCE_MEMORY_LIMIT_BYTES}B'")
+    raise_memory = float(number) * _SIZE_UNITS.get(unit, 1) < MAINTENANCE_MEMORY_LIMIT_BYTES
+    if raise_memory:
+        connection.execute(f"set memory_limit = '{MAINTENANCE_MEMORY_LIMIT_BYTES}B'")
+    connection.execute(f"set threads = {max(int(threads), os.cpu_count() or 1)}")
     try:
         _bring_up_to_date(connection, children_per_pass)
     finally:
-        connection.execute(f"set memory_limit = '{limit}'")
+        connection.execute(f"set threads = {int(threads)}")
+        if raise_memory:
+            connection.execute(f"set memory_limit = '{limit}'")
 
 
 def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, children_per_pass: int) -> None:
