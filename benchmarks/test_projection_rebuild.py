@@ -140,7 +140,9 @@ def naive_insert(settings: Settings, expected: int) -> None:
     placeholders = ", ".join("?" for _ in COLUMN_NAMES)
     insert = f"insert into event_log values ({placeholders})"
     consumer = KafkaConsumer(
-        **settings.client_options(), group_id=None, enable_auto_commit=False,
+        **settings.client_options(),
+        group_id=None,
+        enable_auto_commit=False,
         isolation_level="read_committed",
     )
     numbers = consumer.partitions_for_topic(settings.events_topic)
@@ -154,10 +156,16 @@ def naive_insert(settings: Settings, expected: int) -> None:
                 if seen >= expected:
                     break
                 event_type, fields = codec.decode_record(message.value)
-                row = {**fields, "event_type": event_type,
-                       "kafka_partition": partition.partition, "kafka_offset": message.offset}
-                values = [str(row[n]) if n in UUID_COLUMNS and row.get(n) is not None
-                          else row.get(n) for n in COLUMN_NAMES]
+                row = {
+                    **fields,
+                    "event_type": event_type,
+                    "kafka_partition": partition.partition,
+                    "kafka_offset": message.offset,
+                }
+                values = [
+                    str(row[n]) if n in UUID_COLUMNS and row.get(n) is not None else row.get(n)
+                    for n in COLUMN_NAMES
+                ]
                 connection.execute(insert, values)
                 seen += 1
     consumer.close()
@@ -171,7 +179,9 @@ def _main() -> None:
     """Run one workload, then print its seconds and peak RSS as JSON (for the parent)."""
     workload, bootstrap, prefix, database, expected = sys.argv[1:6]
     settings = replace(
-        Settings.from_environment(), bootstrap_servers=bootstrap, topic_prefix=prefix,
+        Settings.from_environment(),
+        bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
         database=Path(database),
     )
     started = time.perf_counter()
@@ -180,16 +190,32 @@ def _main() -> None:
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Children that have exited and been waited for (the rebuild's decoder worker).
     children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024,
-                      "children_peak_mib": children_kib / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak_kib / 1024,
+                "children_peak_mib": children_kib / 1024,
+            }
+        )
+    )
 
 
 def run_workload(name: str, settings: Settings, expected: int) -> dict[str, float]:
     result = subprocess.run(
-        [sys.executable, "-c", "from benchmarks.test_projection_rebuild import _main; _main()",
-         name, str(settings.bootstrap_servers), settings.topic_prefix, str(settings.database),
-         str(expected)],
-        capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+        [
+            sys.executable,
+            "-c",
+            "from benchmarks.test_projection_rebuild import _main; _main()",
+            name,
+            str(settings.bootstrap_servers),
+            settings.topic_prefix,
+            str(settings.database),
+            str(expected),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
     )
     if result.returncode != 0:
@@ -212,17 +238,36 @@ def test_rebuild_beside_raw_consume_and_naive_inserts(
 
     benchmark.pedantic(measured_rebuild, rounds=1, iterations=1)
     rebuild_rate = produced / rebuilt["seconds"]
-    print(f"\n{produced:,} events; rebuild {rebuilt['seconds']:.1f} s, raw consume "
-          f"{raw['seconds']:.1f} s, naive {naive_count:,} events in {naive['seconds']:.1f} s")
-    record_ratio(benchmark, "rebuild_vs_raw_consume", rebuild_rate,
-                 produced / raw["seconds"], "events/s")
-    record_ratio(benchmark, "rebuild_vs_naive_insert_per_event", rebuild_rate,
-                 naive_count / naive["seconds"], "events/s")
-    record_ratio(benchmark, "rebuild_peak_memory_vs_raw_consume", rebuilt["peak_mib"],
-                 raw["peak_mib"], "MiB", higher_is_better=False)
-    record_ratio(benchmark, "rebuild_peak_memory_with_children_vs_raw_consume",
-                 rebuilt["peak_mib"] + rebuilt["children_peak_mib"],
-                 raw["peak_mib"] + raw["children_peak_mib"], "MiB", higher_is_better=False)
+    print(
+        f"\n{produced:,} events; rebuild {rebuilt['seconds']:.1f} s, raw consume "
+        f"{raw['seconds']:.1f} s, naive {naive_count:,} events in {naive['seconds']:.1f} s"
+    )
+    record_ratio(
+        benchmark, "rebuild_vs_raw_consume", rebuild_rate, produced / raw["seconds"], "events/s"
+    )
+    record_ratio(
+        benchmark,
+        "rebuild_vs_naive_insert_per_event",
+        rebuild_rate,
+        naive_count / naive["seconds"],
+        "events/s",
+    )
+    record_ratio(
+        benchmark,
+        "rebuild_peak_memory_vs_raw_consume",
+        rebuilt["peak_mib"],
+        raw["peak_mib"],
+        "MiB",
+        higher_is_better=False,
+    )
+    record_ratio(
+        benchmark,
+        "rebuild_peak_memory_with_children_vs_raw_consume",
+        rebuilt["peak_mib"] + rebuilt["children_peak_mib"],
+        raw["peak_mib"] + raw["children_peak_mib"],
+        "MiB",
+        higher_is_better=False,
+    )
 
 
 def test_indicators_for_one_year_beside_one_read_of_the_log(
@@ -244,7 +289,13 @@ def test_indicators_for_one_year_beside_one_read_of_the_log(
             indicators_for_year, args=(connection, INDICATOR_YEAR), rounds=3, warmup_rounds=1
         )
         assert result.num_rows == 12
-        record_ratio(benchmark, "indicators_one_year_vs_reading_the_log",
-                     benchmark.stats.stats.mean, full_read, "s", higher_is_better=False)
+        record_ratio(
+            benchmark,
+            "indicators_one_year_vs_reading_the_log",
+            benchmark.stats.stats.mean,
+            full_read,
+            "s",
+            higher_is_better=False,
+        )
     finally:
         connection.close()

@@ -229,9 +229,7 @@ class PersonalAdviserAllocated(JourneyEvent):
 class CareLeaverContactRecorded(JourneyEvent):
     """The authority recorded a care leaver's contact, activity and accommodation."""
 
-    in_touch: str = _field(
-        "IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM.", code_list=codes.IN_TOUCH
-    )
+    in_touch: str = _field("IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM.", code_list=codes.IN_TOUCH)
     activity: str = _field(
         "ACTIV code, e.g. F1 or G5; 0 when not in touch.", code_list=codes.ACTIVITY
     )

@@ -376,8 +376,7 @@ def _check_identifier(event_type: str, name: str, text: str) -> None:
             event_type,
             name,
             Refusal.IDENTIFIER_TOO_LONG,
-            f"is {len(text):,} characters long; an identifier has at most "
-            f"{IDENTIFIER_MAX_LENGTH}",
+            f"is {len(text):,} characters long; an identifier has at most {IDENTIFIER_MAX_LENGTH}",
         )
     if not text.isprintable():
         raise InvalidEvent(

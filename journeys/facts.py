@@ -180,9 +180,7 @@ PLACEMENT = SpellKind(
     ends_before_start=Refusal.PLACEMENT_ENDS_BEFORE_START,
     already_open=Refusal.PLACEMENT_ALREADY_OPEN,
 )
-ADVISER = SpellKind(
-    "personal adviser allocation", PersonalAdviserAllocated, None, "adviser_id", ""
-)
+ADVISER = SpellKind("personal adviser allocation", PersonalAdviserAllocated, None, "adviser_id", "")
 SPELL_KINDS: tuple[SpellKind, ...] = (
     REFERRAL,
     ASSESSMENT,

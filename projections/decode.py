@@ -161,13 +161,15 @@ def _readers(codec: AvroCodec) -> dict[bytes, _Reader]:
             [(name, _AS_DECODED.get(column_types[name], column_types[name])) for name in names]
         )
         sources = tuple(
-            names.index(column.name) if column.name in names else None
-            for column in ARROW_SCHEMA
+            names.index(column.name) if column.name in names else None for column in ARROW_SCHEMA
         )
         for version in codec.registry.versions(event_type):
             if version is current:
                 writer, writer_array, reader, reader_array = (
-                    current_parsed, current_array, None, None
+                    current_parsed,
+                    current_array,
+                    None,
+                    None,
                 )
             else:
                 raw = _bare_raw(version)
@@ -260,9 +262,7 @@ def _read_one_by_one(group: _Group) -> list[dict[str, Any]]:
     """Read each body on its own, requiring it to end exactly where its message ends."""
     reader = group.reader
     records = []
-    for body, partition, offset in zip(
-        group.bodies, group.partitions, group.offsets, strict=True
-    ):
+    for body, partition, offset in zip(group.bodies, group.partitions, group.offsets, strict=True):
         stream = BytesIO(body)
         try:
             record = schemaless_reader(stream, reader.writer, reader.reader)
@@ -286,9 +286,7 @@ def _layout(group: _Group, records: list[dict[str, Any]], as_bytes: bool) -> pa.
     `as_bytes`: are the records' text values bytes (the array read) or str (one by one)?
     """
     reader = group.reader
-    decoded = pa.array(
-        records, type=reader.decoded_bytes_type if as_bytes else reader.decoded_type
-    )
+    decoded = pa.array(records, type=reader.decoded_bytes_type if as_bytes else reader.decoded_type)
     del records  # the Python objects are the batch's biggest allocation; free them now
     fields = decoded.flatten()
     length = len(decoded)

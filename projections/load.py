@@ -151,9 +151,7 @@ def append_in_transaction(
         connection.unregister("incoming_events")
 
 
-def skip_later_copies(
-    connection: duckdb.DuckDBPyConnection, topic: str, appended: pa.Table
-) -> int:
+def skip_later_copies(connection: duckdb.DuckDBPyConnection, topic: str, appended: pa.Table) -> int:
     """Remove the rows of the open transaction that repeat an event_id; returns how many.
 
     `appended` holds the `POSITION_AND_ID` columns of every row appended in the open

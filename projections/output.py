@@ -51,8 +51,9 @@ def write(table: pa.Table, output_format: str, stream: TextIO) -> None:
         writer.writerows([_text(row[name]) for name in names] for row in rows)
     elif output_format == "table":
         cells = [[_text(row[name]) for name in names] for row in rows]
-        widths = [max([len(name), *(len(line[i]) for line in cells)]) for i, name in
-                  enumerate(names)]
+        widths = [
+            max([len(name), *(len(line[i]) for line in cells)]) for i, name in enumerate(names)
+        ]
         stream.write("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)) + "\n")
         stream.write("  ".join("-" * w for w in widths) + "\n")
         for line in cells:

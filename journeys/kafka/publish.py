@@ -114,9 +114,7 @@ def _publish(
     producer = KafkaProducer(**settings.client_options(), **_PRODUCER_TUNING)
     try:
         for number, key, value, headers in submission_messages(numbered, summary):
-            sent = producer.send(
-                settings.submissions_topic, key=key, value=value, headers=headers
-            )
+            sent = producer.send(settings.submissions_topic, key=key, value=value, headers=headers)
             sent.add_errback(_refused_by_the_broker, refused, number)
             summary.published += 1
             if progress is not None:

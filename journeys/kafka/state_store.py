@@ -383,8 +383,7 @@ class StateStore:
         event = item.stored_event
         if item.event_id is not None:
             row = self._connection.execute(
-                'select notification_id, partition, "offset" from stored_events '
-                "where event_id = ?",
+                'select notification_id, partition, "offset" from stored_events where event_id = ?',
                 (item.event_id.bytes,),
             ).fetchone()
             if row is not None:

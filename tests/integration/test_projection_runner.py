@@ -150,9 +150,16 @@ def test_a_runner_killed_mid_batch_resumes_without_losing_or_repeating_events(
 ) -> None:
     publish(kafka, history)
     killed = subprocess.run(
-        [sys.executable, "-c", DIES_ON_THIRD_BATCH, str(kafka.bootstrap_servers),
-         kafka.topic_prefix, str(kafka.database)],
-        capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            DIES_ON_THIRD_BATCH,
+            str(kafka.bootstrap_servers),
+            kafka.topic_prefix,
+            str(kafka.database),
+        ],
+        capture_output=True,
+        timeout=120,
     )
     assert killed.returncode == -9, killed.stderr.decode()
     after_crash = duckdb.connect(str(kafka.database))

@@ -23,7 +23,10 @@ pytestmark = pytest.mark.kafka
 def journeys(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "journeys", *arguments],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -54,7 +57,10 @@ def test_readers_work_while_the_runner_follows(kafka: Settings) -> None:
     publish(kafka, events[:half])
     follower = subprocess.Popen(
         [sys.executable, "-m", "journeys", "project", "--follow"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         wait_for_count(env, half)
@@ -64,13 +70,14 @@ def test_readers_work_while_the_runner_follows(kafka: Settings) -> None:
         result = journeys(env, "indicators", "--year", "2020", "--format", "json")
         assert result.returncode == 0, result.stderr
         rows = json.loads(result.stdout)
-        assert [row["indicator"] for row in rows][:2] == ["placements_3plus",
-                                                          "long_term_stability"]
+        assert [row["indicator"] for row in rows][:2] == ["placements_3plus", "long_term_stability"]
         assert len(rows) == 12
-        assert all(set(row) == {"indicator", "year", "numerator", "denominator", "rate"}
-                   for row in rows)
-        as_of = journeys(env, "indicators", "--year", "2020", "--as-of", "2000-01-01",
-                         "--format", "csv")
+        assert all(
+            set(row) == {"indicator", "year", "numerator", "denominator", "rate"} for row in rows
+        )
+        as_of = journeys(
+            env, "indicators", "--year", "2020", "--as-of", "2000-01-01", "--format", "csv"
+        )
         assert as_of.returncode == 0, as_of.stderr
         assert as_of.stdout.splitlines()[0] == "indicator,year,numerator,denominator,rate"
         assert all(line.endswith(",0,0,") for line in as_of.stdout.splitlines()[1:])

@@ -146,8 +146,7 @@ def test_personal_adviser_by_15_years_9_months() -> None:
     connection = project(*advisers())
     # Denominator PA1, PA2, PA3, PA6, PA7, PA8; numerator PA1, PA3, PA8.
     assert figures(connection, "pa_by_15y9m", 2024) == (3, 6)
-    assert members(connection, "pa_by_15y9m", 2024) == {"PA1", "PA2", "PA3", "PA6", "PA7",
-                                                         "PA8"}
+    assert members(connection, "pa_by_15y9m", 2024) == {"PA1", "PA2", "PA3", "PA6", "PA7", "PA8"}
     assert members(connection, "pa_by_15y9m", 2024, numerator=True) == {"PA1", "PA3", "PA8"}
     # As known at 1 April 2024: PA7's adviser still counts, PA8's is not yet recorded.
     assert figures(connection, "pa_by_15y9m", 2024, as_of=at(2024, 4, 1)) == (3, 6)

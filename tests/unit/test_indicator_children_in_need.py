@@ -58,15 +58,11 @@ def test_cp_second_plans_ever_and_within_2_years() -> None:
     # Now: second = P, Q, R, W (V's earlier plan retracted); within 2y = P, R, W.
     assert figures(connection, "cp_second_plan", 2024) == (4, 9)
     assert figures(connection, "cp_second_plan_within_2y", 2024) == (3, 9)
-    assert members(connection, "cp_second_plan_within_2y", 2024, numerator=True) == {
-        "P", "R", "W"
-    }
+    assert members(connection, "cp_second_plan_within_2y", 2024, numerator=True) == {"P", "R", "W"}
     # As known at 15 April 2024: V's earlier plan still counts, W's is not yet recorded.
     # second = P, Q, R, V; within 2y = P, R (V's ended 2019-06-01, over 2 years before).
     assert figures(connection, "cp_second_plan", 2024, as_of=at(2024, 4, 15)) == (4, 9)
-    assert figures(connection, "cp_second_plan_within_2y", 2024, as_of=at(2024, 4, 15)) == (
-        2, 9
-    )
+    assert figures(connection, "cp_second_plan_within_2y", 2024, as_of=at(2024, 4, 15)) == (2, 9)
     # Year 2025: T.b only; second and within 2y.
     assert figures(connection, "cp_second_plan", 2025) == (1, 1)
     assert figures(connection, "cp_second_plan_within_2y", 2025) == (1, 1)
@@ -137,8 +133,13 @@ def test_seen_alone_among_assessments_completed_in_the_year() -> None:
     a.retract(wrong, at(2024, 5, 1))
     from events.catalogue import AssessmentCompleted
 
-    a.add(AssessmentCompleted, d(2023, 6, 1), recorded_at=at(2024, 5, 1),
-          assessment_id="a5", seen_alone=False)
+    a.add(
+        AssessmentCompleted,
+        d(2023, 6, 1),
+        recorded_at=at(2024, 5, 1),
+        assessment_id="a5",
+        seen_alone=False,
+    )
     connection = project(a)
     # Year 2024: a1, a2, a5 -> seen alone a1 only (a5 corrected).
     assert figures(connection, "seen_alone", 2024) == (1, 3)

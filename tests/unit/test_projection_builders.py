@@ -30,7 +30,9 @@ def project(*children: Child) -> duckdb.DuckDBPyConnection:
 
 
 def figures(
-    connection: duckdb.DuckDBPyConnection, indicator: str, year: int,
+    connection: duckdb.DuckDBPyConnection,
+    indicator: str,
+    year: int,
     as_of: datetime | None = None,
 ) -> tuple[int, int]:
     """(numerator, denominator) of one indicator for one year, checking its identities.
@@ -81,8 +83,8 @@ def test_loads_every_field_of_every_event_type_into_its_column() -> None:
         "select factors, seen_alone from event_log where event_id = ?", [assessment.event_id]
     ).fetchone() == (["1A", "2B"], True)
     assert connection.execute(
-        "select placement_type, carer_id, provider, occurred_on from event_log "
-        "where event_id = ?", [placement.event_id]
+        "select placement_type, carer_id, provider, occurred_on from event_log where event_id = ?",
+        [placement.event_id],
     ).fetchone() == ("U4", "k1", None, date(2020, 1, 3))
     assert connection.execute(
         "select count(*), count(distinct event_id) from event_log where child_id = 'c1'"

@@ -34,9 +34,7 @@ def decoded_one_by_one(
 ) -> pa.Table:
     """The same batch through the per-message path (one fastavro call per message)."""
     with monkeypatch.context() as patch:
-        patch.setattr(
-            decode, "_read_group", lambda group: (decode._read_one_by_one(group), False)
-        )
+        patch.setattr(decode, "_read_group", lambda group: (decode._read_one_by_one(group), False))
         return decoder.to_arrow(messages)
 
 
@@ -121,7 +119,10 @@ def test_messages_of_an_older_version_are_resolved_in_the_batch(
         row = rows[offset]
         assert row["provider"] is None  # v1 had none: the current version's default
         assert (row["event_id"], row["placement_id"], row["carer_id"], row["occurred_on"]) == (
-            str(event.event_id), event.placement_id, event.carer_id, event.occurred_on
+            str(event.event_id),
+            event.placement_id,
+            event.carer_id,
+            event.occurred_on,
         )
     untouched = next(
         offset for offset, event in enumerate(history)

@@ -76,6 +76,9 @@ def test_every_child_in_a_numerator_is_in_the_denominator_of_every_indicator() -
            or coalesce(drilled.denominator, 0) <> published.denominator
         """
     ).fetchone() == (0,)
-    assert connection.execute(
-        "select count(distinct indicator) from published where denominator > 0"
-    ).fetchone()[0] >= 10  # type: ignore[index]
+    assert (
+        connection.execute(
+            "select count(distinct indicator) from published where denominator > 0"
+        ).fetchone()[0]
+        >= 10
+    )  # type: ignore[index]

@@ -34,24 +34,38 @@ def test_as_of_refuses_anything_but_iso_8601(text: str) -> None:
         as_known_at(text)
 
 
-TABLE = pa.table({
-    "indicator": ["seen_alone", "placements_3plus"],
-    "year": [2024, 2024],
-    "numerator": [1, 0],
-    "denominator": [3, 0],
-    "rate": [1 / 3, None],
-    "on_date": [date(2024, 3, 31), None],
-})
+TABLE = pa.table(
+    {
+        "indicator": ["seen_alone", "placements_3plus"],
+        "year": [2024, 2024],
+        "numerator": [1, 0],
+        "denominator": [3, 0],
+        "rate": [1 / 3, None],
+        "on_date": [date(2024, 3, 31), None],
+    }
+)
 
 
 def test_json_is_a_list_of_objects_with_the_columns() -> None:
     out = io.StringIO()
     write(TABLE, "json", out)
     assert json.loads(out.getvalue()) == [
-        {"indicator": "seen_alone", "year": 2024, "numerator": 1, "denominator": 3,
-         "rate": 1 / 3, "on_date": "2024-03-31"},
-        {"indicator": "placements_3plus", "year": 2024, "numerator": 0, "denominator": 0,
-         "rate": None, "on_date": None},
+        {
+            "indicator": "seen_alone",
+            "year": 2024,
+            "numerator": 1,
+            "denominator": 3,
+            "rate": 1 / 3,
+            "on_date": "2024-03-31",
+        },
+        {
+            "indicator": "placements_3plus",
+            "year": 2024,
+            "numerator": 0,
+            "denominator": 0,
+            "rate": None,
+            "on_date": None,
+        },
     ]
 
 

@@ -22,8 +22,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "works while `journeys project --follow` runs.",
     )
     parser.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2024")
-    parser.add_argument("--as-of", help="as known at this moment: ISO date (end of that "
-                        "day, UTC) or timestamp (no zone = UTC); default: everything recorded")
+    parser.add_argument(
+        "--as-of",
+        help="as known at this moment: ISO date (end of that "
+        "day, UTC) or timestamp (no zone = UTC); default: everything recorded",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.set_defaults(handler=run)
 
@@ -44,15 +47,23 @@ def run(arguments: argparse.Namespace) -> int:
         if table.num_rows == 0:
             first, last = _years_held(connection)
             if first is None or not first <= arguments.year <= last:
-                held = ("the projection holds no events" if first is None else
-                        f"the projection holds reporting years {first} to {last}")
-                print(f"journeys indicators: no data for reporting year {arguments.year}: "
-                      f"{held}", file=sys.stderr)
+                held = (
+                    "the projection holds no events"
+                    if first is None
+                    else f"the projection holds reporting years {first} to {last}"
+                )
+                print(
+                    f"journeys indicators: no data for reporting year {arguments.year}: {held}",
+                    file=sys.stderr,
+                )
                 return 1
             # A year of the record asked as known before anything of it was recorded:
             # the empty answer is the true one, and said so.
-            print(f"journeys indicators: nothing was recorded for reporting year "
-                  f"{arguments.year} as known at {arguments.as_of}", file=sys.stderr)
+            print(
+                f"journeys indicators: nothing was recorded for reporting year "
+                f"{arguments.year} as known at {arguments.as_of}",
+                file=sys.stderr,
+            )
         write(table, arguments.format, sys.stdout)
     finally:
         connection.close()

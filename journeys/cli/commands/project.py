@@ -26,15 +26,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "read-only snapshot that `journeys indicators`, `journeys sql` and analysts open.",
     )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--until-idle", action="store_true",
-                      help="stop once caught up with the topic (the default)")
-    mode.add_argument("--follow", action="store_true",
-                      help="keep following the topic until interrupted")
-    parser.add_argument("--rebuild", action="store_true",
-                        help="build a fresh database from offset 0 and swap it in atomically")
-    parser.add_argument("--batch-size", type=whole_number(least=1),
-                        default=RunnerOptions.max_batch,
-                        help="most events per DuckDB transaction (default %(default)s)")
+    mode.add_argument(
+        "--until-idle", action="store_true", help="stop once caught up with the topic (the default)"
+    )
+    mode.add_argument(
+        "--follow", action="store_true", help="keep following the topic until interrupted"
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build a fresh database from offset 0 and swap it in atomically",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=whole_number(least=1),
+        default=RunnerOptions.max_batch,
+        help="most events per DuckDB transaction (default %(default)s)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -45,20 +53,29 @@ def run(arguments: argparse.Namespace) -> int:
         try:
             if arguments.rebuild:
                 summary = rebuild(settings, options=options)
-                print(f"rebuilt {settings.database} from {summary.events:,} events"
-                      f"{_skipped(summary)}", file=sys.stderr)
+                print(
+                    f"rebuilt {settings.database} from {summary.events:,} events"
+                    f"{_skipped(summary)}",
+                    file=sys.stderr,
+                )
             if arguments.follow:
-                print(f"following {settings.events_topic} into {settings.database}; "
-                      f"readers open {snapshot_path(settings.database)}", file=sys.stderr)
-                summary = project(settings, follow=True, stop=_stop_on_signal(),
-                                  options=options)
-                print(f"projected {summary.events:,} new events{_skipped(summary)}",
-                      file=sys.stderr)
+                print(
+                    f"following {settings.events_topic} into {settings.database}; "
+                    f"readers open {snapshot_path(settings.database)}",
+                    file=sys.stderr,
+                )
+                summary = project(settings, follow=True, stop=_stop_on_signal(), options=options)
+                print(
+                    f"projected {summary.events:,} new events{_skipped(summary)}", file=sys.stderr
+                )
                 print("stopped; every committed batch is kept", file=sys.stderr)
             elif not arguments.rebuild:
                 summary = project(settings, follow=False, options=options)
-                print(f"projected {summary.events:,} new events into {settings.database}"
-                      f"{_skipped(summary)}", file=sys.stderr)
+                print(
+                    f"projected {summary.events:,} new events into {settings.database}"
+                    f"{_skipped(summary)}",
+                    file=sys.stderr,
+                )
         except KeyboardInterrupt:
             print("stopped; every committed batch is kept", file=sys.stderr)
         except (ProjectionError, DatabaseInUse) as error:
@@ -70,8 +87,10 @@ def run(arguments: argparse.Namespace) -> int:
 def _skipped(summary: ProjectionSummary) -> str:
     if summary.skipped_copies == 0:
         return ""
-    return (f"; skipped {summary.skipped_copies:,} later copies of events already projected "
-            "(records of aborted transactions the broker showed)")
+    return (
+        f"; skipped {summary.skipped_copies:,} later copies of events already projected "
+        "(records of aborted transactions the broker showed)"
+    )
 
 
 def _stop_on_signal() -> threading.Event:
