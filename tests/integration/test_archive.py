@@ -10,7 +10,6 @@ archive is never continued from a different record.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -20,6 +19,7 @@ from pathlib import Path
 import duckdb
 import fastavro
 import pytest
+from cli_runs import run_journeys
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 from kafka_examples import simple_journey
@@ -84,25 +84,6 @@ def read_events(settings: Settings) -> dict[int, list[bytes | None]]:
         consumer.close()
 
 
-def journeys(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """Run the command line against `settings`' cluster, topics and database."""
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": str(settings.bootstrap_servers),
-        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
-        "JOURNEYS_DB": str(settings.database),
-        "JOURNEYS_STATE_DIR": str(settings.state_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "journeys", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_archive_restore_and_rebuild_give_the_same_indicators_for_every_year(
     kafka: Settings, tmp_path: Path
 ) -> None:
@@ -114,7 +95,7 @@ def test_archive_restore_and_rebuild_give_the_same_indicators_for_every_year(
     assert len({row[1] for row in before}) > 5, "expected indicators for many years"
 
     out = tmp_path / "archive"
-    archived = journeys(kafka, "archive", "--out", str(out))
+    archived = run_journeys(kafka, "archive", "--out", str(out))
     assert archived.returncode == 0, archived.stderr
     assert f"archived {accepted:,} events in" in archived.stdout
     manifest = json.loads((out / MANIFEST).read_text())
@@ -132,17 +113,17 @@ def test_archive_restore_and_rebuild_give_the_same_indicators_for_every_year(
             database=tmp_path / "restored.duckdb",
             state_dir=tmp_path / "restored-state",
         )
-        restored = journeys(elsewhere, "restore", str(out))
+        restored = run_journeys(elsewhere, "restore", str(out))
         assert restored.returncode == 0, restored.stderr
         assert f"restored {accepted:,} events" in restored.stdout
         assert "checksums match the archive" in restored.stdout
-        rebuilt = journeys(elsewhere, "project", "--rebuild")
+        rebuilt = run_journeys(elsewhere, "project", "--rebuild")
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert indicators(elsewhere.database) == before
         # The restored record keeps each journey on its partition, in order.
         assert read_events(elsewhere) == read_events(kafka)
 
-        again = journeys(elsewhere, "restore", str(out))
+        again = run_journeys(elsewhere, "restore", str(out))
         assert again.returncode == 2
         assert "is not empty" in again.stderr and "Traceback" not in again.stderr
         with pytest.raises(RestoreRefused, match="is not empty"):

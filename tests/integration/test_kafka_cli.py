@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runs import run_journeys
 from kafka_examples import assessment, simple_journey
 
 from events.jsonl import dumps
 from journeys.config import Settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def journeys(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
-    assert settings.bootstrap_servers is not None
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
-        "JOURNEYS_PARTITIONS": str(settings.partitions),
-        "JOURNEYS_STATE_DIR": str(settings.state_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "journeys", *arguments],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
 
 
 def test_a_bad_line_is_reported_skipped_and_the_rest_recorded_refused_and_told(
@@ -43,23 +24,23 @@ def test_a_bad_line_is_reported_skipped_and_the_rest_recorded_refused_and_told(
     submissions = tmp_path / "submissions.jsonl"
     submissions.write_text("\n".join(lines) + "\n")
 
-    published = journeys(kafka, "publish", str(submissions))
+    published = run_journeys(kafka, "publish", str(submissions))
     assert published.returncode == 1
     assert f"{submissions}:2: not published" in published.stderr
     assert "published 4 events" in published.stdout
 
-    processed = journeys(kafka, "process", "--until-idle")
+    processed = run_journeys(kafka, "process", "--until-idle")
     assert processed.returncode == 0, processed.stderr
     assert "3 accepted, 1 refused by the rules" in processed.stdout
 
-    rejected = journeys(kafka, "rejected")
+    rejected = run_journeys(kafka, "rejected")
     assert rejected.returncode == 0, rejected.stderr
     row = next(line for line in rejected.stdout.splitlines() if str(refused.event_id) in line)
     assert "AssessmentStarted" in row and "referral_id" in row and "C1" in row
 
-    timeline = journeys(kafka, "timeline", "C1")
+    timeline = run_journeys(kafka, "timeline", "C1")
     assert timeline.returncode == 0, timeline.stderr
     assert len(timeline.stdout.strip().splitlines()) >= 3
-    unknown = journeys(kafka, "timeline", "NOBODY")
+    unknown = run_journeys(kafka, "timeline", "NOBODY")
     assert unknown.returncode == 2
     assert "no journey" in unknown.stderr

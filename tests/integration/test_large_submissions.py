@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from dataclasses import fields, replace
-from pathlib import Path
 
 import pytest
+from cli_runs import run_journeys
 from kafka import KafkaProducer
 from kafka_examples import registration, simple_journey
 from schema_versions import message_of
@@ -32,7 +30,6 @@ from journeys.kafka.writer_process import ProcessWriter
 pytestmark = [pytest.mark.kafka]
 
 TEN_MB = 10 * 1024 * 1024
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def raw_message(event: JourneyEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -157,37 +154,18 @@ def test_a_transaction_the_writer_cannot_write_is_named_by_its_submissions(
     assert processor.summary.transactions == 1
 
 
-def journeys(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
-    assert settings.bootstrap_servers is not None
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
-        "JOURNEYS_PARTITIONS": str(settings.partitions),
-        "JOURNEYS_STATE_DIR": str(settings.state_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "journeys", *arguments],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.mark.slow
 def test_journeys_process_goes_on_and_journeys_rejected_shows_the_size_and_the_limit(
     kafka: Settings,
 ) -> None:
     send_raw(kafka, [padded(registration("HUGE"), TEN_MB), *simple_journey("C1")])
 
-    processed = journeys(kafka, "process", "--until-idle")
+    processed = run_journeys(kafka, "process", "--until-idle")
     assert processed.returncode == 0, processed.stderr
     assert "3 accepted" in processed.stdout
     assert "1 too large" in processed.stdout
 
-    rejected = journeys(kafka, "rejected")
+    rejected = run_journeys(kafka, "rejected")
     assert rejected.returncode == 0, rejected.stderr
     [row] = [line for line in rejected.stdout.splitlines() if "SUBMISSION_TOO_LARGE" in line]
     assert f"{TEN_MB:,} bytes" in row

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -12,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_runs import cli_environment
 from kafka_examples import simple_journey
 
 from events.codec import default_codec
@@ -26,17 +26,6 @@ KILLS = 10
 CHILDREN = 1_500  # 4,500 submissions: a few seconds of work per run, so kills land mid-way
 
 
-def processor_environment(settings: Settings) -> dict[str, str]:
-    assert settings.bootstrap_servers is not None
-    return {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
-        "JOURNEYS_PARTITIONS": str(settings.partitions),
-        "JOURNEYS_STATE_DIR": str(settings.state_dir),
-    }
-
-
 def test_killing_the_processor_repeatedly_loses_nothing_and_duplicates_nothing(
     kafka: Settings,
 ) -> None:
@@ -48,7 +37,7 @@ def test_killing_the_processor_repeatedly_loses_nothing_and_duplicates_nothing(
     for _ in range(KILLS):
         process = subprocess.Popen(
             command,
-            env=processor_environment(kafka),
+            env=cli_environment(kafka),
             cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -4,14 +4,12 @@ the others, and a byte-order mark is no reason to refuse the first line."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runs import run_journeys
 from kafka import KafkaProducer
 from kafka.errors import MessageSizeTooLargeError
 from kafka.future import Future
@@ -26,8 +24,6 @@ from journeys.kafka.publish import publish_jsonl, submission_message
 from journeys.kafka.record_reader import read_topic
 
 pytestmark = [pytest.mark.kafka]
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def published_ids(settings: Settings) -> list[str]:
@@ -123,23 +119,7 @@ def test_journeys_publish_reports_the_2_mb_line_by_number_and_publishes_the_next
     valid = registration("C2")
     lines = [huge_line(registration("C1")), dumps(valid).encode()]
     path = write_lines(tmp_path / "huge.jsonl", lines)
-    assert kafka.bootstrap_servers is not None
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "JOURNEYS_TOPIC_PREFIX": kafka.topic_prefix,
-        "JOURNEYS_PARTITIONS": str(kafka.partitions),
-        "JOURNEYS_STATE_DIR": str(kafka.state_dir),
-    }
-
-    published = subprocess.run(
-        [sys.executable, "-m", "journeys", "publish", str(path)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    published = run_journeys(kafka, "publish", str(path))
 
     assert published.returncode == 1
     assert "Traceback" not in published.stderr
