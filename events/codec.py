@@ -42,10 +42,10 @@ from fastavro.schema import parse_schema
 
 import events
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, builder_of, fields_of
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent, SchemaFileError
 from events.fastpath import CONVERSIONS, event_builder, record_checker, record_writer
 from events.refusals import Refusal
-from events.schemas import SchemaFileError, SchemaRegistry, SchemaVersion
+from events.schemas import SchemaRegistry, SchemaVersion
 from events.validation import (
     RULES,
     EventRules,

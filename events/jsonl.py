@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from events.catalogue import EVENT_CLASSES, JourneyEvent, fields_of
-from events.errors import InvalidEvent
+from events.exceptions import BadInput, InvalidEvent
 from events.refusals import Refusal
 from events.validation import RULES, FieldShape, check_event, rules_for
 
@@ -31,8 +31,11 @@ PathOrFile = str | Path | IO[str] | IO[bytes]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class _BadValue(Exception):
-    """A JSON value that does not convert; carries the rule and the reason."""
+class _BadValue(BadInput):
+    """A JSON value that does not convert; carries the rule and the reason.
+
+    Never reaches an operator: `from_json` turns it into an InvalidEvent naming the field.
+    """
 
     def __init__(self, rule: Refusal, reason: str) -> None:
         super().__init__(reason)

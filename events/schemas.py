@@ -19,7 +19,7 @@ from typing import Any
 
 from fastavro.schema import SchemaParseException, parse_schema, to_parsing_canonical_form
 
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent, SchemaFileError
 from events.refusals import Refusal
 
 SCHEMA_FILE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.avsc$")
@@ -52,10 +52,6 @@ def crc64_avro(data: bytes) -> int:
 def fingerprint_of(canonical_form: str) -> bytes:
     """The 8 bytes that follow C3 01 in a single-object message (little-endian)."""
     return crc64_avro(canonical_form.encode("utf-8")).to_bytes(8, "little")
-
-
-class SchemaFileError(ValueError):
-    """A file under `schemas/` cannot be used: fix the file (or its name) and run again."""
 
 
 @dataclass(frozen=True)

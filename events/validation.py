@@ -36,7 +36,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, NoReturn
 
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, fields_of
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.refusals import Refusal
 
 # What an older reader sees, through the Avro enum default, for a code a newer writer

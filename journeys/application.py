@@ -40,7 +40,7 @@ from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.refusals import Refusal
-from journeys.errors import JourneyNotFound, RuleViolation
+from journeys.exceptions import JourneyNotFound, RuleViolation
 from journeys.journey import Journey, event_id_reused, journey_id, payload_of
 
 # Which journey first used an event id, and the type of that event.

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from journeys.exceptions import ConfigurationError
+
 SUBMISSIONS = "care.journey.submissions"
 EVENTS = "care.journey.events"
 REJECTED = "care.journey.rejected"
@@ -48,14 +50,6 @@ _SECURITY_VARIABLES = {
     "KAFKA_SSL_CERTFILE": "ssl_certfile",
     "KAFKA_SSL_KEYFILE": "ssl_keyfile",
 }
-
-
-class ConfigurationError(ValueError):
-    """An environment variable breaks its rule; the message names both."""
-
-    def __init__(self, variable: str, rule: str, value: str) -> None:
-        self.variable = variable
-        super().__init__(f"{variable} must be {rule}, not {value!r}")
 
 
 def _whole_number(env: Mapping[str, str], variable: str, default: int, *, least: int) -> int:

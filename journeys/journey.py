@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 from events import catalogue as contract
 from events.catalogue import EventRetracted, JourneyEvent
 from events.refusals import Refusal
-from journeys.errors import RuleViolation
+from journeys.exceptions import RuleViolation
 from journeys.facts import Chronology, in_date_order
 from journeys.rules import Breach, breaches_concerning
 from journeys.timeline import describe, timeline

@@ -33,6 +33,7 @@ from projections.definitions import (
     combination_sql,
     indicator_definitions,
 )
+from projections.exceptions import DatabaseInUse, ProjectionWriterRunning
 from projections.maintain import install_kept_tables
 from projections.schema import event_log_ddl
 from projections.snapshot import SnapshotPublisher
@@ -95,28 +96,6 @@ def install(
     for definition in definitions:
         connection.execute(definition.sql)
     connection.execute(combination_sql(definitions))
-
-
-class DatabaseInUse(RuntimeError):
-    """Another process has the projection database open (a `journeys project --follow`
-    runner?). Stop it first, or read the snapshot instead (docs/analysts.md)."""
-
-
-class ProjectionWriterRunning(DatabaseInUse):
-    """Another `journeys project` (a `--follow` runner, an `--until-idle` run or a
-    `--rebuild`) is writing this projection database, and only one may at a time.
-
-    Nothing was written. Let it finish, or stop it (Ctrl-C) and run the command again;
-    to read the projection meanwhile, open the snapshot (docs/analysts.md).
-    """
-
-    def __init__(self, database: Path, holder: str) -> None:
-        self.database = database
-        super().__init__(
-            f"another `journeys project` ({holder}) is writing {database}; only one may "
-            "write it at a time. Let it finish, or stop it and run this again; readers "
-            "open the snapshot meanwhile"
-        )
 
 
 def lock_path(database: Path) -> Path:

@@ -43,6 +43,7 @@ from fastavro.schema import parse_schema
 from events.catalogue import EVENT_TYPES
 from events.codec import HEADER_LENGTH, MAGIC, AvroCodec
 from events.schemas import SchemaVersion
+from projections.exceptions import UndecodableMessage
 from projections.schema import ARROW_SCHEMA
 
 # The Arrow type of each column as decoded (before the event log's own types): the same
@@ -51,11 +52,6 @@ _AS_DECODED = {
     pa.date32(): pa.int32(),
     pa.timestamp("us", tz="UTC"): pa.int64(),
 }
-
-
-class UndecodableMessage(ValueError):
-    """A message on the events topic is not an event this service can read. The message
-    names the partition and offset: inspect it; nothing after it was projected."""
 
 
 def _strip_logical_types(avro_type: Any) -> Any:

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from projections.exceptions import IndicatorDefinitionError
+
 SQL_DIRECTORY = Path(__file__).parent / "sql"
 
 FOUNDATION_SQL: tuple[str, ...] = ("helpers.sql", "events.sql", "tables.sql", "care_leavers.sql")
@@ -45,10 +47,6 @@ DRILL_DOWN_COLUMNS: tuple[str, ...] = (
 
 _HEADER_LINE = re.compile(r"^--\s*(title|order):\s*(.*?)\s*$", re.MULTILINE)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class IndicatorDefinitionError(ValueError):
-    """An indicator's SQL file lacks what every indicator must have: fix the file it names."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,31 +26,13 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import OffsetOutOfRangeError
 
 from events.codec import default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from journeys.config import Settings
-from projections.load import ProjectionError
+from projections.exceptions import ProjectionError, RecordChanged
 
 # How long to wait for the topic to answer about every partition before giving up.
 _READ_BACK_SECONDS = 30.0
 _POLL_MS = 500
-
-
-class RecordChanged(ProjectionError):
-    """The events topic no longer holds the record this projection was built from.
-
-    Typically the embedded broker restarted (it keeps topics in memory only, so every topic
-    came back empty), or JOURNEYS_TOPIC_PREFIX or KAFKA_BOOTSTRAP_SERVERS now point at
-    another record. Nothing was written, and the snapshot still shows the old record: run
-    `journeys project --rebuild` to build the projection from the record as it is now.
-    """
-
-    def __init__(self, database: Path, reason: str) -> None:
-        self.database = database
-        super().__init__(
-            f"{database} was not built from the record this topic holds: {reason}. "
-            "Its snapshot still shows the old record; run `journeys project --rebuild` "
-            "to build it again from the record as it is"
-        )
 
 
 @dataclass(frozen=True)

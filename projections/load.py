@@ -28,19 +28,13 @@ import pyarrow.compute as pc
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from projections.decode import MessageDecoder
+from projections.exceptions import ProjectionError
 from projections.maintain import bring_up_to_date, note_loaded_batch
 from projections.schema import COLUMN_NAMES, UUID_COLUMNS
 
 # The columns of a batch that say where each row came from and which event it is: what
 # `skip_later_copies` needs of the rows of an open transaction.
 POSITION_AND_ID = ("kafka_partition", "kafka_offset", "event_id")
-
-
-class ProjectionError(RuntimeError):
-    """The projection refused a load that would make it wrong; nothing was written.
-
-    Rebuild the projection (`journeys project --rebuild`) if the database was tampered with.
-    """
 
 
 _SELECT_INCOMING = ", ".join(

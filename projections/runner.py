@@ -44,12 +44,11 @@ from journeys.config import Settings
 from journeys.kafka.committed import CommittedConsumer
 from journeys.progress import Progress
 from projections.database import WriterLock, writer_session
-from projections.decode import UndecodableMessage
 from projections.decoding import Decoding, Message
-from projections.lineage import RecordChanged, check_built_from
+from projections.exceptions import ProjectionError, RecordChanged, UndecodableMessage
+from projections.lineage import check_built_from
 from projections.load import (
     POSITION_AND_ID,
-    ProjectionError,
     append_in_transaction,
     consumed_offsets,
     skip_later_copies,

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from projections.exceptions import SnapshotMissing
+
 _CHUNK = 64 * 1024 * 1024
 
 
@@ -84,10 +86,6 @@ def _copy_whole_file(source: int, target: int) -> None:
         if copied == 0:
             break  # the file was shorter than fstat said: it ends here
         offset += copied
-
-
-class SnapshotMissing(FileNotFoundError):
-    """No snapshot yet: run `journeys project --until-idle` (or `--follow`) first."""
 
 
 def open_snapshot(database: Path) -> duckdb.DuckDBPyConnection:

@@ -8,10 +8,13 @@ message on stderr and an exit code, so an operator never meets a traceback for a
 they can act on. Exit codes (the README has the same table):
 
 - 0: done.
-- 1: the command ran and could not finish its work: input refused, no snapshot, no
-  data for the year asked, a query refused or failed, a projection or record fault.
-- 2: the command was not run as it must be: a bad argument or environment variable,
-  no cluster configured, another writer in the way (fenced), a child not in the record.
+- 1: bad input (`events.exceptions.BadInput`): an event, line, query or file refused, no
+  data for the year asked; and, keeping their old codes, no snapshot yet and the
+  projection database held by another writer.
+- 2: an operational failure (`events.exceptions.OperationalFailure`) or a bad argument:
+  a setting, no cluster configured, the broker, another record writer (fenced), the
+  record or the projection not as expected; and, keeping its old code, a child not in
+  the record.
 - 3: the Kafka cluster could not be reached (the message names the address tried).
 - 130: interrupted (Ctrl-C) where the command has no clean stop of its own.
 - 141: stdout was closed by its reader (`journeys ... | head`); nothing is printed.
@@ -30,19 +33,10 @@ from collections.abc import Callable, Sequence
 
 from kafka.errors import KafkaTimeoutError
 
-from events.errors import InvalidEvent
-from events.schemas import SchemaFileError
+from events.exceptions import BadInput, OperationalFailure
 from journeys.cli import commands
-from journeys.config import ConfigurationError, Settings
-from journeys.errors import JourneyError
-from journeys.kafka.broker import BrokerError
-from journeys.kafka.exceptions import JourneyRecordError
-from journeys.kafka.record_reader import RecordFormatError
-from journeys.kafka.timeline import ChildNotInRecord
-from projections.database import DatabaseInUse
-from projections.decode import UndecodableMessage
-from projections.load import ProjectionError
-from projections.snapshot import SnapshotMissing
+from journeys.config import Settings
+from journeys.exceptions import ConfigurationError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -51,22 +45,13 @@ EXIT_UNREACHABLE = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
 
-# The project's exception bases and their exit codes; the first match wins. Each of
-# these already says, in its message, what went wrong and what to do.
-KNOWN_FAULTS: tuple[tuple[type[BaseException], int], ...] = (
-    (ConfigurationError, EXIT_USAGE),
-    (JourneyRecordError, EXIT_USAGE),
-    (BrokerError, EXIT_USAGE),
-    (ChildNotInRecord, EXIT_USAGE),
-    (JourneyError, EXIT_FAILED),
-    (InvalidEvent, EXIT_FAILED),
-    (SchemaFileError, EXIT_FAILED),
-    (RecordFormatError, EXIT_FAILED),
-    (UndecodableMessage, EXIT_FAILED),
-    (ProjectionError, EXIT_FAILED),
-    (DatabaseInUse, EXIT_FAILED),
-    (SnapshotMissing, EXIT_FAILED),
-)
+# The project's two exception bases (events.exceptions) and their exit codes: every
+# exception of the project derives from exactly one, and already says, in its message,
+# what went wrong and what to do.
+KNOWN_FAULTS: dict[type[Exception], int] = {
+    BadInput: EXIT_FAILED,
+    OperationalFailure: EXIT_USAGE,
+}
 
 _BOOTSTRAP_FAILED = "Unable to bootstrap from "  # kafka-python's KafkaTimeoutError text
 
@@ -119,10 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise  # a timeout of a cluster that answered at first: not known here
         return _fail(command, _unreachable(str(error)), EXIT_UNREACHABLE)
     except Exception as error:
-        for base, code in KNOWN_FAULTS:
-            if isinstance(error, base):
-                return _fail(command, str(error), code)
-        raise
+        code = exit_code_of(error)
+        if code is None:
+            raise
+        return _fail(command, str(error), code)
+
+
+def exit_code_of(error: BaseException) -> int | None:
+    """The exit code for one of the project's known faults; None for any other error."""
+    for base, code in KNOWN_FAULTS.items():
+        if isinstance(error, base):
+            return code
+    return None
 
 
 def _fail(command: str, message: str, code: int) -> int:

@@ -56,10 +56,15 @@ from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
 from events.codec import AvroCodec, default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from journeys.config import Settings
 from journeys.kafka.committed import committed_consumer, safe_position
-from journeys.kafka.exceptions import JourneyRecordError
+from journeys.kafka.exceptions import (
+    ArchiveCorrupt,
+    ArchiveError,
+    RecordDiverged,
+    RestoreRefused,
+)
 from journeys.kafka.log import read_committed_options
 from journeys.kafka.topics import ensure_topics
 
@@ -111,22 +116,6 @@ _EMPTY_POLLS_WHEN_CAUGHT_UP = 2
 _POLLS_BELOW_FLOOR = 60  # 30 s of nothing while short of the reported end
 _RESTORE_TRANSACTION = 5_000  # messages per restore transaction
 _MISSING = b"\xff" * 8
-
-
-class ArchiveError(JourneyRecordError):
-    """An archive could not be written, read, verified or restored (the message says why)."""
-
-
-class ArchiveCorrupt(ArchiveError):
-    """An archive's files do not match its manifest: a file is missing, changed or unreadable."""
-
-
-class RecordDiverged(ArchiveError):
-    """The topic no longer holds what the archive was copied from (broker emptied or swapped)."""
-
-
-class RestoreRefused(ArchiveError):
-    """Restore would mix the archive with messages already on the events topic."""
 
 
 @dataclass

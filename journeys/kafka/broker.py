@@ -25,10 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from journeys.config import Settings
-
-
-class BrokerError(RuntimeError):
-    """The embedded broker could not be started. Its log is in the message."""
+from journeys.kafka.exceptions import BrokerError
 
 
 @dataclass(frozen=True)

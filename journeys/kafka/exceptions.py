@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from events.exceptions import OperationalFailure
 
-class JourneyRecordError(RuntimeError):
-    """Base class of the errors raised by the Kafka journey record."""
+
+class JourneyRecordError(OperationalFailure, RuntimeError):
+    """Base class of the errors raised by the Kafka journey record: the message says what
+    to check or run."""
 
 
 class NoClusterConfigured(JourneyRecordError):
@@ -75,3 +78,52 @@ class RecordBehindStateStore(JourneyRecordError):
             "Republish or restore the record if it was lost, then run "
             "`journeys process --rebuild-state` to rebuild the store from the record."
         )
+
+
+class BrokerError(OperationalFailure, RuntimeError):
+    """The embedded broker could not be started. Its log is in the message.
+
+    Read the log's last lines: most often the port is taken (`journeys broker --port`) or
+    the broker binary is missing (reinstall the project's dependencies).
+    """
+
+
+class ChildNotInRecord(OperationalFailure, LookupError):
+    """No event on the record has this child id.
+
+    Check the id, and that KAFKA_BOOTSTRAP_SERVERS and JOURNEYS_TOPIC_PREFIX name the
+    record the child was sent to. Exit code 2, as it has always been for `timeline`.
+    """
+
+
+class RecordFormatError(OperationalFailure, ValueError):
+    """A message on the events topic lacks what the journey record needs (names the offset).
+
+    Something other than this service wrote to the topic, or the settings point at another
+    topic: check JOURNEYS_TOPIC_PREFIX, and inspect the message at the offset named.
+    """
+
+
+class ArchiveError(JourneyRecordError):
+    """An archive could not be written, read, verified or restored (the message says why)."""
+
+
+class ArchiveCorrupt(ArchiveError):
+    """An archive's files do not match its manifest: a file is missing, changed or unreadable.
+
+    Restore from another copy of the archive; `journeys restore --check` verifies one.
+    """
+
+
+class RecordDiverged(ArchiveError):
+    """The topic no longer holds what the archive was copied from (broker emptied or swapped).
+
+    Nothing was archived: check the broker and the settings, and archive again.
+    """
+
+
+class RestoreRefused(ArchiveError):
+    """Restore would mix the archive with messages already on the events topic.
+
+    Restore into an empty record (a new cluster or JOURNEYS_TOPIC_PREFIX).
+    """

@@ -23,7 +23,7 @@ from eventsourcing.persistence import (
 
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,11 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from events.codec import default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.refusals import Refusal
 from events.validation import check_not_recorded_ahead
 from journeys.config import Settings
-from journeys.errors import RuleViolation
+from journeys.exceptions import RuleViolation
 from journeys.kafka import limits
 from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.mapper import JourneyMapper

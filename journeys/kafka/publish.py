@@ -21,7 +21,7 @@ from kafka import KafkaProducer
 
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.refusals import Refusal
 from events.validation import check_not_recorded_ahead
 from journeys.config import Settings

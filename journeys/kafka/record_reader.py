@@ -32,10 +32,10 @@ from kafka.structs import TopicPartition
 
 from events.catalogue import EVENT_TYPES
 from events.codec import default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from journeys.config import Settings
 from journeys.kafka.committed import committed_consumer, safe_positions
-from journeys.kafka.exceptions import RecordBehindStateStore
+from journeys.kafka.exceptions import RecordBehindStateStore, RecordFormatError
 from journeys.kafka.state_store import Anchor, PlacedEvent, StateStore, id_text
 
 EVENT_TYPE = "event_type"
@@ -47,10 +47,6 @@ _logger = logging.getLogger(__name__)
 
 _POLL_TIMEOUT_MS = 500
 _MAX_RECORDS = 20_000
-
-
-class RecordFormatError(ValueError):
-    """A message on the events topic lacks what the journey record needs (names the offset)."""
 
 
 def record_headers(stored_event: StoredEvent) -> list[tuple[str, bytes]]:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from events.codec import default_codec
 from journeys.config import Settings
+from journeys.kafka.exceptions import ChildNotInRecord
 from journeys.kafka.record_reader import DistinctEvents
-
-
-class ChildNotInRecord(LookupError):
-    """No event on the record has this child id (check the id and the topic prefix)."""
 
 
 def local_authorities_of(settings: Settings, child_id: str) -> set[str]:

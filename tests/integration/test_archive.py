@@ -27,16 +27,9 @@ from kafka_examples import simple_journey
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from journeys.config import Settings
-from journeys.kafka.archive import (
-    MANIFEST,
-    ArchiveCorrupt,
-    RecordDiverged,
-    RestoreRefused,
-    archive,
-    restore,
-    verify,
-)
+from journeys.kafka.archive import MANIFEST, archive, restore, verify
 from journeys.kafka.broker import embedded_broker
+from journeys.kafka.exceptions import ArchiveCorrupt, RecordDiverged, RestoreRefused
 from journeys.kafka.log import read_committed_options
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events

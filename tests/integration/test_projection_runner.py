@@ -23,7 +23,8 @@ from events.codec import default_codec
 from journeys.config import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import open_in_memory
-from projections.load import ProjectionError, append, batch_of, consumed_offsets
+from projections.exceptions import ProjectionError
+from projections.load import append, batch_of, consumed_offsets
 from projections.runner import RunnerOptions, project, rebuild
 from projections.snapshot import open_snapshot
 

@@ -23,9 +23,9 @@ from journeys.config import Settings
 from journeys.kafka.broker import embedded_broker, free_port
 from journeys.kafka.topics import ensure_topics
 from journeys.synthetic import AuthorityParameters, generate
-from projections.lineage import RecordChanged
+from projections.exceptions import RecordChanged, SnapshotMissing
 from projections.runner import RunnerOptions, project, rebuild
-from projections.snapshot import SnapshotMissing, open_snapshot
+from projections.snapshot import open_snapshot
 
 pytestmark = pytest.mark.kafka
 

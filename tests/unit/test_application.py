@@ -15,7 +15,7 @@ from journey_builders import (
 )
 
 from journeys.application import JourneyApplication, Outcome
-from journeys.errors import JourneyError, JourneyNotFound, RuleViolation
+from journeys.exceptions import JourneyError, JourneyNotFound, RuleViolation
 from journeys.journey import journey_id, payload_of
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from journeys.cli import EXIT_FAILED, EXIT_USAGE, main
-from journeys.config import ConfigurationError, Settings
+from journeys.config import Settings
+from journeys.exceptions import ConfigurationError
 from journeys.kafka.exceptions import WriterFenced
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import writer_session

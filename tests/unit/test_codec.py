@@ -26,7 +26,7 @@ from events.catalogue import (
     fields_of,
 )
 from events.codec import HEADER_LENGTH, MAGIC, AvroCodec, default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 
 RECORDED_AT = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 

@@ -31,7 +31,7 @@ from events.codec import (
     _record_by_the_rules,
     default_codec,
 )
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.fastpath import source_of, uuid_from_text, uuid_text
 
 

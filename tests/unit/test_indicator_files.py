@@ -13,11 +13,8 @@ from test_projection_builders import TOPIC
 from events.catalogue import ReferralClosed
 from journeys.report import IndicatorValue, render_report
 from projections.database import open_in_memory
-from projections.definitions import (
-    SQL_DIRECTORY,
-    IndicatorDefinitionError,
-    indicator_definitions,
-)
+from projections.definitions import SQL_DIRECTORY, indicator_definitions
+from projections.exceptions import IndicatorDefinitionError
 from projections.indicators import indicators_for_year
 from projections.load import append, batch_of
 

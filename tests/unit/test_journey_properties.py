@@ -38,7 +38,7 @@ from journey_builders import (
 )
 
 from events.catalogue import JourneyEvent
-from journeys.errors import RuleViolation
+from journeys.exceptions import RuleViolation
 from journeys.facts import Chronology, add_years_months
 from journeys.journey import Journey
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from strategies import events_of
 
 from events.catalogue import EVENT_CLASSES, AssessmentCompleted, JourneyEvent
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.jsonl import dumps, event_from_json, event_to_json, loads, read_jsonl, write_jsonl
 
 EVENT = AssessmentCompleted(

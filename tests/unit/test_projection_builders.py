@@ -16,7 +16,8 @@ import pytest
 from journey_builders import Child
 
 from projections.database import open_in_memory
-from projections.load import ProjectionError, append, batch_of, consumed_offsets
+from projections.exceptions import ProjectionError
+from projections.load import append, batch_of, consumed_offsets
 
 TOPIC = "care.journey.events"
 

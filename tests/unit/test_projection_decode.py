@@ -19,7 +19,8 @@ from events.catalogue import JourneyEvent, PlacementStarted, fields_of
 from events.codec import AvroCodec, default_codec, default_schemas_dir
 from journeys.synthetic import AuthorityParameters, generate
 from projections import decode
-from projections.decode import MessageDecoder, UndecodableMessage, zigzag_varint
+from projections.decode import MessageDecoder, zigzag_varint
+from projections.exceptions import UndecodableMessage
 
 Message = tuple[bytes, int, int]
 

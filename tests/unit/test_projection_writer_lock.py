@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from projections.database import ProjectionWriterRunning, WriterLock, writer_session
+from projections.database import WriterLock, writer_session
+from projections.exceptions import ProjectionWriterRunning
 from projections.snapshot import snapshot_path
 
 OPEN_FOR_WRITING = textwrap.dedent(

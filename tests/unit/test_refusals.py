@@ -32,13 +32,13 @@ from journey_builders import (
 from test_rules import CASES
 
 from events.catalogue import EVENT_CLASSES
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.refusals import FROM_THE_RULES, Refusal, Stage
 from events.validation import RULES as CONTRACT_RULES
 from journeys.application import JourneyApplication
 from journeys.cli import main
 from journeys.cli.commands.rules import catalogue, render_markdown
-from journeys.errors import RuleViolation
+from journeys.exceptions import RuleViolation
 from journeys.journey import Journey
 from journeys.rules import RULES, event_types_concerned
 

@@ -18,7 +18,7 @@ from journey_builders import (
     retraction,
 )
 
-from journeys.errors import RuleViolation
+from journeys.exceptions import RuleViolation
 from journeys.facts import PLACEMENT
 
 

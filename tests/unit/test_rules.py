@@ -33,7 +33,7 @@ from journey_builders import (
 )
 
 from events.catalogue import JourneyEvent
-from journeys.errors import JourneyError, RuleViolation
+from journeys.exceptions import JourneyError, RuleViolation
 from journeys.journey import Journey
 
 

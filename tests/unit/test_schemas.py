@@ -11,13 +11,8 @@ import pytest
 
 from events.catalogue import ENVELOPE_FIELDS, EVENT_CLASSES
 from events.codec import default_schemas_dir
-from events.schemas import (
-    SchemaFileError,
-    SchemaRegistry,
-    check_compatibility,
-    crc64_avro,
-    reader_problems,
-)
+from events.exceptions import SchemaFileError
+from events.schemas import SchemaRegistry, check_compatibility, crc64_avro, reader_problems
 from journeys.cli import main
 
 SCHEMAS = default_schemas_dir()

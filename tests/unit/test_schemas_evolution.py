@@ -16,7 +16,7 @@ from schema_versions import COMPATIBLE, message_of, schemas_with
 
 from events.catalogue import PlacementStarted, fields_of
 from events.codec import AvroCodec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from events.catalogue import (
 from events.codec import default_codec
 from events.jsonl import write_jsonl
 from journeys.application import JourneyApplication
-from journeys.errors import RuleViolation
+from journeys.exceptions import RuleViolation
 from journeys.synthetic import (
     AuthorityParameters,
     LabelledEvent,

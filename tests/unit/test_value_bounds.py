@@ -31,7 +31,7 @@ from events.catalogue import (
     fields_of,
 )
 from events.codec import MAGIC, AvroCodec, default_codec
-from events.errors import InvalidEvent
+from events.exceptions import InvalidEvent
 from events.jsonl import write_jsonl
 from events.validation import (
     EARLIEST_DATE,

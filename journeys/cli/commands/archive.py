@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from journeys.config import Settings
-from journeys.kafka.archive import ArchiveError, archive
+from journeys.kafka.archive import archive
 from journeys.kafka.broker import configured_cluster
-from journeys.kafka.exceptions import NoClusterConfigured
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,11 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        settings = configured_cluster(Settings.from_environment(), "archive")
-        summary = archive(settings, arguments.out)
-    except (ArchiveError, NoClusterConfigured) as error:
-        print(f"journeys archive: {error}", file=sys.stderr)
-        return 2
+    settings = configured_cluster(Settings.from_environment(), "archive")
+    summary = archive(settings, arguments.out)
     print(f"archived {summary.describe()}")
     return 0

@@ -10,7 +10,7 @@ import duckdb
 from journeys.config import Settings
 from projections.indicators import as_known_at, indicators_for_year
 from projections.output import FORMATS, write
-from projections.snapshot import SnapshotMissing, open_snapshot
+from projections.snapshot import open_snapshot
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,11 +37,7 @@ def run(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"journeys indicators: {error}", file=sys.stderr)
         return 2
-    try:
-        connection = open_snapshot(Settings.from_environment().database)
-    except SnapshotMissing as error:
-        print(f"journeys indicators: {error}", file=sys.stderr)
-        return 1
+    connection = open_snapshot(Settings.from_environment().database)
     try:
         table = indicators_for_year(connection, arguments.year, as_of)
         if table.num_rows == 0:

@@ -8,7 +8,6 @@ import sys
 from journeys.cli import whole_number
 from journeys.config import Settings
 from journeys.kafka.broker import configured_cluster
-from journeys.kafka.exceptions import JourneyRecordError
 from journeys.kafka.persistence import discard_state_store
 from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor
 from journeys.kafka.topics import ensure_topics
@@ -38,23 +37,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(arguments: argparse.Namespace) -> int:
+    settings = configured_cluster(Settings.from_environment(), "process")
+    ensure_topics(settings)
+    if arguments.rebuild_state:
+        store = discard_state_store(settings)
+        print(f"discarded the state store {store}; reading the record again", file=sys.stderr)
+
+    def report(batch: ProcessSummary) -> None:
+        print(f"committed: {batch.describe()}", file=sys.stderr)
+
+    processor = SubmissionProcessor(settings, batch_size=arguments.batch_size, on_batch=report)
     try:
-        settings = configured_cluster(Settings.from_environment(), "process")
-        ensure_topics(settings)
-        if arguments.rebuild_state:
-            store = discard_state_store(settings)
-            print(f"discarded the state store {store}; reading the record again", file=sys.stderr)
-
-        def report(batch: ProcessSummary) -> None:
-            print(f"committed: {batch.describe()}", file=sys.stderr)
-
-        processor = SubmissionProcessor(settings, batch_size=arguments.batch_size, on_batch=report)
-        try:
-            processor.run(until_idle=arguments.until_idle)
-        except KeyboardInterrupt:
-            print("interrupted: the open batch was not committed", file=sys.stderr)
-        print(processor.summary.describe())
-    except JourneyRecordError as error:
-        print(f"journeys process: {error}", file=sys.stderr)
-        return 2
+        processor.run(until_idle=arguments.until_idle)
+    except KeyboardInterrupt:
+        print("interrupted: the open batch was not committed", file=sys.stderr)
+    print(processor.summary.describe())
     return 0

@@ -11,8 +11,6 @@ from journeys.cli import whole_number
 from journeys.config import Settings
 from journeys.kafka.broker import kafka_settings
 from journeys.kafka.topics import ensure_topics
-from projections.database import DatabaseInUse
-from projections.load import ProjectionError
 from projections.runner import ProjectionSummary, RunnerOptions, project, rebuild
 from projections.snapshot import snapshot_path
 
@@ -78,9 +76,6 @@ def run(arguments: argparse.Namespace) -> int:
                 )
         except KeyboardInterrupt:
             print("stopped; every committed batch is kept", file=sys.stderr)
-        except (ProjectionError, DatabaseInUse) as error:
-            print(f"journeys project: {error}", file=sys.stderr)
-            return 1
     return 0
 
 

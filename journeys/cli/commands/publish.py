@@ -8,7 +8,6 @@ from pathlib import Path
 
 from journeys.config import Settings
 from journeys.kafka.broker import configured_cluster
-from journeys.kafka.exceptions import JourneyRecordError
 from journeys.kafka.limits import MAX_SUBMISSION_BYTES
 from journeys.kafka.publish import count_lines, publish_jsonl
 from journeys.kafka.topics import ensure_topics
@@ -34,11 +33,7 @@ def run(arguments: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"journeys publish: {path} is not a file", file=sys.stderr)
         return 2
-    try:
-        settings = configured_cluster(Settings.from_environment(), "publish")
-    except JourneyRecordError as error:
-        print(f"journeys publish: {error}", file=sys.stderr)
-        return 2
+    settings = configured_cluster(Settings.from_environment(), "publish")
     ensure_topics(settings)
     with Progress(total=count_lines(path), label="publishing", unit="events") as progress:
         summary = publish_jsonl(settings, path, progress=progress)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from journeys.config import Settings
 from journeys.display import shown
 from journeys.kafka.broker import configured_cluster
-from journeys.kafka.exceptions import JourneyRecordError
 from journeys.kafka.rejected import Rejection, read_rejections
 
 _COLUMNS = ("child", "event type", "event_id", "rule", "field", "why")
@@ -59,11 +57,7 @@ def format_table(table: list[tuple[str, ...]]) -> str:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        settings = configured_cluster(Settings.from_environment(), "rejected")
-    except JourneyRecordError as error:
-        print(f"journeys rejected: {error}", file=sys.stderr)
-        return 2
+    settings = configured_cluster(Settings.from_environment(), "rejected")
     rejections = read_rejections(settings)
     if not rejections:
         print(f"nothing refused: {settings.rejected_topic} is empty")

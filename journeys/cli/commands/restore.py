@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from journeys.config import Settings
-from journeys.kafka.archive import ArchiveError, restore, verify
+from journeys.kafka.archive import restore, verify
 from journeys.kafka.broker import configured_cluster
-from journeys.kafka.exceptions import NoClusterConfigured
 
 AFTERWARDS = (
     "The restored record has new offsets: delete JOURNEYS_STATE_DIR, rebuild the projection "
@@ -37,19 +35,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        if arguments.check:
-            manifest = verify(arguments.directory)
-            print(
-                f"{arguments.directory}: {len(manifest.files)} files, "
-                f"{manifest.records:,} events, every checksum matches the manifest"
-            )
-            return 0
-        settings = configured_cluster(Settings.from_environment(), "restore")
-        summary = restore(settings, arguments.directory)
-    except (ArchiveError, NoClusterConfigured) as error:
-        print(f"journeys restore: {error}", file=sys.stderr)
-        return 2
+    if arguments.check:
+        manifest = verify(arguments.directory)
+        print(
+            f"{arguments.directory}: {len(manifest.files)} files, "
+            f"{manifest.records:,} events, every checksum matches the manifest"
+        )
+        return 0
+    settings = configured_cluster(Settings.from_environment(), "restore")
+    summary = restore(settings, arguments.directory)
     print(summary.describe())
     print(AFTERWARDS)
     return 0

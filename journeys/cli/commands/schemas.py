@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from events.codec import default_schemas_dir
-from events.schemas import SchemaFileError, SchemaRegistry, check_compatibility
+from events.exceptions import SchemaFileError
+from events.schemas import SchemaRegistry, check_compatibility
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -18,8 +18,9 @@ import duckdb
 from duckdb import StatementType
 
 from journeys.config import Settings
+from journeys.exceptions import QueryRefused
 from projections.output import FORMATS, write
-from projections.snapshot import SnapshotMissing, open_snapshot
+from projections.snapshot import open_snapshot
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,10 +40,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 QUERIES = frozenset(
     {StatementType.SELECT, StatementType.EXPLAIN, StatementType.PRAGMA, StatementType.MULTI}
 )
-
-
-class QueryRefused(ValueError):
-    """A statement that is not a query: `journeys sql` writes nothing."""
 
 
 def lock_down(connection: duckdb.DuckDBPyConnection) -> None:
@@ -72,11 +69,7 @@ def _kind(statement: duckdb.Statement) -> str:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        connection = open_snapshot(Settings.from_environment().database)
-    except SnapshotMissing as error:
-        print(f"journeys sql: {error}", file=sys.stderr)
-        return 1
+    connection = open_snapshot(Settings.from_environment().database)
     try:
         lock_down(connection)
         refuse_anything_but_queries(connection, arguments.query)

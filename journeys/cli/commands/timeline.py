@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from journeys.config import Settings
 from journeys.kafka.broker import configured_cluster
-from journeys.kafka.exceptions import JourneyRecordError
-from journeys.kafka.timeline import ChildNotInRecord, read_timeline
+from journeys.kafka.timeline import read_timeline
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,12 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        settings = configured_cluster(Settings.from_environment(), "timeline")
-        lines = read_timeline(settings, arguments.child_id, arguments.local_authority)
-    except (JourneyRecordError, ChildNotInRecord) as error:
-        print(f"journeys timeline: {error}", file=sys.stderr)
-        return 2
+    settings = configured_cluster(Settings.from_environment(), "timeline")
+    lines = read_timeline(settings, arguments.child_id, arguments.local_authority)
     for line in lines:
         print(line)
     return 0

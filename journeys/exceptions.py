@@ -1,15 +1,21 @@
-"""The exceptions the journey domain raises; all share the base class `JourneyError`."""
+"""The exceptions of the journey domain, its application service and its settings.
+
+Each derives from one of the two bases of `events.exceptions` (bad input, operational
+failure), which decide the command line's exit code.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
+from events.exceptions import BadInput, OperationalFailure
 from events.refusals import Refusal
 
 
-class JourneyError(Exception):
-    """Base class of every exception raised by the journey domain."""
+class JourneyError(BadInput):
+    """Base class of the journey domain's refusals: the submission, not the service, is
+    at fault; the sender corrects it and sends it again."""
 
 
 class RuleViolation(JourneyError):
@@ -42,7 +48,10 @@ class RuleViolation(JourneyError):
 
 
 class JourneyNotFound(JourneyError):
-    """No journey is recorded for this child: a ChildRegistered event must come first."""
+    """No journey is recorded for this child: a ChildRegistered event must come first.
+
+    The sender sends the child's ChildRegistered event, then this one again.
+    """
 
     def __init__(self, local_authority: str, child_id: str) -> None:
         self.local_authority = local_authority
@@ -50,3 +59,22 @@ class JourneyNotFound(JourneyError):
         super().__init__(
             f"no journey recorded for child {child_id!r} of local authority {local_authority!r}"
         )
+
+
+class ConfigurationError(OperationalFailure, ValueError):
+    """An environment variable breaks its rule; the message names both.
+
+    Set the variable as the message says (README, "Settings") and run the command again.
+    Exit code 2, as for a bad command-line argument: the command was not run as it must be.
+    """
+
+    def __init__(self, variable: str, rule: str, value: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} must be {rule}, not {value!r}")
+
+
+class QueryRefused(BadInput, ValueError):
+    """A statement that is not a query: `journeys sql` writes nothing.
+
+    Send a query (select, describe, explain...); to export, use `--format csv` or `json`.
+    """

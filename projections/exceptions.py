@@ -1,0 +1,78 @@
+"""What can go wrong in the DuckDB projection, in words an operator can act on.
+
+Each exception derives from one of the two bases of `events.exceptions` (bad input,
+operational failure), which decide the command line's exit code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from events.exceptions import BadInput, OperationalFailure
+
+
+class ProjectionError(OperationalFailure, RuntimeError):
+    """The projection refused a load that would make it wrong; nothing was written.
+
+    Rebuild the projection (`journeys project --rebuild`) if the database was tampered with.
+    """
+
+
+class RecordChanged(ProjectionError):
+    """The events topic no longer holds the record this projection was built from.
+
+    Typically the embedded broker restarted (it keeps topics in memory only, so every topic
+    came back empty), or JOURNEYS_TOPIC_PREFIX or KAFKA_BOOTSTRAP_SERVERS now point at
+    another record. Nothing was written, and the snapshot still shows the old record: run
+    `journeys project --rebuild` to build the projection from the record as it is now.
+    """
+
+    def __init__(self, database: Path, reason: str) -> None:
+        self.database = database
+        super().__init__(
+            f"{database} was not built from the record this topic holds: {reason}. "
+            "Its snapshot still shows the old record; run `journeys project --rebuild` "
+            "to build it again from the record as it is"
+        )
+
+
+class DatabaseInUse(BadInput, RuntimeError):
+    """Another process has the projection database open (a `journeys project --follow`
+    runner?). Stop it first, or read the snapshot instead (docs/analysts.md).
+
+    A bad input by its exit code only: 1, as `journeys project` has always exited here.
+    """
+
+
+class ProjectionWriterRunning(DatabaseInUse):
+    """Another `journeys project` (a `--follow` runner, an `--until-idle` run or a
+    `--rebuild`) is writing this projection database, and only one may at a time.
+
+    Nothing was written. Let it finish, or stop it (Ctrl-C) and run the command again;
+    to read the projection meanwhile, open the snapshot (docs/analysts.md).
+    """
+
+    def __init__(self, database: Path, holder: str) -> None:
+        self.database = database
+        super().__init__(
+            f"another `journeys project` ({holder}) is writing {database}; only one may "
+            "write it at a time. Let it finish, or stop it and run this again; readers "
+            "open the snapshot meanwhile"
+        )
+
+
+class UndecodableMessage(OperationalFailure, ValueError):
+    """A message on the events topic is not an event this service can read. The message
+    names the partition and offset: inspect it; nothing after it was projected."""
+
+
+class SnapshotMissing(BadInput, FileNotFoundError):
+    """No snapshot yet: run `journeys project --until-idle` (or `--follow`) first.
+
+    Or point JOURNEYS_DB at the database the runner writes. A bad input by its exit code
+    only: 1, as the readers (`indicators`, `sql`) have always exited here.
+    """
+
+
+class IndicatorDefinitionError(BadInput, ValueError):
+    """An indicator's SQL file lacks what every indicator must have: fix the file it names."""
