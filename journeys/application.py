@@ -214,11 +214,6 @@ class RecordBatch:
         self._accepted.extend(new_events)
         return Outcome(the_id, accepted=True, events=new_events)  # type: ignore[arg-type]
 
-    @property
-    def accepted(self) -> int:
-        """How many aggregate events are waiting to be saved."""
-        return len(self._accepted)
-
     def save(self) -> list[Recording[uuid.UUID]]:
         """Save every event accepted so far, in the order accepted, in one save."""
         if not self._accepted:
