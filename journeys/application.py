@@ -32,8 +32,6 @@ from typing import Any, Protocol, runtime_checkable
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
-    ProcessingEvent,
-    ProgrammingError,
 )
 from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 
@@ -42,6 +40,7 @@ from events.catalogue import JourneyEvent
 from events.refusals import Refusal
 from journeys.exceptions import JourneyNotFound, RuleViolation
 from journeys.journey import Journey, event_id_reused, journey_id, payload_of
+from journeys.library_overrides import save_in_order
 
 # Which journey first used an event id, and the type of that event.
 EventIdUse = tuple[uuid.UUID | str, str]
@@ -83,28 +82,12 @@ class JourneyApplication(Application[uuid.UUID]):
             recorder if isinstance(recorder, EventIdIndex) else _EventIdsInProcess(self)
         )
 
-    def first_use_of(self, event_id: uuid.UUID) -> EventIdUse | None:
-        """The journey id and event type that first used `event_id` in the record."""
-        return self._event_ids.first_use_of(event_id)
-
     def record(self, event: JourneyEvent) -> Outcome:
         """Apply a submitted event to its child's journey; raises RuleViolation if refused."""
         batch = self.batch()
         outcome = batch.record(event)
         batch.save()
         return outcome
-
-    def record_many(self, events: Iterable[JourneyEvent]) -> list[Outcome | RuleViolation]:
-        """Record events in the order given, saved together; a refusal does not stop the rest."""
-        batch = self.batch()
-        results: list[Outcome | RuleViolation] = []
-        for event in events:
-            try:
-                results.append(batch.record(event))
-            except RuleViolation as refusal:
-                results.append(refusal)
-        batch.save()
-        return results
 
     def batch(self) -> RecordBatch:
         """Decide events now, save them later with `RecordBatch.save` (one save in all)."""
@@ -118,7 +101,7 @@ class JourneyApplication(Application[uuid.UUID]):
             raise JourneyNotFound(local_authority, child_id) from None
 
     def _get(self, the_id: uuid.UUID) -> Journey:
-        journey = self.repository.get(the_id, projector_func=_project_journey)
+        journey = self.repository.get(the_id)
         assert isinstance(journey, Journey)
         return journey
 
@@ -127,31 +110,21 @@ class JourneyApplication(Application[uuid.UUID]):
     ) -> list[Recording[uuid.UUID]]:
         """Save the pending events of `journeys`, recorded in the order of `accepted`.
 
-        The library's `save()` through its own steps (record, snapshots, notify), without
-        the runtime-checkable Protocol tests its `collect_events` makes of every object:
-        these are journeys, and `accepted` is every one of their pending events.
+        The library's `save()` without its per-object Protocol tests: see
+        journeys.library_overrides for why, and what to re-check on an upgrade.
         """
-        processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent()
-        collected = 0
-        for journey in journeys:
-            collected += len(journey.collect_events())
-            processing_event.aggregates[journey.id] = journey
-        if collected != len(accepted):
-            raise ProgrammingError(
-                f"{collected} pending events to save, but {len(accepted)} were accepted"
-            )
-        processing_event.events.extend(accepted)
-        recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
-        self._notify(recordings)
-        self.notify(processing_event.events)  # the library's deprecated hook, as save() does
+        recordings = save_in_order(self, journeys, accepted)
+        self._learn_event_ids(recordings)
         return recordings
 
-    def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
-        recordings = super()._record(processing_event)
-        if isinstance(self._event_ids, _EventIdsInProcess):
-            self._event_ids.recorded(processing_event.events)
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[uuid.UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        self._learn_event_ids(recordings)
         return recordings
+
+    def _learn_event_ids(self, recordings: Iterable[Recording[uuid.UUID]]) -> None:
+        if isinstance(self._event_ids, _EventIdsInProcess):
+            self._event_ids.recorded(recording.domain_event for recording in recordings)
 
     def forget(self, journey_ids: Iterable[uuid.UUID]) -> None:
         """Drop journeys from the aggregate cache, e.g. ones changed by an aborted save."""
@@ -241,11 +214,6 @@ class RecordBatch:
         self._accepted.extend(new_events)
         return Outcome(the_id, accepted=True, events=new_events)  # type: ignore[arg-type]
 
-    @property
-    def accepted(self) -> int:
-        """How many aggregate events are waiting to be saved."""
-        return len(self._accepted)
-
     def save(self) -> list[Recording[uuid.UUID]]:
         """Save every event accepted so far, in the order accepted, in one save."""
         if not self._accepted:
@@ -265,15 +233,6 @@ class RecordBatch:
         self._accepted.clear()
         self._new_ids.clear()
         self._app.forget(self.touched)
-
-
-def _project_journey(
-    aggregate: Journey | None, domain_events: Iterable[Journey.Event]
-) -> Journey | None:
-    """The library's `project_aggregate` without its runtime Protocol test per event."""
-    for domain_event in domain_events:
-        aggregate = domain_event.mutate(aggregate)
-    return aggregate
 
 
 class _EventIdsInProcess:

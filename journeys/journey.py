@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Any, cast
 
 from eventsourcing.domain import Aggregate, event
@@ -92,17 +91,9 @@ class Journey(Aggregate):
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
         # The library's trigger_event, stamping each aggregate event with when the source
         # system recorded it, so the aggregate event is a function of the contract event
-        # and its version. Built here rather than by super(): the library re-checks the
-        # class's registered topic and copies the arguments on every call, which costs a
-        # fifth of recording an event; @event registers each class's topic when the class
-        # is made, and nothing unregisters one.
-        new_event = event_class(
-            originator_id=self.id,
-            originator_version=self.version + 1,
-            **{"timestamp": kwargs["payload"].recorded_at, **kwargs},
-        )
-        new_event.mutate(self)
-        self.pending_events.append(new_event)
+        # and its version.
+        kwargs.setdefault("timestamp", kwargs["payload"].recorded_at)
+        super().trigger_event(event_class, **kwargs)
 
     # -- commands: decide, then trigger --------------------------------------------------
 
@@ -354,10 +345,6 @@ class Journey(Aggregate):
     def _registration(self) -> contract.ChildRegistered:
         return self.chronology().child
 
-    @property
-    def date_of_birth(self) -> date:
-        return self._registration.date_of_birth
-
     def chronology(self) -> Chronology:
         """The events that count, indexed by date (built after a change, then kept)."""
         if self._chronology is None:
@@ -380,29 +367,6 @@ class Journey(Aggregate):
     def counting_events(self) -> tuple[JourneyEvent, ...]:
         """The events that count (accepted and not retracted), in date order."""
         return tuple(sorted(self._counting.values(), key=in_date_order))
-
-    def retracted_events(self) -> tuple[JourneyEvent, ...]:
-        return tuple(sorted(self._retracted.values(), key=in_date_order))
-
-    def retractions(self) -> tuple[EventRetracted, ...]:
-        return tuple(sorted(self._retractions.values(), key=in_date_order))
-
-    def has_seen(self, event_id: uuid.UUID) -> bool:
-        """Whether an event with this id was ever accepted (counting, retracted or retraction)."""
-        return event_id in self._seen
-
-    def age_on(self, day: date) -> int:
-        return self.chronology().age_on(day)
-
-    def looked_after_on(self, day: date) -> bool:
-        return self.chronology().looked_after_on(day)
-
-    def is_care_leaver_on(self, day: date) -> bool:
-        return self.chronology().is_care_leaver_on(day)
-
-    def date_aged_15y9m(self) -> date:
-        """The day the child reaches 15 years 9 months (Doncaster's PA policy)."""
-        return self.chronology().date_aged(15, 9)
 
     def timeline(self) -> list[str]:
         """The journey in plain English, one line per counting event, in date order."""

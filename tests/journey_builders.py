@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
@@ -265,6 +266,34 @@ def journey_of(registration: contract.ChildRegistered, *events: JourneyEvent) ->
     for event in events:
         journey.record(event)
     return journey
+
+
+def retracted_events(journey: Any) -> tuple[JourneyEvent, ...]:
+    """The events of a journey that a retraction made count as never recorded."""
+    from journeys.facts import in_date_order
+
+    return tuple(sorted(journey._retracted.values(), key=in_date_order))
+
+
+def has_seen(journey: Any, event_id: uuid.UUID) -> bool:
+    """Whether a journey ever accepted an event with this id (counting, retracted or not)."""
+    return event_id in journey._seen
+
+
+def record_many(app: Any, events: Iterable[JourneyEvent]) -> list[Any]:
+    """Record events through one batch of `app`, saved together: an Outcome or the refusal
+    (RuleViolation) of each, in the order given; a refusal does not stop the rest."""
+    from journeys.errors import RuleViolation
+
+    batch = app.batch()
+    results: list[Any] = []
+    for event in events:
+        try:
+            results.append(batch.record(event))
+        except RuleViolation as refusal:
+            results.append(refusal)
+    batch.save()
+    return results
 
 
 def at(year: int, month: int, day: int) -> datetime:

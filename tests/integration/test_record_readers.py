@@ -12,6 +12,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from journey_builders import record_many
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka_examples import LA, registration, simple_journey
@@ -44,7 +45,7 @@ def _record(settings: Settings, child_ids: list[str]) -> None:
     app = JourneyApplication(env=persistence_environment(settings, memory_store=True))
     try:
         for child_id in child_ids:
-            app.record_many(simple_journey(child_id))
+            record_many(app, simple_journey(child_id))
     finally:
         app.factory.close()
 
@@ -195,7 +196,7 @@ def test_a_state_store_is_refused_where_another_event_sits_at_its_last_offset(
 ) -> None:
     app = JourneyApplication(env=persistence_environment(kafka))
     try:
-        app.record_many(simple_journey("C1"))
+        record_many(app, simple_journey("C1"))
     finally:
         app.factory.close()
     # Other topics where the same offsets hold other events (same key, same partition).

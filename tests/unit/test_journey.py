@@ -166,24 +166,25 @@ class TestDerivedFacts:
         journey = journey_of(
             child_registered(), period_started("2012-03-01"), period_ended("2013-03-01")
         )
-        assert not journey.looked_after_on(date(2012, 2, 29))
-        assert journey.looked_after_on(date(2012, 3, 1))
-        assert journey.looked_after_on(date(2013, 2, 28))
-        assert not journey.looked_after_on(date(2013, 3, 1))
+        assert not journey.chronology().looked_after_on(date(2012, 2, 29))
+        assert journey.chronology().looked_after_on(date(2012, 3, 1))
+        assert journey.chronology().looked_after_on(date(2013, 2, 28))
+        assert not journey.chronology().looked_after_on(date(2013, 3, 1))
 
     def test_care_leaver_once_91_days_after_14_with_one_after_16(self) -> None:
         # Born 2005-06-15: 14 on 2019-06-15, 16 on 2021-06-15.
         journey = journey_of(
             child_registered(), period_started("2021-03-16"), period_ended("2021-08-01")
         )
-        assert not journey.is_care_leaver_on(date(2021, 6, 14))  # 90 days, none after 16
-        assert journey.is_care_leaver_on(date(2021, 6, 15))  # day 91 is the 16th birthday
-        assert journey.is_care_leaver_on(date(2030, 1, 1))
+        chronology = journey.chronology()
+        assert not chronology.is_care_leaver_on(date(2021, 6, 14))  # 90 days, none after 16
+        assert chronology.is_care_leaver_on(date(2021, 6, 15))  # day 91 is the 16th birthday
+        assert chronology.is_care_leaver_on(date(2030, 1, 1))
 
     def test_15_years_9_months(self) -> None:
         journey = journey_of(child_registered(date_of_birth="2000-05-31"))
-        assert journey.date_aged_15y9m() == date(2016, 2, 29)
-        assert journey.age_on(date(2016, 2, 29)) == 15
+        assert journey.chronology().date_aged(15, 9) == date(2016, 2, 29)
+        assert journey.chronology().age_on(date(2016, 2, 29)) == 15
 
 
 class TestTimeline:

@@ -393,7 +393,7 @@ def test_refusal_on_another_event_is_attributed_to_the_candidate() -> None:
 class TestRegistration:
     def test_date_of_birth_on_the_day_recorded_is_accepted(self) -> None:
         journey = Journey.register_child(child_registered("2010-01-01", date_of_birth="2010-01-01"))
-        assert journey.date_of_birth.isoformat() == "2010-01-01"
+        assert journey.chronology().child.date_of_birth.isoformat() == "2010-01-01"
 
     def test_date_of_birth_after_the_day_recorded_is_refused(self) -> None:
         with pytest.raises(RuleViolation) as refusal:
@@ -474,7 +474,7 @@ class TestDuplicates:
         with pytest.raises(RuleViolation) as refusal:
             journey.record(changed)
         assert refusal.value.rule_code == "EVENT_ID_REUSED"
-        assert journey.date_of_birth == registration.date_of_birth
+        assert journey.chronology().child.date_of_birth == registration.date_of_birth
 
 
 def _noon(day: str) -> datetime:
