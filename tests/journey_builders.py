@@ -283,7 +283,7 @@ def has_seen(journey: Any, event_id: uuid.UUID) -> bool:
 def record_many(app: Any, events: Iterable[JourneyEvent]) -> list[Any]:
     """Record events through one batch of `app`, saved together: an Outcome or the refusal
     (RuleViolation) of each, in the order given; a refusal does not stop the rest."""
-    from journeys.errors import RuleViolation
+    from journeys.exceptions import RuleViolation
 
     batch = app.batch()
     results: list[Any] = []
