@@ -11,7 +11,8 @@ child process (journeys.kafka.writer_process); `RecordWriter` is what both offer
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any, Protocol
 
 from kafka import KafkaProducer
@@ -75,7 +76,8 @@ class RecordWriter(Protocol):
     """What the recorder needs of a writer: TransactionalWriter, or ProcessWriter.
 
     `send()` returns a ticket for the message; `commit(tickets)` returns where those
-    messages landed (objects with `partition` and `offset`), in the order given.
+    messages landed (objects with `partition` and `offset`), in the order given, and
+    `commit_later(tickets)` a future of the same (the writer's only pipelined boundary).
     """
 
     transactional_id: str
@@ -92,7 +94,7 @@ class RecordWriter(Protocol):
 
     def commit(self, tickets: Sequence[Any] = ()) -> Sequence[Any]: ...
 
-    def commit_later(self, tickets: Sequence[Any] = ()) -> Callable[[], Sequence[Any]]: ...
+    def commit_later(self, tickets: Sequence[Any] = ()) -> Future[Sequence[Any]]: ...
 
     def abort(self) -> None: ...
 
@@ -217,13 +219,17 @@ class TransactionalWriter:
 
     def commit_later(
         self, futures: Sequence[FutureRecordMetadata] = ()
-    ) -> Callable[[], list[RecordMetadata]]:
-        """`commit()`, with the outcome read by a call (see ProcessWriter.commit_later).
+    ) -> Future[list[RecordMetadata]]:
+        """`commit()`, as a future of its outcome (see ProcessWriter.commit_later).
 
         This writer has nobody to hand the work to, so it commits now.
         """
-        placed = self.commit(futures)
-        return lambda: placed
+        outcome: Future[list[RecordMetadata]] = Future()
+        try:
+            outcome.set_result(self.commit(futures))
+        except Exception as error:  # the future carries it to whoever waits on it
+            outcome.set_exception(error)
+        return outcome
 
     def abort(self) -> None:
         if not self._in_transaction:

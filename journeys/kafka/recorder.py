@@ -20,7 +20,8 @@ events of the transactions not in the store yet.
 
 `transaction(on_committed=...)` does not wait for Kafka's answer: with a writer in its own
 process (journeys.kafka.writer_process) the next transaction is decided while this one is
-written. At most one is in flight: it is settled (its outcome awaited, the store written,
+written. The writer's `commit_later` returns a future of where the events landed, and the
+recorder keeps it. At most one is in flight: it is settled (its future awaited, the store written,
 `on_committed` called) before the next one is handed over, and by `settle()`. Until then
 its events count for reads and for the concurrency check like those of the open one.
 """
@@ -31,6 +32,7 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any, NamedTuple
 
 from eventsourcing.persistence import (
@@ -106,7 +108,7 @@ class _InFlight(NamedTuple):
     """A transaction handed to the writer whose outcome has not been read yet."""
 
     transaction: RecordTransaction
-    outcome: Callable[[], Sequence[Any]]
+    outcome: Future[Sequence[Any]]  # the writer's: where its stored events landed
     on_committed: Callable[[], None]
 
 
@@ -167,7 +169,13 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             if self._transaction is not None:
                 raise RuntimeError("a record transaction is already open")
             self.open_for_writing()
-            self.writer.begin()
+            try:
+                self.writer.begin()
+            except BaseException:
+                # The writer learns of a failure of the one in flight as soon as it is
+                # known: that failure, settled, is the news (it names that transaction).
+                self.settle()
+                raise
             transaction = RecordTransaction(self.writer)
             self._transaction = transaction
             try:
@@ -184,7 +192,7 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             if on_committed is not None:
                 self._in_flight = _InFlight(transaction, outcome, on_committed)
                 return
-            self._write_to_store(transaction, outcome())
+            self._write_to_store(transaction, outcome.result())
         self._notify_listeners()
 
     def settle(self) -> None:
@@ -193,7 +201,7 @@ class KafkaApplicationRecorder(ApplicationRecorder):
             in_flight, self._in_flight = self._in_flight, None
             if in_flight is None:
                 return
-            self._write_to_store(in_flight.transaction, in_flight.outcome())
+            self._write_to_store(in_flight.transaction, in_flight.outcome.result())
         self._notify_listeners()
         in_flight.on_committed()
 

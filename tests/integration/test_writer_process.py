@@ -101,7 +101,7 @@ def test_a_child_that_died_is_reported_and_nothing_it_held_is_in_the_record(
     writer.begin()
     writer.send(kafka.events_topic, key=b"C1", value=b"lost", headers=[])
     with pytest.raises(RecordTransactionFailed, match="is gone"):
-        writer.commit_later()()
+        writer.commit_later().result()
 
     assert list(read_topic(kafka, kafka.events_topic)) == []
 
