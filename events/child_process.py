@@ -40,6 +40,8 @@ from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from typing import Any
 
+from events.exceptions import ChildFailed, ChildGone
+
 _ANSWER, _FAILED, _CLOSE = "answer", "failed", "close"
 _CLOSE_TIMEOUT_S = 10.0
 _ORPHAN_CHECK_S = 0.2
@@ -48,29 +50,6 @@ _CHILD = "import sys; from events.child_process import main; main(sys.argv[1], i
 
 Handler = Callable[[Any], Any]
 Target = Callable[[Any], AbstractContextManager[Handler]]
-
-
-class ChildFailed(Exception):
-    """The child's handler raised: `type_name` and `message` say what, `original` is it."""
-
-    def __init__(self, type_name: str, message: str, original: BaseException | None = None) -> None:
-        super().__init__(f"{type_name}: {message}")
-        self.type_name = type_name
-        self.message = message
-        self.original = original
-
-    @property
-    def reason(self) -> str:
-        return str(self)
-
-
-class ChildGone(Exception):
-    """The child process is gone (killed, crashed, or its socket closed)."""
-
-    def __init__(self, target: str, exit_code: int | None, error: BaseException | None) -> None:
-        cause = "" if error is None else f", {type(error).__name__}"
-        super().__init__(f"the {target} process is gone (exit code {exit_code}{cause})")
-        self.exit_code = exit_code
 
 
 class ChildProcess:

@@ -47,3 +47,30 @@ class InvalidEvent(BadInput, ValueError):
 
 class SchemaFileError(BadInput, ValueError):
     """A file under `schemas/` cannot be used: fix the file (or its name) and run again."""
+
+
+class ChildFailed(OperationalFailure):
+    """A child process (the record writer, the projection's decoder) failed at its work:
+    `type_name` and `message` say what, `original` is the exception itself where it could
+    be sent back. The message names the cause; fix that (often the broker or the data it
+    names) and start the command again: nothing half done was kept."""
+
+    def __init__(self, type_name: str, message: str, original: BaseException | None = None) -> None:
+        super().__init__(f"{type_name}: {message}")
+        self.type_name = type_name
+        self.message = message
+        self.original = original
+
+    @property
+    def reason(self) -> str:
+        return str(self)
+
+
+class ChildGone(OperationalFailure):
+    """A child process is gone (killed, crashed, or its socket closed): start the command
+    again; a transaction it had not committed is aborted, so nothing is lost or doubled."""
+
+    def __init__(self, target: str, exit_code: int | None, error: BaseException | None) -> None:
+        cause = "" if error is None else f", {type(error).__name__}"
+        super().__init__(f"the {target} process is gone (exit code {exit_code}{cause})")
+        self.exit_code = exit_code
