@@ -60,7 +60,13 @@ class ChildProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
         self._pending: deque[Future[Any]] = deque()
-        self._lock = threading.Lock()  # one sender at a time, futures queued in send order
+        # Two locks, never one: a sender may block while the child's answers fill the socket,
+        # and the reader thread must still be able to take the next pending future, or
+        # parent and child each wait for the other to read (a deadlock seen with large
+        # batches). `_send_lock` keeps one sender at a time, so the futures queue in the
+        # order their requests were sent; `_lock` guards only the queue and `_gone`.
+        self._send_lock = threading.Lock()
+        self._lock = threading.Lock()
         self._gone: ChildGone | None = None
         self._reader: threading.Thread | None = None
 
@@ -88,25 +94,31 @@ class ChildProcess:
     def submit(self, request: Any) -> Future[Any]:
         """Send `request`; the future holds the handler's answer, or its failure."""
         future: Future[Any] = Future()
-        with self._lock:
-            if self._connection is None:
-                raise RuntimeError(f"the {self.target} process is not started")
-            if self._gone is None:
-                self._pending.append(future)
+        with self._send_lock:
+            with self._lock:
+                if self._connection is None:
+                    raise RuntimeError(f"the {self.target} process is not started")
+                gone = self._gone
+                if gone is None:
+                    self._pending.append(future)
+            if gone is None:
                 try:
                     self._connection.send(request)
                     return future
                 except OSError as error:
-                    self._pending.remove(future)
-                    self._gone = self._gone or self._went(error)
-            future.set_exception(self._gone)
+                    with self._lock:
+                        if future in self._pending:
+                            self._pending.remove(future)
+                        self._gone = gone = self._gone or self._went(error)
+            if not future.done():  # the reader may have failed it already
+                future.set_exception(gone)
         return future
 
     def close(self) -> None:
         """Ask the child to stop and wait for it (killing it if it does not stop in time)."""
         connection, process = self._connection, self.process
         if connection is not None:
-            with self._lock, contextlib.suppress(OSError):  # a child gone needs no word
+            with self._send_lock, contextlib.suppress(OSError):  # a child gone needs no word
                 connection.send(_CLOSE)
         if process is not None:
             try:

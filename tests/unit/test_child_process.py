@@ -44,6 +44,18 @@ def test_answers_come_back_in_the_order_asked(child: ChildProcess) -> None:
     assert [f.result(timeout=30) for f in futures] == ["hello, Ada", "hello, Bo", "hello, Cy"]
 
 
+def test_large_requests_and_answers_in_flight_together_all_come_back(
+    child: ChildProcess,
+) -> None:
+    # Each request and each answer is larger than a socket's buffers: while the parent is
+    # still sending request 3, the child is already sending answer 1, so the parent's
+    # reader must be free to read it. (One lock for sending and for the queue of futures
+    # deadlocked here: the decoder child hung the projection runner this way.)
+    names = [str(n) * 4_000_000 for n in range(4)]
+    futures = [child.submit(name) for name in names]
+    assert [len(f.result(timeout=60)) for f in futures] == [len(f"hello, {n}") for n in names]
+
+
 def test_a_failure_is_reported_with_its_type_and_message_and_the_child_goes_on(
     child: ChildProcess,
 ) -> None:
