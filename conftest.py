@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.broker import embedded_broker
 from journeys.kafka.topics import ensure_topics
 

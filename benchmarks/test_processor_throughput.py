@@ -23,7 +23,7 @@ from kafka.structs import OffsetAndMetadata
 
 from benchmarks.conftest import record_ratio, scaled
 from events.catalogue import AssessmentStarted, ChildRegistered, JourneyEvent, ReferralReceived
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics

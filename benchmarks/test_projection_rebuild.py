@@ -38,7 +38,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from benchmarks.conftest import record_ratio, scaled
-from journeys.config import Settings
+from events.settings import Settings
 
 EVENTS_AT_SCALE_1 = 1_000_000
 NAIVE_SHARE = 0.005

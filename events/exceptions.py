@@ -2,7 +2,7 @@
 
 Every exception the project raises for a fault an operator can act on derives from
 exactly one of `BadInput` and `OperationalFailure` (tests/unit/test_exceptions.py checks
-it); `journeys.cli.main` turns the base into the exit code, and each exception's
+it); `journeys.entrypoints.cli.main` turns the base into the exit code, and each exception's
 docstring says what to do about it.
 """
 
@@ -74,3 +74,23 @@ class ChildGone(OperationalFailure):
         cause = "" if error is None else f", {type(error).__name__}"
         super().__init__(f"the {target} process is gone (exit code {exit_code}{cause})")
         self.exit_code = exit_code
+
+
+class ConfigurationError(OperationalFailure, ValueError):
+    """An environment variable breaks its rule; the message names both.
+
+    Set the variable as the message says (README, "Settings") and run the command again.
+    Exit code 2, as for a bad command-line argument: the command was not run as it must be.
+    """
+
+    def __init__(self, variable: str, rule: str, value: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} must be {rule}, not {value!r}")
+
+
+class RecordStalled(OperationalFailure):
+    """A partition of the record stopped answering short of the end the broker reports.
+
+    Nothing was read past it and nothing half-read was kept: run the command again; if it
+    stops at the same offset, check the broker (its logs, its disk, the network).
+    """

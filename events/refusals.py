@@ -37,10 +37,10 @@ class Stage(StrEnum):
     PROCESSING = "processing"
 
 
-# The event types a code concerns when it is not a rule of journeys.rules: every one.
+# The event types a code concerns when it is not a rule of journeys.domain.rules: every one.
 EVERY_EVENT_TYPE: tuple[str, ...] = tuple(EVENT_TYPES)
 # For the rules of practice, the event types come from the rule registry
-# (journeys.rules.event_types_concerned): the catalogue does not restate them.
+# (journeys.domain.rules.event_types_concerned): the catalogue does not restate them.
 FROM_THE_RULES: None = None
 
 _RETRACTION = (EventRetracted.event_type,)
@@ -228,7 +228,7 @@ class Refusal(StrEnum):
         _RETRACTION,
     )
 
-    # -- the rules of practice (journeys/rules.py): event types from the rule registry
+    # -- the rules of practice (journeys/domain/rules.py): event types from the rule registry
     DATE_OF_BIRTH_IN_FUTURE = (
         "DATE_OF_BIRTH_IN_FUTURE",
         _J,

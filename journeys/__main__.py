@@ -1,5 +1,5 @@
 import sys
 
-from journeys.cli import main
+from journeys.entrypoints.cli import main
 
 sys.exit(main())

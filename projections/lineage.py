@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from kafka.errors import OffsetOutOfRangeError
 
 from events.codec import default_codec
 from events.exceptions import InvalidEvent
-from journeys.config import Settings
+from events.kafka import client
+from events.settings import Settings
 from projections.exceptions import ProjectionError, RecordChanged
 
 # How long to wait for the topic to answer about every partition before giving up.
@@ -111,14 +112,10 @@ def _read_back(settings: Settings, topic: str, last_events: list[LastEvent]) -> 
     """The value at each last event's offset, per partition; absent where the partition
     ends before that offset, empty where the first record at or after it is later."""
     wanted = {TopicPartition(topic, event.partition): event.offset for event in last_events}
-    consumer = KafkaConsumer(
-        **settings.client_options(),
-        group_id=None,
-        enable_auto_commit=False,
-        isolation_level="read_uncommitted",
+    consumer = client.raw_reader(
+        settings,
         auto_offset_reset="none",  # an offset past the end is an answer, not a reset
         max_poll_records=1,
-        max_partition_fetch_bytes=8 * 1024 * 1024,
     )
     found: dict[int, bytes] = {}
     answered: set[TopicPartition] = set()

@@ -40,9 +40,9 @@ import duckdb
 import pyarrow as pa
 from kafka import KafkaConsumer, TopicPartition
 
-from journeys.config import Settings
-from journeys.kafka.committed import CommittedConsumer
-from journeys.progress import Progress
+from events.kafka import client
+from events.progress import Progress
+from events.settings import Settings
 from projections.database import WriterLock, writer_session
 from projections.decoding import Decoding, Message
 from projections.exceptions import ProjectionError, RecordChanged, UndecodableMessage
@@ -176,12 +176,12 @@ class ProjectionRunner:
                     caught_up = (
                         not messages
                         and len(decoding) == 0
-                        and self._caught_up(consumer, partitions, ends)
+                        and client.reached(consumer, partitions, ends)
                     )
                     if caught_up:
                         # Confirm against fresh end offsets: more may have arrived.
                         ends = consumer.end_offsets(partitions)
-                        caught_up = self._caught_up(consumer, partitions, ends)
+                        caught_up = client.reached(consumer, partitions, ends)
                     if caught_up and not idle_confirmed:
                         # The end offsets are a lower bound only, and a short empty poll
                         # may just be a fetch still out: ask once more, long enough.
@@ -231,21 +231,10 @@ class ProjectionRunner:
                     "up to (a broker restarted with empty in-memory topics?)",
                 )
 
-    @staticmethod
-    def _caught_up(
-        consumer: KafkaConsumer, partitions: list[TopicPartition], ends: dict[TopicPartition, int]
-    ) -> bool:
-        return all(consumer.position(tp) >= ends[tp] for tp in partitions)
-
     def _consumer(self) -> KafkaConsumer:
-        return CommittedConsumer(
-            **self.settings.client_options(),
-            group_id=None,
-            enable_auto_commit=False,
-            isolation_level="read_committed",
+        return client.record_reader(
+            self.settings,
             max_poll_records=self.options.max_batch,
-            max_partition_fetch_bytes=8 * 1024 * 1024,
-            fetch_max_bytes=64 * 1024 * 1024,
             fetch_max_wait_ms=self.options.fetch_max_wait_ms,
         )
 

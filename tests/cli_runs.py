@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from journeys.config import Settings
+from events.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

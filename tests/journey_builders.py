@@ -260,7 +260,7 @@ def retraction(
 
 def journey_of(registration: contract.ChildRegistered, *events: JourneyEvent) -> Any:
     """A Journey registered by `registration` with `events` recorded in the order given."""
-    from journeys.journey import Journey
+    from journeys.domain.journey import Journey
 
     journey = Journey.register_child(registration)
     for event in events:
@@ -270,7 +270,7 @@ def journey_of(registration: contract.ChildRegistered, *events: JourneyEvent) ->
 
 def retracted_events(journey: Any) -> tuple[JourneyEvent, ...]:
     """The events of a journey that a retraction made count as never recorded."""
-    from journeys.facts import in_date_order
+    from journeys.domain.facts import in_date_order
 
     return tuple(sorted(journey._retracted.values(), key=in_date_order))
 
@@ -283,7 +283,7 @@ def has_seen(journey: Any, event_id: uuid.UUID) -> bool:
 def record_many(app: Any, events: Iterable[JourneyEvent]) -> list[Any]:
     """Record events through one batch of `app`, saved together: an Outcome or the refusal
     (RuleViolation) of each, in the order given; a refusal does not stop the rest."""
-    from journeys.exceptions import RuleViolation
+    from journeys.domain.exceptions import RuleViolation
 
     batch = app.batch()
     results: list[Any] = []

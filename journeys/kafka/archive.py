@@ -28,7 +28,7 @@ for a missing key or value) followed by the bytes.
 
 Caught up is decided by reading until two polls in a row return nothing past the last
 offset read, never by `end_offsets()` alone (the embedded broker's is wrong: it serves
-only as a floor, see `_poll_until_caught_up`). A run holds a lock file (`.lock`) in the
+only as a floor, see `events.kafka.client`). A run holds a lock file (`.lock`) in the
 directory, so two runs never write one archive. The embedded broker also hands records
 of aborted transactions to read_committed readers, so an event can be read twice (the
 aborted copy, then the committed one); the archive keeps the first copy of each
@@ -50,22 +50,22 @@ from typing import Any, BinaryIO
 
 import fastavro
 import fastavro.write
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
 from events.codec import AvroCodec, default_codec
 from events.exceptions import InvalidEvent
-from journeys.config import Settings
-from journeys.kafka.committed import committed_consumer, safe_position
+from events.kafka import client
+from events.kafka.committed import safe_position
+from events.settings import Settings
 from journeys.kafka.exceptions import (
     ArchiveCorrupt,
     ArchiveError,
     RecordDiverged,
     RestoreRefused,
 )
-from journeys.kafka.log import read_committed_options
 from journeys.kafka.topics import ensure_topics
 
 FORMAT = "care-journeys-archive/1"
@@ -110,10 +110,7 @@ ARCHIVED_MESSAGE: dict[str, Any] = {
 }
 
 _PARSED_SCHEMA = fastavro.parse_schema(ARCHIVED_MESSAGE)
-_POLL_TIMEOUT_MS = 500
 _MAX_RECORDS = 5_000
-_EMPTY_POLLS_WHEN_CAUGHT_UP = 2
-_POLLS_BELOW_FLOOR = 60  # 30 s of nothing while short of the reported end
 _RESTORE_TRANSACTION = 5_000  # messages per restore transaction
 _MISSING = b"\xff" * 8
 
@@ -407,44 +404,22 @@ def _records_of(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _topic_partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
-    partitions = consumer.partitions_for_topic(topic)
-    if not partitions:
+    partitions = client.partitions_of(consumer, topic)
+    if partitions is None:
         raise ArchiveError(f"the topic {topic!r} does not exist on this cluster")
-    return [TopicPartition(topic, partition) for partition in sorted(partitions)]
+    return partitions
 
 
 def _poll_until_caught_up(
     consumer: KafkaConsumer, partitions: Sequence[TopicPartition]
 ) -> Iterator[ConsumerRecord]:
-    """Every record the consumer reads from its positions, until it is caught up.
-
-    Caught up: two polls in a row return nothing once every partition's position has
-    reached its end offset as the broker reports it now. That end offset is only a floor
-    (the embedded broker's is the newest batch's base offset plus one, or 0 while a
-    transaction is open), but it keeps a slow first fetch from passing for the end. A
-    partition that stays below its floor through `_POLLS_BELOW_FLOOR` empty polls is an
-    error, never a silent stop.
-    """
-    floor = consumer.end_offsets(list(partitions))
-    empty = 0
-    while True:
-        batches = consumer.poll(timeout_ms=_POLL_TIMEOUT_MS, max_records=_MAX_RECORDS)
-        if batches:
-            empty = 0
-            for records in batches.values():
-                yield from records
-            continue
-        empty += 1
-        below = [tp for tp in partitions if consumer.position(tp) < floor[tp]]
-        if not below and empty >= _EMPTY_POLLS_WHEN_CAUGHT_UP:
-            return
-        if below and empty >= _POLLS_BELOW_FLOOR:
-            tp = below[0]
-            raise ArchiveError(
-                f"{tp.topic}[{tp.partition}] stopped at offset {consumer.position(tp)} and "
-                f"gave nothing more, though the broker reports messages up to "
-                f"{floor[tp] - 1}: try again, or check the broker"
-            )
+    """Every record the consumer reads from its positions, until it is caught up (two
+    empty polls in a row past the broker's reported end: `client.poll_until_caught_up`)."""
+    for batches in client.poll_until_caught_up(
+        consumer, partitions, max_records=_MAX_RECORDS, confirming_polls=2
+    ):
+        for records in batches.values():
+            yield from records
 
 
 def archive(
@@ -460,7 +435,7 @@ def archive(
     directory.mkdir(parents=True, exist_ok=True)
     with _only_run(directory):
         manifest = read_manifest(directory)
-        consumer = committed_consumer(settings, group_id=None)
+        consumer = client.record_reader(settings)
         try:
             partitions = _topic_partitions(consumer, settings.events_topic)
             if manifest is None:
@@ -678,8 +653,7 @@ def restore(settings: Settings, directory: Path) -> RestoreSummary:
 
 
 def _refuse_unless_empty(settings: Settings, topic: str, partition_count: int) -> None:
-    options = {**read_committed_options(settings), "isolation_level": "read_uncommitted"}
-    consumer = KafkaConsumer(**options, group_id=None)
+    consumer = client.raw_reader(settings)
     try:
         partitions = _topic_partitions(consumer, topic)
         if len(partitions) != partition_count:
@@ -714,13 +688,8 @@ def _archived_messages(
 
 
 def _republish(settings: Settings, directory: Path, manifest: Manifest, topic: str) -> None:
-    producer = KafkaProducer(
-        **settings.client_options(),
-        transactional_id=f"{settings.topic_prefix}care-journeys.restore",
-        acks="all",
-        linger_ms=50,
-        batch_size=512 * 1024,
-        max_request_size=8 * 1024 * 1024,
+    producer = client.producer(
+        settings, transactional_id=f"{settings.topic_prefix}care-journeys.restore", linger_ms=50
     )
     try:
         producer.init_transactions()
@@ -765,7 +734,7 @@ def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[
 
 def _check_read_back(settings: Settings, manifest: Manifest, topic: str) -> None:
     """Read the restored topic back and compare it, file by file, with the archive."""
-    consumer = committed_consumer(settings, group_id=None)
+    consumer = client.record_reader(settings)
     checks = {
         p: _PartitionCheck(topic, p, manifest.files_of(p)) for p in range(manifest.partitions)
     }

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.exceptions import BrokerError
 
 

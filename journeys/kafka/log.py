@@ -22,7 +22,8 @@ from kafka.partitioner.default import murmur2
 from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from journeys.config import Settings
+from events.kafka import client
+from events.settings import Settings
 from journeys.kafka.exceptions import RecordTransactionFailed, WriterFenced
 
 Headers = Sequence[tuple[str, bytes]]
@@ -30,14 +31,8 @@ Headers = Sequence[tuple[str, bytes]]
 # Throughput without giving up durability: linger long enough to fill large batches (a
 # transaction's commit flushes them anyway, so lingering never delays a commit), no
 # compression (the Avro bodies are small and CPU is the bottleneck), acks from all replicas.
-_PRODUCER_TUNING: dict[str, Any] = {
-    "linger_ms": 100,
-    "batch_size": 512 * 1024,
-    "max_request_size": 8 * 1024 * 1024,
-    "compression_type": None,
-    "acks": "all",
-    "max_block_ms": 60_000,
-}
+# A processor batch is thousands of events: wait for them to fill large producer batches.
+_LINGER_MS = 100
 
 _FENCED = (ProducerFencedError, InvalidProducerEpochError)
 _PARTITION_MEMO_SIZE = 1 << 17
@@ -58,18 +53,6 @@ def _was_fenced(producer: KafkaProducer | None, error: BaseException) -> bool:
 def writer_transactional_id(settings: Settings) -> str:
     """The transactional id of the single writer of this deployment's journey record."""
     return f"{settings.topic_prefix}care-journeys.record-writer"
-
-
-def read_committed_options(settings: Settings) -> dict[str, Any]:
-    """Consumer options for reading the record: only committed transactions, never a group."""
-    return {
-        **settings.client_options(),
-        "isolation_level": "read_committed",
-        "enable_auto_commit": False,
-        "auto_offset_reset": "earliest",
-        "max_partition_fetch_bytes": 8 * 1024 * 1024,
-        "fetch_max_bytes": 64 * 1024 * 1024,
-    }
 
 
 class RecordWriter(Protocol):
@@ -118,10 +101,8 @@ class TransactionalWriter:
         """Become the writer: fences any older writer with the same transactional id."""
         if self._producer is not None:
             return
-        producer = KafkaProducer(
-            **self.settings.client_options(),
-            **_PRODUCER_TUNING,
-            transactional_id=self.transactional_id,
+        producer = client.producer(
+            self.settings, transactional_id=self.transactional_id, linger_ms=_LINGER_MS
         )
         try:
             producer.init_transactions()

@@ -77,7 +77,7 @@ class JourneyMapper(Mapper[Any]):
         self._wire.clear()
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        from journeys.journey import payload_of
+        from journeys.domain.journey import payload_of
 
         payload = payload_of(domain_event)
         known = self._wire.get(id(payload))
@@ -93,7 +93,7 @@ class JourneyMapper(Mapper[Any]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        from journeys.journey import rebuild_domain_event
+        from journeys.domain.journey import rebuild_domain_event
 
         where = (
             f"version {stored_event.originator_version} of journey "

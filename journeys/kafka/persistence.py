@@ -4,7 +4,7 @@ Select it the library's own way, with the environment (or an application's `env`
 
     PERSISTENCE_MODULE=journeys.kafka.persistence
 
-plus the project's own variables (journeys.config): KAFKA_BOOTSTRAP_SERVERS,
+plus the project's own variables (events.settings): KAFKA_BOOTSTRAP_SERVERS,
 JOURNEYS_TOPIC_PREFIX, JOURNEYS_STATE_DIR and the KAFKA_* security settings. Optional:
 JOURNEYS_STATE_STORE=memory keeps the local state store in memory instead of SQLite under
 JOURNEYS_STATE_DIR (it is rebuilt from the topic on every start either way);
@@ -30,7 +30,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.log import RecordWriter, TransactionalWriter
 from journeys.kafka.mapper import JourneyMapper
 from journeys.kafka.recorder import KafkaAggregateRecorder, KafkaApplicationRecorder
@@ -63,7 +63,7 @@ def discard_state_store(settings: Settings) -> Path:
 
 def persistence_environment(settings: Settings, *, memory_store: bool = False) -> dict[str, str]:
     """The application `env` that selects this module for the given settings."""
-    from journeys.config import _SECURITY_VARIABLES
+    from events.settings import _SECURITY_VARIABLES
 
     env = {
         "PERSISTENCE_MODULE": __name__,

@@ -44,10 +44,11 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from events.codec import default_codec
 from events.exceptions import InvalidEvent
+from events.kafka import client
 from events.refusals import Refusal
+from events.settings import Settings
 from events.validation import check_not_recorded_ahead
-from journeys.config import Settings
-from journeys.exceptions import RuleViolation
+from journeys.domain.exceptions import RuleViolation
 from journeys.kafka import limits
 from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.mapper import JourneyMapper
@@ -56,20 +57,10 @@ from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
 from journeys.kafka.rejected import Rejection
 
 if TYPE_CHECKING:
-    from journeys.application import RecordBatch
+    from journeys.application.service import RecordBatch
 
 DEFAULT_BATCH_SIZE = 2_000
 _POLL_TIMEOUT_MS = 200
-# A joining member waits for the group to settle, which takes about half the session
-# timeout on Tansu (measured: 45 s -> 23 s, 6 s -> 3 s). A short session keeps restarts
-# quick; heartbeats come from kafka-python's background thread, so a long batch is safe.
-_SESSION_TIMEOUT_MS = 4_000
-_HEARTBEAT_INTERVAL_MS = 1_000
-_MAX_POLL_INTERVAL_MS = 60_000
-# What one fetch asks for per partition. Brokers since Kafka 0.10.1 (and Tansu, checked by
-# tests/integration/test_large_submissions.py) still return a first message larger than
-# this, so a submission over it is fetched, then refused for its size.
-_MAX_PARTITION_FETCH_BYTES = 8 * 1024 * 1024
 # A batch allocates some twenty objects per submission (events, aggregate events, Kafka
 # records) that all live until the batch is committed, so the collector's default young
 # generation (700 allocations) rescans them hundreds of times per batch and promotes them
@@ -115,7 +106,7 @@ class ProcessSummary:
 
 def journey_application(settings: Settings, *, memory_store: bool = False) -> Any:
     """A JourneyApplication whose events live on Kafka (journeys.kafka.persistence)."""
-    from journeys.application import JourneyApplication
+    from journeys.application.service import JourneyApplication
 
     env = persistence_environment(settings, memory_store=memory_store)
     env[RECORD_WRITER] = "process"
@@ -166,17 +157,10 @@ class SubmissionProcessor:
         try:
             # Fence any older processor first, then read everything it committed.
             recorder.open_for_writing()
-            consumer = KafkaConsumer(
-                **self.settings.client_options(),
-                group_id=processor_group_id(self.settings),
-                isolation_level="read_committed",
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                max_poll_interval_ms=_MAX_POLL_INTERVAL_MS,
-                session_timeout_ms=_SESSION_TIMEOUT_MS,
-                heartbeat_interval_ms=_HEARTBEAT_INTERVAL_MS,
+            consumer = client.group_member(
+                self.settings,
+                processor_group_id(self.settings),
                 max_poll_records=self.batch_size,
-                max_partition_fetch_bytes=_MAX_PARTITION_FETCH_BYTES,
             )
             consumer.subscribe([self.settings.submissions_topic])
             while stop is None or not stop.is_set():
@@ -402,8 +386,8 @@ def _drained(consumer: KafkaConsumer, topic: str) -> bool:
     partitions = consumer.partitions_for_topic(topic)
     if not assigned or {p.partition for p in assigned if p.topic == topic} != partitions:
         return False
-    ends = consumer.end_offsets(list(assigned))
-    return all(consumer.position(partition) >= ends[partition] for partition in assigned)
+    partitions = list(assigned)
+    return client.reached(consumer, partitions, consumer.end_offsets(partitions))
 
 
 def process_until_idle(

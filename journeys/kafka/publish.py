@@ -17,26 +17,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kafka import KafkaProducer
-
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
 from events.exceptions import InvalidEvent
+from events.kafka import client
+from events.progress import Progress
 from events.refusals import Refusal
+from events.settings import Settings
 from events.validation import check_not_recorded_ahead
-from journeys.config import Settings
 from journeys.kafka import limits
-from journeys.progress import Progress
 
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
-
-_PRODUCER_TUNING = {
-    "enable_idempotence": True,
-    "acks": "all",
-    "linger_ms": 5,
-    "batch_size": 512 * 1024,
-    "compression_type": None,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +102,7 @@ def _publish(
     summary: PublishSummary,
 ) -> PublishSummary:
     refused: list[BadLine] = []  # appended to by the producer's thread
-    producer = KafkaProducer(**settings.client_options(), **_PRODUCER_TUNING)
+    producer = client.producer(settings)
     try:
         for number, key, value, headers in submission_messages(numbered, summary):
             sent = producer.send(settings.submissions_topic, key=key, value=value, headers=headers)

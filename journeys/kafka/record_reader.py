@@ -11,7 +11,7 @@ real Kafka either:
 - `end_offsets()` cannot say where a partition ends (it gives the newest batch's base
   offset plus one, and 0 under read_committed while a transaction is open), so a reader
   is caught up only once it has read at least that far AND a poll has come back empty
-  (`poll_until_caught_up`, for every reader of the record);
+  (`events.kafka.client.poll_until_caught_up`, for every reader of the record);
 - it hands records of aborted transactions to read_committed readers, so the same event
   can sit on the topic twice (the aborted copy and the committed retry): readers keep each
   `event_id` once, the first copy, and count the copies they skip (`catch_up`,
@@ -33,8 +33,9 @@ from kafka.structs import TopicPartition
 from events.catalogue import EVENT_TYPES
 from events.codec import default_codec
 from events.exceptions import InvalidEvent
-from journeys.config import Settings
-from journeys.kafka.committed import committed_consumer, safe_positions
+from events.kafka import client
+from events.kafka.committed import safe_positions
+from events.settings import Settings
 from journeys.kafka.exceptions import RecordBehindStateStore, RecordFormatError
 from journeys.kafka.state_store import Anchor, PlacedEvent, StateStore, id_text
 
@@ -44,9 +45,6 @@ JOURNEY_VERSION = "journey_version"
 EVENT_ID = "event_id"
 
 _logger = logging.getLogger(__name__)
-
-_POLL_TIMEOUT_MS = 500
-_MAX_RECORDS = 20_000
 
 
 def record_headers(stored_event: StoredEvent) -> list[tuple[str, bytes]]:
@@ -112,38 +110,13 @@ def stored_event_from_message(
 
 
 def topic_partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
-    partitions = consumer.partitions_for_topic(topic)
-    if not partitions:
+    partitions = client.partitions_of(consumer, topic)
+    if partitions is None:
         raise RecordFormatError(
             f"the topic {topic!r} does not exist: create the topics first "
             "(journeys.kafka.topics.ensure_topics, or `journeys broker`)"
         )
-    return [TopicPartition(topic, partition) for partition in sorted(partitions)]
-
-
-def poll_until_caught_up(
-    consumer: KafkaConsumer,
-    partitions: Sequence[TopicPartition],
-    *,
-    timeout_ms: int | None = None,
-    max_records: int | None = None,
-) -> Iterator[dict[TopicPartition, list[ConsumerRecord]]]:
-    """Poll `consumer` (assigned `partitions`, each positioned) until it is caught up.
-
-    Yields each non-empty poll. Caught up means: every partition has been read at least
-    to its end offset as `end_offsets()` gives it when reading starts, which is only a
-    lower bound (see the module docstring), and then a poll has come back empty. An empty
-    poll before that bound is reached is waited past (the broker may be slow to answer).
-    """
-    timeout_ms = _POLL_TIMEOUT_MS if timeout_ms is None else timeout_ms
-    max_records = _MAX_RECORDS if max_records is None else max_records
-    at_least = consumer.end_offsets(list(partitions))
-    while True:
-        batches = consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
-        if batches:
-            yield batches
-        elif all(consumer.position(p) >= at_least[p] for p in partitions):
-            return
+    return partitions
 
 
 class CaughtUp(NamedTuple):
@@ -162,7 +135,7 @@ def catch_up(settings: Settings, store: StateStore) -> CaughtUp:
     (`poll_until_caught_up`). A second copy of an event already read is skipped and
     counted (the store keeps the first).
     """
-    consumer = committed_consumer(settings, group_id=None)
+    consumer = client.record_reader(settings)
     try:
         partitions = topic_partitions(consumer, settings.events_topic)
         check = _RecordCheck(settings, store, partitions)
@@ -174,7 +147,7 @@ def catch_up(settings: Settings, store: StateStore) -> CaughtUp:
             offset = anchor.offset if anchor is not None else starts.get(partition.partition, 0)
             consumer.seek(partition, offset)
         added = skipped = 0
-        for batches in poll_until_caught_up(consumer, partitions):
+        for batches in client.poll_until_caught_up(consumer, partitions):
             placed = [
                 item
                 for partition, records in batches.items()
@@ -259,12 +232,12 @@ def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
 
     Every copy: on the events topic, `DistinctEvents` keeps each event once.
     """
-    consumer = committed_consumer(settings, group_id=None)
+    consumer = client.record_reader(settings)
     try:
         partitions = topic_partitions(consumer, topic)
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
-        for batches in poll_until_caught_up(consumer, partitions):
+        for batches in client.poll_until_caught_up(consumer, partitions):
             for records in batches.values():
                 yield from records
     finally:

@@ -15,7 +15,7 @@ Two ways to append:
   the processor adds; the store is written only after Kafka commits it.
 
 The recorder is also the record-wide index of event ids the application asks
-(`first_use_of`, journeys.application.EventIdIndex): the state store's index, plus the
+(`first_use_of`, journeys.application.service.EventIdIndex): the state store's index, plus the
 events of the transactions not in the store yet.
 
 `transaction(on_committed=...)` does not wait for Kafka's answer: with a writer in its own
@@ -46,7 +46,7 @@ from eventsourcing.persistence import (
 )
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.log import Headers, RecordWriter
 from journeys.kafka.record_reader import CaughtUp, catch_up, record_headers
 from journeys.kafka.state_store import PlacedEvent, StateStore, id_text

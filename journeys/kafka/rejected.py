@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from events.refusals import Refusal
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.record_reader import read_topic
 
 RULE_CODE = "rule_code"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.exceptions import ChildNotInRecord
 from journeys.kafka.record_reader import DistinctEvents
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 
-from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from journeys.config import Settings
+from events.kafka import client
+from events.settings import Settings
 
 # No time limit and no size limit on retention, never compacted.
 UNLIMITED_RETENTION = {
@@ -24,7 +24,7 @@ UNLIMITED_RETENTION = {
 
 def ensure_topics(settings: Settings) -> None:
     """Create the submissions, events and rejected topics if they do not exist yet."""
-    admin = KafkaAdminClient(**settings.client_options())
+    admin = client.admin(settings)
     try:
         existing = set(admin.list_topics())
         wanted = [

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from events.child_process import ChildFailed, ChildGone, ChildProcess
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.exceptions import JourneyRecordError, RecordTransactionFailed, WriterFenced
 from journeys.kafka.log import Headers, TransactionalWriter, writer_transactional_id
 

@@ -39,8 +39,8 @@ from kafka.structs import TopicPartition
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
-from journeys.config import Settings
-from journeys.kafka.log import read_committed_options
+from events.kafka import client
+from events.settings import Settings
 from journeys.kafka.persistence import state_store_path
 from journeys.synthetic import AuthorityParameters, generate
 from projections.indicators import indicators_for_year
@@ -256,11 +256,11 @@ def topic_copies(settings: Settings) -> list[TopicCopy]:
     markers in the log which messages are committed.
     """
     codec = default_codec()
-    options = {**read_committed_options(settings), "isolation_level": "read_uncommitted"}
+    options = client.record_reading_options(settings, isolation_level="read_uncommitted")
     batches: dict[int, dict[int, _Batch]] = {}
     messages: list[tuple[uuid.UUID, int, int]] = []
     with _batches_seen(batches):
-        consumer = KafkaConsumer(**options, group_id=None)
+        consumer = KafkaConsumer(**options)
         try:
             numbers = consumer.partitions_for_topic(settings.events_topic) or set()
             partitions = [TopicPartition(settings.events_topic, n) for n in sorted(numbers)]

@@ -26,11 +26,11 @@ from kafka_examples import simple_journey
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
-from journeys.config import Settings
+from events.kafka import client
+from events.settings import Settings
 from journeys.kafka.archive import MANIFEST, archive, restore, verify
 from journeys.kafka.broker import embedded_broker
 from journeys.kafka.exceptions import ArchiveCorrupt, RecordDiverged, RestoreRefused
-from journeys.kafka.log import read_committed_options
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
@@ -58,7 +58,7 @@ def indicators(database: Path) -> list[tuple[object, ...]]:
 
 def read_events(settings: Settings) -> dict[int, list[bytes | None]]:
     """The values a read_committed reader is given now, partition by partition, in order."""
-    consumer = KafkaConsumer(**read_committed_options(settings), group_id=None)
+    consumer = KafkaConsumer(**client.record_reading_options(settings))
     try:
         partitions = consumer.partitions_for_topic(settings.events_topic) or set()
         assigned = [TopicPartition(settings.events_topic, p) for p in sorted(partitions)]
@@ -204,7 +204,7 @@ def test_a_second_copy_of_an_event_is_archived_once(kafka: Settings, tmp_path: P
 
     summary = archive(kafka, tmp_path / "archive")
     assert summary.records == 2
-    # The committed reader drops the aborted copy (journeys.kafka.committed) that a plain
+    # The committed reader drops the aborted copy (events.kafka.committed) that a plain
     # read_committed reader is shown on the embedded broker: it is no duplicate to skip.
     assert summary.records + summary.duplicates_skipped <= len(shown[0])
     rows = [

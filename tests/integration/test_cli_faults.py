@@ -19,8 +19,8 @@ import pytest
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import publish
 
-from journeys.cli import EXIT_BROKEN_PIPE, EXIT_UNREACHABLE, main
-from journeys.config import Settings
+from events.settings import Settings
+from journeys.entrypoints.cli import EXIT_BROKEN_PIPE, EXIT_UNREACHABLE, main
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import open_for_writing, writer_session
 from projections.load import append, batch_of

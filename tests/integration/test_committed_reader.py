@@ -1,4 +1,4 @@
-"""The committed reader (journeys.kafka.committed) on the session's broker.
+"""The committed reader (events.kafka.committed) on the session's broker.
 
 The embedded broker (Tansu) hands records of aborted and still-open transactions to
 read_committed consumers; the committed reader must show only what committed
@@ -21,15 +21,14 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import TopicPartition
 
 from events.codec import default_codec
-from journeys.config import Settings
-from journeys.kafka.archive import archive
-from journeys.kafka.committed import (
+from events.kafka import client
+from events.kafka.committed import (
     aborted_dropped,
-    committed_consumer,
     held_back,
     safe_position,
 )
-from journeys.kafka.log import read_committed_options
+from events.settings import Settings
+from journeys.kafka.archive import archive
 from journeys.kafka.record_reader import catch_up
 from journeys.kafka.state_store import StateStore
 from projections.runner import RunnerOptions, project
@@ -134,7 +133,7 @@ def test_only_committed_transactions_are_read_in_offset_order(
     _transaction(producer, topic, [b"aborted-1", b"aborted-2", b"aborted-3"], commit=False)
     _transaction(producer, topic, [b"committed-3"], commit=True)
 
-    consumer = committed_consumer(kafka)
+    consumer = client.record_reader(kafka)
     try:
         partition = _assigned(consumer, topic)
         records = _read_until_idle(consumer)
@@ -158,7 +157,7 @@ def test_a_plain_read_committed_consumer_sees_aborted_records_on_the_embedded_br
     _transaction(producer, topic, [b"committed"], commit=True)
     _transaction(producer, topic, [b"aborted"], commit=False)
 
-    consumer = KafkaConsumer(**read_committed_options(kafka), group_id=None)
+    consumer = KafkaConsumer(**client.record_reading_options(kafka))
     try:
         _assigned(consumer, topic)
         seen = _values(_read_until_idle(consumer))
@@ -187,7 +186,7 @@ def test_an_open_transaction_is_held_back_until_it_commits(
         opened = _send(producer, topic, [b"open-1", b"open-2"])
         _send(plain, topic, [b"after"])  # behind the open transaction: held too
 
-        consumer = committed_consumer(kafka, isolation_level=isolation)
+        consumer = client.record_reader(kafka, isolation_level=isolation)
         try:
             partition = _assigned(consumer, topic)
             assert _values(_read_until_idle(consumer)) == [b"before"]
@@ -212,7 +211,7 @@ def test_a_seek_drops_what_is_held_and_reads_it_again(
     producer.begin_transaction()
     opened = _send(producer, topic, [b"open-1", b"open-2"])
 
-    consumer = committed_consumer(kafka, isolation_level="read_uncommitted")
+    consumer = client.record_reader(kafka, isolation_level="read_uncommitted")
     try:
         partition = _assigned(consumer, topic)
         assert _read_until_idle(consumer) == []
@@ -233,7 +232,7 @@ def test_a_partition_that_leaves_the_assignment_loses_what_was_held(
     producer.begin_transaction()
     _send(producer, topic, [b"open-1", b"open-2"])
 
-    consumer = committed_consumer(kafka, isolation_level="read_uncommitted")
+    consumer = client.record_reader(kafka, isolation_level="read_uncommitted")
     try:
         partition = _assigned(consumer, topic)
         assert _read_until_idle(consumer) == []
@@ -271,7 +270,7 @@ def test_interleaved_transactions_spanning_many_fetches(
     _transaction(first, topic, later, commit=True)
     expected += later
 
-    consumer = committed_consumer(
+    consumer = client.record_reader(
         kafka, isolation_level=isolation, max_partition_fetch_bytes=1024, fetch_max_bytes=1024
     )
     try:
@@ -305,7 +304,7 @@ def test_a_fenced_writers_open_transaction_is_never_read(
         new.close(timeout=5)
         old.close(timeout=0)
 
-    consumer = committed_consumer(kafka, isolation_level=isolation)
+    consumer = client.record_reader(kafka, isolation_level=isolation)
     try:
         partition = _assigned(consumer, topic)
         assert _values(_read_until_idle(consumer)) == [b"after-fencing"]
@@ -321,7 +320,7 @@ def test_non_transactional_records_pass_straight_through(kafka: Settings, topic:
     finally:
         plain.close(timeout=5)
 
-    consumer = committed_consumer(kafka)
+    consumer = client.record_reader(kafka)
     try:
         partition = _assigned(consumer, topic)
         records = _read_until_idle(consumer)
@@ -333,7 +332,7 @@ def test_non_transactional_records_pass_straight_through(kafka: Settings, topic:
 
 
 def test_a_committed_consumer_refuses_iteration(kafka: Settings) -> None:
-    consumer = committed_consumer(kafka)
+    consumer = client.record_reader(kafka)
     try:
         with pytest.raises(TypeError, match="poll"):
             next(consumer)

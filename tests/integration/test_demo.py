@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from journeys.config import Settings
-from journeys.demo import run_demo
-from journeys.report import TITLES
+from events.settings import Settings
+from journeys.entrypoints.demo import run_demo
+from journeys.entrypoints.report import TITLES
 from journeys.synthetic import AuthorityParameters, generate_labelled
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]

@@ -40,6 +40,7 @@ from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, fields_of
 from events.codec import MAGIC, default_codec
 from events.fastpath import CONVERSIONS
 from events.schemas import SchemaVersion
+from events.settings import Settings
 from events.validation import (
     EARLIEST_DATE,
     EARLIEST_RECORDED_AT,
@@ -49,7 +50,6 @@ from events.validation import (
     RECORDED_AT_MAX_AHEAD,
     is_free_text,
 )
-from journeys.config import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.record_reader import read_topic
 from journeys.kafka.rejected import read_rejections

@@ -15,7 +15,7 @@ from kafka_examples import registration
 
 from events.catalogue import fields_of
 from events.codec import MAGIC, default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.record_reader import read_topic

@@ -18,7 +18,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 from kafka_examples import simple_journey
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
 

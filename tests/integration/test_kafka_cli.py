@@ -9,7 +9,7 @@ from cli_runs import run_journeys
 from kafka_examples import assessment, simple_journey
 
 from events.jsonl import dumps
-from journeys.config import Settings
+from events.settings import Settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

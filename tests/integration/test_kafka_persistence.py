@@ -11,8 +11,8 @@ from kafka_examples import LA, assessment, referral, simple_journey
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
-from journeys.config import Settings
-from journeys.journey import Journey, journey_id
+from events.settings import Settings
+from journeys.domain.journey import Journey, journey_id
 from journeys.kafka.exceptions import WriterFenced
 from journeys.kafka.persistence import persistence_environment, state_store_path
 from journeys.kafka.record_reader import read_topic

@@ -14,7 +14,7 @@ from kafka import KafkaProducer
 from kill_harness import submissions, topic_copies
 
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 
 pytestmark = pytest.mark.kafka
 

@@ -53,7 +53,7 @@ from kill_harness import (
 )
 
 from events.catalogue import JourneyEvent
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics

@@ -19,7 +19,7 @@ from schema_versions import message_of
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka import limits
 from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.processor import ProcessSummary, SubmissionProcessor, process_until_idle

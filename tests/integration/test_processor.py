@@ -9,7 +9,7 @@ from kafka import KafkaProducer
 from kafka_examples import assessment, referral, simple_journey
 
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.record_reader import read_topic

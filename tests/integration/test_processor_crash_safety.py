@@ -15,7 +15,7 @@ from cli_runs import cli_environment
 from kafka_examples import simple_journey
 
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.record_reader import read_topic

@@ -9,7 +9,7 @@ import pytest
 from kafka_examples import simple_journey
 
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.exceptions import WriterFenced
 from journeys.kafka.processor import ProcessSummary, SubmissionProcessor, process_until_idle
 from journeys.kafka.publish import publish_events

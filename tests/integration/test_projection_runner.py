@@ -20,7 +20,7 @@ from kafka import KafkaProducer
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import open_in_memory
 from projections.exceptions import ProjectionError
@@ -115,7 +115,7 @@ DIES_ON_THIRD_BATCH = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from dataclasses import replace
-    from journeys.config import Settings
+    from events.settings import Settings
     import projections.load as load
     import projections.runner as runner
 

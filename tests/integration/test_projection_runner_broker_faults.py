@@ -17,7 +17,7 @@ from kafka import KafkaProducer
 from test_projection_runner import assert_same_projection, publish
 
 from events.codec import default_codec
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections import runner as runner_module
 from projections.runner import RunnerOptions, project, rebuild

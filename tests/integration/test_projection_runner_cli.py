@@ -14,7 +14,7 @@ import pytest
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import publish
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
 
 pytestmark = pytest.mark.kafka

@@ -19,7 +19,7 @@ import pytest
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import assert_same_projection, publish
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.broker import embedded_broker, free_port
 from journeys.kafka.topics import ensure_topics
 from journeys.synthetic import AuthorityParameters, generate

@@ -21,7 +21,7 @@ import pytest
 from test_projection_runner import publish
 from test_projection_runner_cli import journeys, wait_for_count
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections.snapshot import snapshot_path
 

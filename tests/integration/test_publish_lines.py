@@ -18,7 +18,7 @@ from kafka_examples import registration, simple_journey
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from events.jsonl import dumps
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka import limits, publish
 from journeys.kafka.publish import publish_jsonl, submission_message
 from journeys.kafka.record_reader import read_topic

@@ -17,9 +17,9 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka_examples import LA, registration, simple_journey
 
-from journeys.application import JourneyApplication
-from journeys.cli import main
-from journeys.config import Settings
+from events.settings import Settings
+from journeys.application.service import JourneyApplication
+from journeys.entrypoints.cli import main
 from journeys.kafka import record_reader
 from journeys.kafka.exceptions import RecordBehindStateStore
 from journeys.kafka.persistence import persistence_environment, state_store_path

@@ -19,7 +19,7 @@ from eventsourcing.tests.persistence import (
     ApplicationRecorderTestCase,
 )
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.log import RecordWriter, TransactionalWriter
 from journeys.kafka.recorder import KafkaAggregateRecorder, KafkaApplicationRecorder
 from journeys.kafka.state_store import StateStore

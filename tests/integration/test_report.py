@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from journeys.report import CASE_STUDY, TITLES, IndicatorValue, render_report, write_report
+from journeys.entrypoints.report import (
+    CASE_STUDY,
+    TITLES,
+    IndicatorValue,
+    render_report,
+    write_report,
+)
 
 
 def _values() -> list[IndicatorValue]:

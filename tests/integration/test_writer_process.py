@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.exceptions import JourneyRecordError, RecordTransactionFailed, WriterFenced
 from journeys.kafka.record_reader import read_topic
 from journeys.kafka.recorder import KafkaApplicationRecorder

@@ -15,9 +15,9 @@ from journey_builders import (
     referral_received,
 )
 
-from journeys.application import JourneyApplication, Outcome
-from journeys.exceptions import JourneyError, JourneyNotFound, RuleViolation
-from journeys.journey import journey_id, payload_of
+from journeys.application.service import JourneyApplication, Outcome
+from journeys.domain.exceptions import JourneyError, JourneyNotFound, RuleViolation
+from journeys.domain.journey import journey_id, payload_of
 
 
 @pytest.fixture

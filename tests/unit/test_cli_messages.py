@@ -1,6 +1,6 @@
 """The command line answers an operator's mistakes with one line, never a traceback.
 
-Each test runs `journeys.cli.main` in this process against a projection snapshot built
+Each test runs `journeys.entrypoints.cli.main` in this process against a projection snapshot built
 without Kafka (or with settings that fail before any Kafka client starts).
 """
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from journeys.cli import EXIT_FAILED, EXIT_USAGE, main
-from journeys.config import Settings
-from journeys.exceptions import ConfigurationError
+from events.exceptions import ConfigurationError
+from events.settings import Settings
+from journeys.entrypoints.cli import EXIT_FAILED, EXIT_USAGE, main
 from journeys.kafka.exceptions import WriterFenced
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import writer_session
@@ -261,7 +261,7 @@ def test_sql_still_answers_queries(
 def test_a_known_fault_escaping_a_command_is_one_line_and_its_exit_code(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from journeys.cli.commands import rejected
+    from journeys.entrypoints.cli.commands import rejected
 
     def fenced(_arguments: object) -> int:
         raise WriterFenced("journeys-processor")
@@ -273,7 +273,7 @@ def test_a_known_fault_escaping_a_command_is_one_line_and_its_exit_code(
 
 
 def test_an_unknown_fault_still_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    from journeys.cli.commands import rejected
+    from journeys.entrypoints.cli.commands import rejected
 
     def broken(_arguments: object) -> int:
         raise ZeroDivisionError("a bug")

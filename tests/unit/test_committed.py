@@ -1,4 +1,4 @@
-"""The committed reader's filter (journeys.kafka.committed), on record batches built here.
+"""The committed reader's filter (events.kafka.committed), on record batches built here.
 
 No broker: each test builds the bytes of a fetch (data batches, and the control batches
 only a broker writes) and drives the hooked PartitionRecords as kafka-python's fetcher
@@ -18,7 +18,7 @@ from kafka.record.memory_records import MemoryRecords
 from kafka.record.util import calc_crc32c
 from kafka.structs import TopicPartition
 
-from journeys.kafka.committed import (
+from events.kafka.committed import (
     KAFKA_PYTHON_VERSION,
     BatchHeader,
     CommittedLedger,
@@ -32,7 +32,7 @@ NOT_TRANSACTIONAL = -1
 
 def test_kafka_python_is_the_version_the_committed_reader_was_written_against() -> None:
     assert kafka.__version__ == KAFKA_PYTHON_VERSION, (
-        f"kafka-python is {kafka.__version__}, and journeys/kafka/committed.py hooks private "
+        f"kafka-python is {kafka.__version__}, and events/kafka/committed.py hooks private "
         f"parts of {KAFKA_PYTHON_VERSION}: re-check Fetcher.PartitionRecords (its __init__ "
         "arguments, that the fetcher creates it as self.PartitionRecords(...), that "
         "_unpack_records is a generator over MemoryRecords with _buffer that calls drain() "

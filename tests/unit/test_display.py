@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, date, datetime
 
 from events.catalogue import EventRetracted, PlacementStarted
-from journeys.cli.commands.rejected import format_table, rows
-from journeys.display import escaped, shown
+from journeys.domain.display import escaped, shown
+from journeys.domain.timeline import describe, timeline
+from journeys.entrypoints.cli.commands.rejected import format_table, rows
 from journeys.kafka.rejected import Rejection
-from journeys.timeline import describe, timeline
 
 ESCAPE_SEQUENCES = "\x1b[2J\x1b[H\x1b]0;owned\x07"  # clear screen, home, set window title
 

@@ -13,9 +13,8 @@ import pytest
 import events
 import journeys
 import projections
-from events.exceptions import BadInput, OperationalFailure
-from journeys.cli import EXIT_FAILED, EXIT_USAGE, KNOWN_FAULTS, exit_code_of
-from journeys.exceptions import ConfigurationError
+from events.exceptions import BadInput, ConfigurationError, OperationalFailure
+from journeys.entrypoints.cli import EXIT_FAILED, EXIT_USAGE, KNOWN_FAULTS, exit_code_of
 from journeys.kafka.exceptions import ChildNotInRecord, WriterFenced
 from projections.exceptions import DatabaseInUse, ProjectionError, SnapshotMissing
 

@@ -11,7 +11,7 @@ from journey_builders import Child
 from test_projection_builders import TOPIC
 
 from events.catalogue import ReferralClosed
-from journeys.report import IndicatorValue, render_report
+from journeys.entrypoints.report import IndicatorValue, render_report
 from projections.database import open_in_memory
 from projections.definitions import SQL_DIRECTORY, indicator_definitions
 from projections.exceptions import IndicatorDefinitionError

@@ -29,8 +29,8 @@ from journey_builders import (
 )
 
 from events.catalogue import EVENT_TYPES
-from journeys.facts import add_years_months, age_on
-from journeys.journey import (
+from journeys.domain.facts import add_years_months, age_on
+from journeys.domain.journey import (
     JOURNEY_NAMESPACE,
     Journey,
     domain_event_class,

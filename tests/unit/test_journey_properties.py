@@ -38,9 +38,9 @@ from journey_builders import (
 )
 
 from events.catalogue import JourneyEvent
-from journeys.exceptions import RuleViolation
-from journeys.facts import Chronology, add_years_months
-from journeys.journey import Journey
+from journeys.domain.exceptions import RuleViolation
+from journeys.domain.facts import Chronology, add_years_months
+from journeys.domain.journey import Journey
 
 Needs = dict[uuid.UUID, set[uuid.UUID]]
 

@@ -12,7 +12,7 @@ from schema_versions import COMPATIBLE, message_of, schemas_with
 
 from events.catalogue import ChildRegistered, PlacementStarted, fields_of
 from events.codec import AvroCodec, default_codec
-from journeys.journey import Journey, rebuild_domain_event
+from journeys.domain.journey import Journey, rebuild_domain_event
 from journeys.kafka.mapper import JourneyMapper
 
 CHILD = ChildRegistered(

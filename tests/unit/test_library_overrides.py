@@ -1,4 +1,5 @@
-"""The overrides of `eventsourcing` (journeys.library_overrides) still fit the library."""
+"""The overrides of `eventsourcing` (journeys/application/library_overrides.py) still fit
+the library."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ import pytest
 from eventsourcing.application import Application, ProgrammingError
 from journey_builders import child_registered, referral_received
 
-from journeys import library_overrides
-from journeys.application import JourneyApplication
-from journeys.journey import Journey
+from journeys.application import library_overrides
+from journeys.application.service import JourneyApplication
+from journeys.domain.journey import Journey
 
 
 def test_the_library_is_the_version_the_overrides_were_written_against() -> None:
     installed = importlib.metadata.version("eventsourcing")
     assert installed.startswith(f"{library_overrides.WRITTEN_AGAINST}."), (
-        f"eventsourcing {installed} is installed, but journeys/library_overrides.py copies "
-        f"the steps of Application.save from {library_overrides.WRITTEN_AGAINST}: re-check "
+        f"eventsourcing {installed} is installed, but journeys/application/library_overrides.py "
+        f"copies the steps of Application.save from {library_overrides.WRITTEN_AGAINST}: re-check "
         "them against the new Application.save (and whether its collect_events is still "
         "slow enough to need skipping), re-measure the processor benchmark, then update "
         "WRITTEN_AGAINST"

@@ -35,12 +35,12 @@ from events.catalogue import EVENT_CLASSES
 from events.exceptions import InvalidEvent
 from events.refusals import FROM_THE_RULES, Refusal, Stage
 from events.validation import RULES as CONTRACT_RULES
-from journeys.application import JourneyApplication
-from journeys.cli import main
-from journeys.cli.commands.rules import catalogue, render_markdown
-from journeys.exceptions import RuleViolation
-from journeys.journey import Journey
-from journeys.rules import RULES, event_types_concerned
+from journeys.application.service import JourneyApplication
+from journeys.domain.exceptions import RuleViolation
+from journeys.domain.journey import Journey
+from journeys.domain.rules import RULES, event_types_concerned
+from journeys.entrypoints.cli import main
+from journeys.entrypoints.cli.commands.rules import catalogue, render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("events", "journeys", "projections")

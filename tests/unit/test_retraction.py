@@ -20,8 +20,8 @@ from journey_builders import (
     retraction,
 )
 
-from journeys.exceptions import RuleViolation
-from journeys.facts import PLACEMENT
+from journeys.domain.exceptions import RuleViolation
+from journeys.domain.facts import PLACEMENT
 
 
 def test_retracting_a_placement_changes_the_placement_history() -> None:

@@ -33,8 +33,8 @@ from journey_builders import (
 )
 
 from events.catalogue import JourneyEvent
-from journeys.exceptions import JourneyError, RuleViolation
-from journeys.journey import Journey
+from journeys.domain.exceptions import JourneyError, RuleViolation
+from journeys.domain.journey import Journey
 
 
 @dataclass

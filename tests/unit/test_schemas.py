@@ -13,7 +13,7 @@ from events.catalogue import ENVELOPE_FIELDS, EVENT_CLASSES
 from events.codec import default_schemas_dir
 from events.exceptions import SchemaFileError
 from events.schemas import SchemaRegistry, check_compatibility, crc64_avro, reader_problems
-from journeys.cli import main
+from journeys.entrypoints.cli import main
 
 SCHEMAS = default_schemas_dir()
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "schemas"

@@ -24,8 +24,8 @@ from events.catalogue import (
 )
 from events.codec import default_codec
 from events.jsonl import write_jsonl
-from journeys.application import JourneyApplication
-from journeys.exceptions import RuleViolation
+from journeys.application.service import JourneyApplication
+from journeys.domain.exceptions import RuleViolation
 from journeys.synthetic import (
     AuthorityParameters,
     LabelledEvent,

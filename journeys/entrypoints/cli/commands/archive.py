@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.archive import archive
 from journeys.kafka.broker import configured_cluster
 

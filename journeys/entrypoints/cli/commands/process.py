@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from journeys.cli import whole_number
-from journeys.config import Settings
+from events.settings import Settings
+from journeys.entrypoints.cli.commands._arguments import whole_number
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.persistence import discard_state_store
 from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor

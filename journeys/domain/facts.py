@@ -102,7 +102,7 @@ def in_date_order(event: JourneyEvent) -> tuple[date, int, datetime, uuid.UUID]:
 class SpellKind:
     """A kind of thing that starts and (except enquiries and advisers) ends.
 
-    The refusal codes name the rules of journeys.rules a spell of this kind can break
+    The refusal codes name the rules of journeys.domain.rules a spell of this kind can break
     (None where no rule applies to the kind), so each code is a member of the catalogue
     (events.refusals) that a search finds.
     """

@@ -8,7 +8,7 @@ carry no aborted-transaction list, and it hands out records of open transactions
 write the COMMIT and ABORT control batches ("markers") into the log, as the protocol
 requires.
 
-`CommittedConsumer` (made by `committed_consumer`) is a KafkaConsumer that keeps the
+`CommittedConsumer` (made by `events.kafka.client.record_reader`) is a KafkaConsumer that keeps the
 contract itself from those markers. For every fetched buffer it reads the record batch
 headers (producer id and epoch, transactional and control flags; for a control batch its
 one record, ABORT or COMMIT), cheaply, without decoding the data records, and filters what
@@ -52,9 +52,6 @@ from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord, Fetcher
 from kafka.record.default_records import DefaultRecordBatch
 from kafka.structs import TopicPartition
-
-from journeys.config import Settings
-from journeys.kafka.log import read_committed_options
 
 log = logging.getLogger(__name__)
 
@@ -362,18 +359,9 @@ class CommittedConsumer(KafkaConsumer):  # type: ignore[misc]
         )
 
 
-def committed_consumer(settings: Settings, **options: Any) -> CommittedConsumer:
-    """A consumer of the record that sees committed transactions only, on any broker.
-
-    Takes `read_committed_options(settings)`; `options` add to or override them (e.g.
-    group_id, max_poll_records).
-    """
-    return CommittedConsumer(**{**read_committed_options(settings), **options})
-
-
 def _ledger(consumer: KafkaConsumer) -> CommittedLedger:
     if not isinstance(consumer, CommittedConsumer):
-        raise TypeError("not a CommittedConsumer: make it with committed_consumer()")
+        raise TypeError("not a CommittedConsumer: make it with client.record_reader()")
     return consumer.committed
 
 

@@ -1,6 +1,6 @@
 """The `journeys` command line.
 
-Each module in `journeys.cli.commands` adds its own sub-commands through
+Each module in `journeys.entrypoints.cli.commands` adds its own sub-commands through
 `register(subparsers)`, so every area of the service owns its part of the CLI.
 
 `main` is the one place that turns the project's known exceptions into a one-line
@@ -29,14 +29,13 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from kafka.errors import KafkaTimeoutError
 
-from events.exceptions import BadInput, OperationalFailure
-from journeys.cli import commands
-from journeys.config import Settings
-from journeys.exceptions import ConfigurationError
+from events.exceptions import BadInput, ConfigurationError, OperationalFailure
+from events.settings import Settings
+from journeys.entrypoints.cli import commands
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -56,24 +55,6 @@ KNOWN_FAULTS: dict[type[Exception], int] = {
 _BOOTSTRAP_FAILED = "Unable to bootstrap from "  # kafka-python's KafkaTimeoutError text
 
 
-def whole_number(least: int) -> Callable[[str], int]:
-    """An argparse `type=` for a whole number of at least `least`: a bad value is a usage
-    error that names the option, before anything starts."""
-
-    def parse(text: str) -> int:
-        try:
-            number = int(text)
-        except ValueError:
-            number = None
-        if number is None or number < least:
-            raise argparse.ArgumentTypeError(
-                f"must be a whole number of at least {least}, not {text!r}"
-            )
-        return number
-
-    return parse
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journeys",
@@ -81,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue  # shared by the commands, not a command
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
         module.register(subparsers)
     return parser

@@ -2,7 +2,7 @@
 its meaning.
 
 The codes are the catalogue's (events.refusals); the event types a rule of practice
-concerns come from the rule registry (journeys.rules). `--format markdown` prints the
+concerns come from the rule registry (journeys.domain.rules). `--format markdown` prints the
 section of docs/contract.md that lists the codes for case-system vendors
 (tests/unit/test_refusals.py fails while the two differ).
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from events.catalogue import EVENT_TYPES
 from events.refusals import Refusal, Stage
-from journeys.rules import event_types_concerned
+from journeys.domain.rules import event_types_concerned
 
 FORMATS = ("table", "csv", "json", "markdown")
 _COLUMNS = ("code", "stage", "event types", "meaning")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from events.catalogue import JourneyEvent
 from events.jsonl import write_jsonl
-from journeys.progress import Progress
+from events.progress import Progress
 from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
 

@@ -12,7 +12,7 @@ import argparse
 import signal
 import threading
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.broker import embedded_broker
 from journeys.kafka.topics import ensure_topics
 

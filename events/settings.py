@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from journeys.exceptions import ConfigurationError
+from events.exceptions import ConfigurationError
 
 SUBMISSIONS = "care.journey.submissions"
 EVENTS = "care.journey.events"

@@ -1,4 +1,4 @@
-"""The exceptions of the journey domain, its application service and its settings.
+"""The exceptions of the journey domain: a submission the journey refuses, a journey not found.
 
 Each derives from one of the two bases of `events.exceptions` (bad input, operational
 failure), which decide the command line's exit code.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from events.exceptions import BadInput, OperationalFailure
+from events.exceptions import BadInput
 from events.refusals import Refusal
 
 
@@ -59,22 +59,3 @@ class JourneyNotFound(JourneyError):
         super().__init__(
             f"no journey recorded for child {child_id!r} of local authority {local_authority!r}"
         )
-
-
-class ConfigurationError(OperationalFailure, ValueError):
-    """An environment variable breaks its rule; the message names both.
-
-    Set the variable as the message says (README, "Settings") and run the command again.
-    Exit code 2, as for a bad command-line argument: the command was not run as it must be.
-    """
-
-    def __init__(self, variable: str, rule: str, value: str) -> None:
-        self.variable = variable
-        super().__init__(f"{variable} must be {rule}, not {value!r}")
-
-
-class QueryRefused(BadInput, ValueError):
-    """A statement that is not a query: `journeys sql` writes nothing.
-
-    Send a query (select, describe, explain...); to export, use `--format csv` or `json`.
-    """

@@ -41,7 +41,7 @@ from events.catalogue import (
     Section47Started,
 )
 from events.refusals import Refusal
-from journeys.facts import (
+from journeys.domain.facts import (
     ASSESSMENT,
     ENQUIRY,
     PERIOD,
@@ -147,7 +147,7 @@ def breaches_concerning(chronology: Chronology, event_type: str) -> Iterator[Bre
 
 
 def _code_of(kind: SpellKind, code: Refusal | None) -> Refusal:
-    """A kind's code for a rule that applies to it (declared on the kind, journeys.facts)."""
+    """A kind's code for a rule that applies to it (declared on the kind, journeys.domain.facts)."""
     if code is None:
         raise TypeError(f"{kind.noun}: no refusal code is declared for this rule")
     return code

@@ -21,13 +21,13 @@ import duckdb
 
 from events.catalogue import JourneyEvent
 from events.jsonl import write_jsonl
-from journeys.config import Settings
+from events.progress import Progress
+from events.settings import Settings
+from journeys.entrypoints.report import CASE_STUDY, TITLES, IndicatorValue, write_report
 from journeys.kafka.broker import kafka_settings
 from journeys.kafka.processor import ProcessSummary, process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
-from journeys.progress import Progress
-from journeys.report import CASE_STUDY, TITLES, IndicatorValue, write_report
 from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
 from projections.runner import RunnerOptions, project

@@ -1,6 +1,6 @@
 """A journey in plain English: one line per event, for practitioners and for reviews.
 
-Identifiers and free text are shown escaped and cut (`journeys.display`): the contract
+Identifiers and free text are shown escaped and cut (`journeys.domain.display`): the contract
 refuses control characters in identifiers, but a reason may hold line breaks, and the
 record may hold events accepted before the contract's bounds.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
-from journeys.display import shown
+from journeys.domain.display import shown
 
 # Identifiers are at most 64 characters (docs/contract.md); a reason is cut sooner, so
 # that a timeline stays one line per event.

@@ -35,8 +35,8 @@ from eventsourcing.application import ProcessingEvent, ProgrammingError
 from eventsourcing.persistence import Recording
 
 if TYPE_CHECKING:
-    from journeys.application import JourneyApplication
-    from journeys.journey import Journey
+    from journeys.application.service import JourneyApplication
+    from journeys.domain.journey import Journey
 
 # The release series of eventsourcing this module copies steps of.
 WRITTEN_AGAINST = "9.5"

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from journeys.cli.commands.generate import add_authority_arguments, parameters_from
-from journeys.config import Settings
-from journeys.demo import run_demo
+from events.settings import Settings
+from journeys.entrypoints.cli.commands.generate import add_authority_arguments, parameters_from
+from journeys.entrypoints.demo import run_demo
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

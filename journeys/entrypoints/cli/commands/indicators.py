@@ -7,7 +7,7 @@ import sys
 
 import duckdb
 
-from journeys.config import Settings
+from events.settings import Settings
 from projections.indicators import as_known_at, indicators_for_year
 from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from journeys.config import Settings
-from journeys.display import shown
+from events.settings import Settings
+from journeys.domain.display import shown
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.rejected import Rejection, read_rejections
 

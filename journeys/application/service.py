@@ -38,9 +38,9 @@ from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.refusals import Refusal
-from journeys.exceptions import JourneyNotFound, RuleViolation
-from journeys.journey import Journey, event_id_reused, journey_id, payload_of
-from journeys.library_overrides import save_in_order
+from journeys.application.library_overrides import save_in_order
+from journeys.domain.exceptions import JourneyNotFound, RuleViolation
+from journeys.domain.journey import Journey, event_id_reused, journey_id, payload_of
 
 # Which journey first used an event id, and the type of that event.
 EventIdUse = tuple[uuid.UUID | str, str]
@@ -111,7 +111,7 @@ class JourneyApplication(Application[uuid.UUID]):
         """Save the pending events of `journeys`, recorded in the order of `accepted`.
 
         The library's `save()` without its per-object Protocol tests: see
-        journeys.library_overrides for why, and what to re-check on an upgrade.
+        journeys.application.library_overrides for why, and what to re-check on an upgrade.
         """
         recordings = save_in_order(self, journeys, accepted)
         self._learn_event_ids(recordings)

@@ -7,8 +7,8 @@ import signal
 import sys
 import threading
 
-from journeys.cli import whole_number
-from journeys.config import Settings
+from events.settings import Settings
+from journeys.entrypoints.cli.commands._arguments import whole_number
 from journeys.kafka.broker import kafka_settings
 from journeys.kafka.topics import ensure_topics
 from projections.runner import ProjectionSummary, RunnerOptions, project, rebuild

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from journeys.config import Settings
+from events.settings import Settings
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.timeline import read_timeline
 

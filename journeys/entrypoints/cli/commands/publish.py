@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from journeys.config import Settings
+from events.progress import Progress
+from events.settings import Settings
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.limits import MAX_SUBMISSION_BYTES
 from journeys.kafka.publish import count_lines, publish_jsonl
 from journeys.kafka.topics import ensure_topics
-from journeys.progress import Progress
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,8 +17,8 @@ import sys
 import duckdb
 from duckdb import StatementType
 
-from journeys.config import Settings
-from journeys.exceptions import QueryRefused
+from events.settings import Settings
+from journeys.entrypoints.exceptions import QueryRefused
 from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot
 

@@ -1,7 +1,7 @@
 """The Journey aggregate: one child's journey through children's social care.
 
 Each command takes a contract event (`events.catalogue`), judges it against the rules of
-practice (`journeys.rules`) on the dates things happened, and only then triggers the
+practice (`journeys.domain.rules`) on the dates things happened, and only then triggers the
 aggregate event of the same name. The aggregate events carry the contract event as their
 one attribute, `payload`, and are stamped with its `recorded_at`, so each can be rebuilt
 exactly from (contract event, originator_version): `rebuild_domain_event`.
@@ -25,10 +25,10 @@ from eventsourcing.utils import get_topic
 from events import catalogue as contract
 from events.catalogue import EventRetracted, JourneyEvent
 from events.refusals import Refusal
-from journeys.exceptions import RuleViolation
-from journeys.facts import Chronology, in_date_order
-from journeys.rules import Breach, breaches_concerning
-from journeys.timeline import describe, timeline
+from journeys.domain.exceptions import RuleViolation
+from journeys.domain.facts import Chronology, in_date_order
+from journeys.domain.rules import Breach, breaches_concerning
+from journeys.domain.timeline import describe, timeline
 
 # Fixed namespace of the project: journey ids are uuid5(namespace, "<LA>/<child id>").
 JOURNEY_NAMESPACE = uuid.UUID("6f0a6c55-3b5e-4c55-9d0e-2f1a8c6b7d10")
