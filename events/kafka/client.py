@@ -131,8 +131,8 @@ def poll_until_caught_up(
     consumer: KafkaConsumer,
     partitions: Sequence[TopicPartition],
     *,
-    timeout_ms: int = _POLL_TIMEOUT_MS,
-    max_records: int = _MAX_RECORDS,
+    timeout_ms: int | None = None,
+    max_records: int | None = None,
     confirming_polls: int = 1,
 ) -> Iterator[dict[TopicPartition, list[ConsumerRecord]]]:
     """Poll `consumer` (assigned `partitions`, each positioned) until it is caught up.
@@ -143,6 +143,8 @@ def poll_until_caught_up(
     still below it after `_STALLED_AFTER_EMPTY_POLLS` empty polls raises RecordStalled,
     never a silent stop.
     """
+    timeout_ms = _POLL_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    max_records = _MAX_RECORDS if max_records is None else max_records
     floor = consumer.end_offsets(list(partitions))
     empty = 0
     while True:

@@ -18,8 +18,9 @@ from kafka_examples import registration, simple_journey
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from events.jsonl import dumps
+from events.kafka import client
 from events.settings import Settings
-from journeys.kafka import limits, publish
+from journeys.kafka import limits
 from journeys.kafka.publish import publish_jsonl, submission_message
 from journeys.kafka.record_reader import read_topic
 
@@ -141,7 +142,7 @@ def test_a_line_the_broker_refuses_is_reported_by_number_not_counted_as_publishe
                 return Future().failure(MessageSizeTooLargeError("over message.max.bytes"))
             return super().send(topic, value=value, key=key, **options)
 
-    monkeypatch.setattr(publish, "KafkaProducer", RefusingC2)
+    monkeypatch.setattr(client, "KafkaProducer", RefusingC2)
     events = [registration(f"C{n}") for n in range(1, 4)]
     path = write_lines(tmp_path / "three.jsonl", [dumps(event).encode() for event in events])
 

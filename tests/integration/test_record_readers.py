@@ -17,10 +17,10 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka_examples import LA, registration, simple_journey
 
+from events.kafka import client
 from events.settings import Settings
 from journeys.application.service import JourneyApplication
 from journeys.entrypoints.cli import main
-from journeys.kafka import record_reader
 from journeys.kafka.exceptions import RecordBehindStateStore
 from journeys.kafka.persistence import persistence_environment, state_store_path
 from journeys.kafka.processor import process_until_idle
@@ -122,7 +122,7 @@ def test_a_reader_reads_every_record_of_a_last_batch_of_several(
         producer.close()
     # Polls of one record each, so the first poll ends inside that batch, where the end
     # offset is already passed.
-    monkeypatch.setattr(record_reader, "_MAX_RECORDS", 1)
+    monkeypatch.setattr(client, "_MAX_RECORDS", 1)
 
     assert [m.value for m in read_topic(copied, copied.events_topic)] == [m.value for m in journey]
     store = StateStore(None)
