@@ -1,7 +1,10 @@
 """The `journeys` command line.
 
-Each module in `journeys.entrypoints.cli.commands` adds its own sub-commands through
-`register(subparsers)`, so every area of the service owns its part of the CLI.
+Each module in `journeys.entrypoints.cli.commands` is one command, named like the module:
+its docstring's first line (after "`journeys NAME ...`: ") is the command's help, its
+second paragraph the command's description (or `DESCRIPTION`, where it quotes a setting),
+`register(parser)` adds its arguments and `run(arguments)` runs it. Further paragraphs of
+the docstring are notes for whoever changes the command.
 
 `main` is the one place that turns the project's known exceptions into a one-line
 message on stderr and an exit code, so an operator never meets a traceback for a fault
@@ -26,10 +29,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from kafka.errors import KafkaTimeoutError
 
@@ -65,8 +70,28 @@ def build_parser() -> argparse.ArgumentParser:
         if module_info.name.startswith("_"):
             continue  # shared by the commands, not a command
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
-        module.register(subparsers)
+        help_text, description = _help_of(module)
+        command = subparsers.add_parser(
+            module_info.name,
+            help=help_text,
+            description=getattr(module, "DESCRIPTION", description),
+        )
+        module.register(command)
+        if hasattr(module, "run"):
+            command.set_defaults(handler=module.run)
     return parser
+
+
+def _help_of(module: ModuleType) -> tuple[str, str]:
+    """A command module's help line and description paragraph, from its docstring."""
+    paragraphs = inspect.cleandoc(module.__doc__ or "").split("\n\n")
+    first = " ".join(paragraphs[0].split())
+    usage, colon, summary = first.partition("`: ")
+    if not colon or not usage.startswith("`journeys "):
+        raise TypeError(f'{module.__name__}: the docstring must open "`journeys ...`: <help>"')
+    help_text = summary.removesuffix(".")
+    description = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else help_text
+    return help_text, description
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,11 @@
-"""`journeys archive`: a durable copy of the record, in Avro files outside Kafka."""
+"""`journeys archive`: copy the record (care.journey.events) into Avro files, incrementally.
+
+Copy every event of care.journey.events (committed transactions only) into Avro object
+container files in DIR, one per partition and offset range, with manifest.json listing
+each file's counts and SHA-256 checksums. A second run writes only what is new since the
+first; it refuses to continue an archive of another record (a broker emptied or replaced
+since). Needs KAFKA_BOOTSTRAP_SERVERS.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +17,7 @@ from journeys.kafka.archive import archive
 from journeys.kafka.broker import configured_cluster
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "archive",
-        help="copy the record (care.journey.events) into Avro files, incrementally",
-        description="Copy every event of care.journey.events (committed transactions only) "
-        "into Avro object container files in DIR, one per partition and offset range, with "
-        "manifest.json listing each file's counts and SHA-256 checksums. A second run "
-        "writes only what is new since the first; it refuses to continue an archive of "
-        "another record (a broker emptied or replaced since). Needs KAFKA_BOOTSTRAP_SERVERS.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=Path,
@@ -27,7 +25,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="the archive directory (created on the first run)",
     )
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

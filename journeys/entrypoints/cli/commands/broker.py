@@ -1,4 +1,9 @@
-"""`journeys broker`: run the embedded Kafka-protocol broker for development.
+"""`journeys broker`: run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1, in memory.
+
+Run the embedded Tansu broker with in-memory storage until interrupted (Ctrl-C, SIGTERM
+or SIGHUP). Point other commands at it with KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:PORT.
+Everything it holds is lost when it stops: it is for trying the service and for tests,
+not for a record that must last.
 
 The broker keeps the record in memory, so the command says so when it starts. It stops
 its broker on Ctrl-C, on SIGTERM (how a service manager or a test harness stops it) and
@@ -25,17 +30,8 @@ settings it needs: see README.md, Configuration), and keep a copy with `journeys
 _STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "broker",
-        help="run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1, in memory",
-        description="Run the embedded Tansu broker with in-memory storage until interrupted "
-        "(Ctrl-C, SIGTERM or SIGHUP). Point other commands at it with "
-        "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:PORT. Everything it holds is lost when it stops: "
-        "it is for trying the service and for tests, not for a record that must last.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=9092, help="port to listen on (9092)")
-    parser.set_defaults(handler=run)
 
 
 def _stop_on_signal() -> threading.Event:

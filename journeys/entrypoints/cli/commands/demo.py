@@ -1,4 +1,9 @@
-"""`journeys demo`: the whole service on a synthetic Doncaster-sized authority."""
+"""`journeys demo`: generate a synthetic authority, run it through the service, write report.html.
+
+Start the embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), generate a Doncaster-
+sized authority, publish, process and project it, print the indicators beside the case
+study's published figures and write report.html.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +16,12 @@ from journeys.entrypoints.cli.commands.generate import add_authority_arguments, 
 from journeys.entrypoints.demo import run_demo
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "demo",
-        help="generate a synthetic authority, run it through the service, write report.html",
-        description="Start the embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), "
-        "generate a Doncaster-sized authority, publish, process and project it, print the "
-        "indicators beside the case study's published figures and write report.html.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     add_authority_arguments(parser)
     parser.add_argument(
         "--out-dir", type=Path, default=Path("demo-output"),
         help="where submissions.jsonl, the DuckDB projection and report.html go (demo-output)",
     )  # fmt: skip
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

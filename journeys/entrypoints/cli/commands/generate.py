@@ -1,4 +1,8 @@
-"""`journeys generate`: a synthetic local authority's journeys as JSON Lines."""
+"""`journeys generate`: write a synthetic local authority's journeys to a JSON Lines file.
+
+Generate complete, rule-abiding journeys for a synthetic authority. Same seed, same
+file, byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +19,7 @@ from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "generate",
-        help="write a synthetic local authority's journeys to a JSON Lines file",
-        description="Generate complete, rule-abiding journeys for a synthetic authority. "
-        "Same seed, same file, byte for byte.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     add_authority_arguments(parser)
     parser.add_argument(
         "--invalid-share",
@@ -30,7 +28,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="share of submissions that break a rule on purpose, e.g. 0.01 (default 0)",
     )
     parser.add_argument("--out", type=Path, required=True, help="the JSON Lines file to write")
-    parser.set_defaults(handler=run)
 
 
 def add_authority_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,9 @@
-"""`journeys indicators`: the indicators of one year, as known now or at a moment."""
+"""`journeys indicators`: the indicators of a reporting year (from the projection snapshot).
+
+Print indicator, year, numerator, denominator, rate for reporting year Y (1 April Y-1 to
+31 March Y), read from the snapshot the runner publishes, so it works while `journeys
+project --follow` runs.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,7 @@ from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "indicators",
-        help="the indicators of a reporting year (from the projection snapshot)",
-        description="Print indicator, year, numerator, denominator, rate for reporting year "
-        "Y (1 April Y-1 to 31 March Y), read from the snapshot the runner publishes, so it "
-        "works while `journeys project --follow` runs.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2024")
     parser.add_argument(
         "--as-of",
@@ -28,7 +26,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "day, UTC) or timestamp (no zone = UTC); default: everything recorded",
     )
     parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

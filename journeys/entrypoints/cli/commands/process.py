@@ -1,4 +1,9 @@
-"""`journeys process`: record submissions exactly once (the submission processor)."""
+"""`journeys process`: apply submissions through the journey rules onto the record (exactly once).
+
+Consume care.journey.submissions as the processor group, append accepted events to
+care.journey.events and refusals to care.journey.rejected, committing offsets in the
+same Kafka transaction. Needs KAFKA_BOOTSTRAP_SERVERS.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,7 @@ from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, Submiss
 from journeys.kafka.topics import ensure_topics
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "process",
-        help="apply submissions through the journey rules onto the record (exactly once)",
-        description="Consume care.journey.submissions as the processor group, append accepted "
-        "events to care.journey.events and refusals to care.journey.rejected, committing "
-        "offsets in the same Kafka transaction. Needs KAFKA_BOOTSTRAP_SERVERS.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--until-idle", action="store_true", help="stop once every waiting submission is done"
     )
@@ -33,7 +31,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="first discard the local state store under JOURNEYS_STATE_DIR and rebuild it "
         "from care.journey.events (after the record was lost or restored)",
     )  # fmt: skip
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

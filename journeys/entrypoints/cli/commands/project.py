@@ -1,4 +1,9 @@
-"""`journeys project`: keep the DuckDB projection (JOURNEYS_DB) current with the events topic."""
+"""`journeys project`: project the events topic into the DuckDB database (JOURNEYS_DB).
+
+Read care.journey.events from where the database left off and load it into JOURNEYS_DB;
+after each batch (at most once a second) publish the read-only snapshot that `journeys
+indicators`, `journeys sql` and analysts open.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +20,7 @@ from projections.runner import ProjectionSummary, RunnerOptions, project, rebuil
 from projections.snapshot import snapshot_path
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "project",
-        help="project the events topic into the DuckDB database (JOURNEYS_DB)",
-        description="Read care.journey.events from where the database left off and load "
-        "it into JOURNEYS_DB; after each batch (at most once a second) publish the "
-        "read-only snapshot that `journeys indicators`, `journeys sql` and analysts open.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--until-idle", action="store_true", help="stop once caught up with the topic (the default)"
@@ -41,7 +39,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=RunnerOptions.max_batch,
         help="most events per DuckDB transaction (default %(default)s)",
     )
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

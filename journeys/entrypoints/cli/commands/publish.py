@@ -1,4 +1,8 @@
-"""`journeys publish FILE.jsonl`: send source-system events to the submissions topic."""
+"""`journeys publish FILE.jsonl`: publish a JSON Lines file of events to
+care.journey.submissions.
+
+Sends source-system events to the submissions topic, where the processor judges them.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +17,17 @@ from journeys.kafka.limits import MAX_SUBMISSION_BYTES
 from journeys.kafka.publish import count_lines, publish_jsonl
 from journeys.kafka.topics import ensure_topics
 
+DESCRIPTION = (
+    "Each line is checked against the contract and sent Avro single-object "
+    "encoded (key child_id, header event_type). Lines that are not UTF-8 JSON, break the "
+    "contract, or make a submission over the record's limit of "
+    f"{MAX_SUBMISSION_BYTES:,} bytes are reported with their line number and not sent, "
+    "and the other lines are published; the exit code is then 1."
+)
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "publish",
-        help="publish a JSON Lines file of events to care.journey.submissions",
-        description="Each line is checked against the contract and sent Avro single-object "
-        "encoded (key child_id, header event_type). Lines that are not UTF-8 JSON, break the "
-        "contract, or make a submission over the record's limit of "
-        f"{MAX_SUBMISSION_BYTES:,} bytes are reported with their line number and not sent, "
-        "and the other lines are published; the exit code is then 1.",
-    )
+
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="JSON Lines file, one event per line")
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

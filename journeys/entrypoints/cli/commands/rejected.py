@@ -1,4 +1,7 @@
-"""`journeys rejected`: what was refused, and why."""
+"""`journeys rejected`: list refused submissions with the rule and the reason.
+
+Read care.journey.rejected and print one row per refused submission.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +20,8 @@ _CELL_LIMIT = 40
 _REASON_LIMIT = 300
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "rejected",
-        help="list refused submissions with the rule and the reason",
-        description="Read care.journey.rejected and print one row per refused submission.",
-    )
-    parser.set_defaults(handler=run)
+def register(parser: argparse.ArgumentParser) -> None:
+    pass
 
 
 def rows(rejections: list[Rejection]) -> list[tuple[str, ...]]:

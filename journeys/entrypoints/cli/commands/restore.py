@@ -1,4 +1,10 @@
-"""`journeys restore`: put an archive of the record back onto an empty cluster."""
+"""`journeys restore`: republish an archive onto an empty care.journey.events, then verify it.
+
+Verify the archive in DIR against its manifest, republish it onto the configured
+cluster's care.journey.events (refused unless that topic is empty), partition by
+partition in the original order, then read it back and compare every partition's count
+and checksums. Needs KAFKA_BOOTSTRAP_SERVERS.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +21,7 @@ AFTERWARDS = (
 )
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "restore",
-        help="republish an archive onto an empty care.journey.events, then verify it",
-        description="Verify the archive in DIR against its manifest, republish it onto the "
-        "configured cluster's care.journey.events (refused unless that topic is empty), "
-        "partition by partition in the original order, then read it back and compare "
-        "every partition's count and checksums. Needs KAFKA_BOOTSTRAP_SERVERS.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", type=Path, metavar="DIR", help="an archive directory")
     parser.add_argument(
         "--check",
@@ -31,7 +29,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="only verify the archive's files against its manifest; "
         "no cluster needed, nothing published",
     )
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

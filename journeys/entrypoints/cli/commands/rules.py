@@ -1,5 +1,7 @@
-"""`journeys rules`: every refusal code, with its stage, the event types it concerns and
-its meaning.
+"""`journeys rules`: list every refusal code: its stage, the event types it concerns, its meaning.
+
+Print the catalogue of refusal codes, the `rule_code` of a refused submission on
+care.journey.rejected.
 
 The codes are the catalogue's (events.refusals); the event types a rule of practice
 concerns come from the rule registry (journeys.domain.rules). `--format markdown` prints the
@@ -59,20 +61,13 @@ class CatalogueRow:
         return self.code.meaning
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "rules",
-        help="list every refusal code: its stage, the event types it concerns, its meaning",
-        description="Print the catalogue of refusal codes, the `rule_code` of a refused "
-        "submission on care.journey.rejected.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
         default="table",
         help="table (default), csv, json, or markdown (the section of docs/contract.md)",
     )
-    parser.set_defaults(handler=run)
 
 
 def catalogue() -> list[CatalogueRow]:

@@ -1,4 +1,8 @@
-"""`journeys schemas list|check`: the event schemas and the evolution guard (run in CI)."""
+"""`journeys schemas list|check`: list the event schemas, or check that their versions
+stay compatible.
+
+The Avro schemas of the event contract, one file per version.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,7 @@ from events.exceptions import SchemaFileError
 from events.schemas import SchemaRegistry, check_compatibility
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "schemas",
-        help="list the event schemas, or check that their versions stay compatible",
-        description="The Avro schemas of the event contract, one file per version.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="schemas_command", required=True, metavar="ACTION")
     for name, handler, text in (
         ("list", list_schemas, "print each schema's type, version and fingerprint"),

@@ -1,4 +1,7 @@
-"""`journeys sql`: run a query against the projection snapshot (read-only).
+"""`journeys sql`: run a SQL query against the projection snapshot.
+
+Run one DuckDB query against the read-only snapshot of JOURNEYS_DB (tables, views and
+*_as_of macros: see docs/analysts.md).
 
 Read-only means nothing at all is written: not the snapshot (opened read-only), and not
 any other file, database or setting. Only queries are run (select and its forms:
@@ -23,16 +26,9 @@ from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "sql",
-        help="run a SQL query against the projection snapshot",
-        description="Run one DuckDB query against the read-only snapshot of JOURNEYS_DB "
-        "(tables, views and *_as_of macros: see docs/analysts.md).",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", help='e.g. "select * from indicators where year = 2024"')
     parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.set_defaults(handler=run)
 
 
 # PIVOT parses as MULTI (it declares its column types, then selects); the rest are the

@@ -1,4 +1,6 @@
-"""`journeys timeline CHILD_ID`: one child's journey in plain English, from the record."""
+"""`journeys timeline CHILD_ID`: show one child's journey in plain English, loaded from
+care.journey.events.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +11,11 @@ from journeys.kafka.broker import configured_cluster
 from journeys.kafka.timeline import read_timeline
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "timeline",
-        help="show one child's journey in plain English, loaded from care.journey.events",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("child_id", help="the local authority's own identifier for the child")
     parser.add_argument(
         "--local-authority", help="3-digit LA code (needed only if two LAs use the same id)"
     )
-    parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:
