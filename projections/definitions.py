@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from projections.breakdowns import NOT_RECORDED, breakdown_sql
 from projections.exceptions import IndicatorDefinitionError
 
 SQL_DIRECTORY = Path(__file__).parent / "sql"
@@ -136,26 +137,113 @@ def indicator_definitions(
 
 INDICATORS: tuple[str, ...] = tuple(d.indicator for d in indicator_definitions())
 
+# The years of each authority: from the reporting year of its earliest event to that of
+# its latest, as reporting_years_as_of is for the whole record. Every figure of an
+# authority is for its own years, so an authority's figures in a record shared with
+# others are exactly those of its record alone.
+_AUTHORITY_YEARS = """
+create or replace macro authority_years_as_of(as_known_at) as table
+with
+spans as (
+    select local_authority, min(first_year) as first_year, max(last_year) as last_year
+    from reporting_year_spans_as_of(as_known_at)
+    group by local_authority
+)
+select local_authority, unnest(range(first_year, last_year + 1)) as year
+from spans;
+"""
+
 # The rate step of every indicator: written once, made for each from its drill-down.
+# One row per authority per year of that authority.
 _RATE_MACRO = """
 create or replace macro {name}_as_of(as_known_at) as table
 with
 counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
+    select
+        local_authority,
+        year,
+        count(*) filter (where in_numerator) as numerator,
+        count(*) as denominator
     from {name}_children_as_of(as_known_at)
-    group by year
+    group by local_authority, year
 )
 select
     '{name}' as indicator,
     years.year,
+    years.local_authority,
     coalesce(counts.numerator, 0) as numerator,
     coalesce(counts.denominator, 0) as denominator,
     rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);
+from authority_years_as_of(as_known_at) as years
+left join counts using (local_authority, year);
 
 create or replace view {name}_children as
-select * from {name}_children_as_of('infinity'::timestamptz);
+select * from {name}_children_as_of('infinity'::timestamptz)
+semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
+"""
+
+# Every indicator by any of the breakdowns (projections.breakdowns), as known at a moment:
+# numerators and denominators summed over what is not asked for. Without a breakdown it is
+# the pooled figure of all authorities; by_local_authority alone is the `indicators` view.
+# Columns not asked for are null. Groups with an empty denominator are left out, except
+# that without a breakdown of the children (sex, age band, ethnic group) every year of
+# every asked authority has its row, as the rate step gives it.
+_INDICATORS_BY = """
+create or replace macro indicator_children_described_as_of(as_known_at) as table
+select
+    drill_down.*,
+    coalesce(children.sex, '{not_recorded}') as sex,
+    age_band(children.date_of_birth, drill_down.on_date) as age_band,
+    coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group
+from indicator_children_as_of(as_known_at) as drill_down
+left join children_as_of(as_known_at) as children using (local_authority, child_id)
+left join ethnic_groups as groups on groups.ethnicity = children.ethnicity;
+
+create or replace macro indicators_by(
+    as_known_at,
+    by_local_authority := false,
+    by_sex := false,
+    by_age_band := false,
+    by_ethnic_group := false
+) as table
+with
+members as (
+    select
+        indicator,
+        year,
+        case when by_local_authority then local_authority end as local_authority,
+        case when by_sex then sex end as sex,
+        case when by_age_band then age_band end as age_band,
+        case when by_ethnic_group then ethnic_group end as ethnic_group,
+        count(*) filter (where in_numerator) as numerator,
+        count(*) as denominator
+    from indicator_children_described_as_of(as_known_at)
+    group by all
+),
+every_year as (
+    select
+        definitions.indicator,
+        years.year,
+        case when by_local_authority then years.local_authority end as local_authority,
+        null::varchar as sex,
+        null::varchar as age_band,
+        null::varchar as ethnic_group,
+        0 as numerator,
+        0 as denominator
+    from indicator_definitions as definitions
+    cross join authority_years_as_of(as_known_at) as years
+    where not (by_sex or by_age_band or by_ethnic_group)
+),
+grouped as (
+    select
+        indicator, year, local_authority, sex, age_band, ethnic_group,
+        cast(sum(numerator) as bigint) as numerator,
+        cast(sum(denominator) as bigint) as denominator
+    from (select * from members union all select * from every_year)
+    group by all
+)
+select *, rate_of(numerator, denominator) as rate
+from grouped;
 """
 
 
@@ -176,18 +264,23 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
     )
     return "\n".join(
         [
+            breakdown_sql(),
+            _AUTHORITY_YEARS,
             *(_RATE_MACRO.format(name=d.indicator) for d in definitions),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
             "create or replace macro indicator_children_as_of(as_known_at) as table\n"
-            f"{drill_downs};",
+            f"select * from (\n{drill_downs}\n)\n"
+            "semi join authority_years_as_of(as_known_at) using (local_authority, year);",
             "create or replace view indicators as\n"
-            "select * from indicators_as_of('infinity'::timestamptz)\norder by indicator, year;",
+            "select * from indicators_as_of('infinity'::timestamptz)\n"
+            "order by indicator, year, local_authority;",
             "create or replace view indicator_children as\n"
             "select * from indicator_children_as_of('infinity'::timestamptz);",
             "create or replace table indicator_definitions (\n"
             "    indicator varchar primary key, title varchar not null,\n"
             "    position integer not null, summary varchar not null\n);",
             f"insert into indicator_definitions values\n{rows};",
+            _INDICATORS_BY.format(not_recorded=NOT_RECORDED),
         ]
     )
 

@@ -8,6 +8,7 @@ import sys
 import duckdb
 
 from journeys.config import Settings
+from projections.breakdowns import BREAKDOWNS
 from projections.indicators import as_known_at, indicators_for_year
 from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot
@@ -27,11 +28,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="as known at this moment: ISO date (end of that "
         "day, UTC) or timestamp (no zone = UTC); default: everything recorded",
     )
+    parser.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="BREAKDOWN",
+        help=f"one row per group of {', '.join(BREAKDOWNS)} (repeat the option or join "
+        "them with commas for several at once); default: the pooled figure of every "
+        "authority in the record",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:
+    by = [name.strip() for option in arguments.by for name in option.split(",") if name.strip()]
+    unknown = [name for name in by if name not in BREAKDOWNS]
+    if unknown:
+        print(
+            f"journeys indicators: --by must name breakdowns of {', '.join(BREAKDOWNS)}, "
+            f"not {', '.join(unknown)}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         as_of = None if arguments.as_of is None else as_known_at(arguments.as_of)
     except ValueError as error:
@@ -39,7 +58,7 @@ def run(arguments: argparse.Namespace) -> int:
         return 2
     connection = open_snapshot(Settings.from_environment().database)
     try:
-        table = indicators_for_year(connection, arguments.year, as_of)
+        table = indicators_for_year(connection, arguments.year, as_of, by)
         if table.num_rows == 0:
             first, last = _years_held(connection)
             if first is None or not first <= arguments.year <= last:
