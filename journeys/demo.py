@@ -30,6 +30,13 @@ from journeys.progress import Progress
 from journeys.report import CASE_STUDY, TITLES, IndicatorValue, write_report
 from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
+from projections.population import (
+    SYNTHETIC_AUTHORITY_FILE,
+    load_population,
+    read_population,
+    synthetic_population_csv,
+)
+from projections.reference import load_reference_file
 from projections.runner import RunnerOptions, project
 
 
@@ -54,6 +61,24 @@ def _generate(params: AuthorityParameters) -> list[JourneyEvent]:
             events.append(event)
         progress.advance(last_child is not None)
     return events
+
+
+def _population_file(params: AuthorityParameters, out_dir: Path) -> Path:
+    """The synthetic authority's population: the shipped file for the default authority,
+    else the same age shares for this one's size, written beside the report."""
+    years = range(params.history_start.year + 1, params.to_year + 1)
+    shipped = AuthorityParameters()
+    same_authority = (params.children, params.local_authority) == (
+        shipped.children,
+        shipped.local_authority,
+    )
+    if same_authority and {r.year for r in read_population(SYNTHETIC_AUTHORITY_FILE)} >= set(years):
+        return SYNTHETIC_AUTHORITY_FILE
+    path = out_dir / "population.csv"
+    path.write_text(
+        synthetic_population_csv(params.children, params.local_authority, years), encoding="utf-8"
+    )
+    return path
 
 
 def read_indicators(database: Path, from_year: int, to_year: int) -> list[IndicatorValue]:
@@ -109,6 +134,9 @@ def run_demo(
             )
         print(summary.describe(), file=stream)
         project(live, follow=False, options=RunnerOptions(show_progress=True))
+    population_file = _population_file(params, out_dir)
+    load_reference_file(settings.database, load_population, population_file)
+    print(f"population loaded ({population_file})", file=stream)
 
     indicators = read_indicators(settings.database, params.from_year, params.to_year)
     titles = read_titles(settings.database)

@@ -20,6 +20,21 @@ CASE_STUDY: Mapping[str, Mapping[int, float]] = case_study_figures()
 
 # Each indicator's title, from the header of its SQL file (projections/definitions.py).
 TITLES: Mapping[str, str] = {d.indicator: d.title for d in indicator_definitions()}
+# The indicators whose rate is per 10,000 children, not a proportion (`-- kind:`).
+PER_10K: frozenset[str] = frozenset(
+    d.indicator for d in indicator_definitions() if d.kind == "per_10k_children"
+)
+
+
+def shown_rate(indicator: str, rate: float | None) -> str:
+    """A rate as the DfE prints it: a percentage, or a number per 10,000 children."""
+    if rate is None:
+        return ""
+    return f"{rate:.1f}" if indicator in PER_10K else f"{rate:.1%}"
+
+
+def _count(number: int | None) -> str:
+    return "" if number is None else f"{number:,}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +44,7 @@ class IndicatorValue:
     indicator: str
     year: int
     numerator: int
-    denominator: int
+    denominator: int | None  # None: a rate per 10,000 with no population loaded
     rate: float | None
 
 
@@ -45,12 +60,19 @@ def _chart(
     plot_h = _HEIGHT - _TOP - _BOTTOM
     first, last = years[0], years[-1]
     span = max(last - first, 1)
+    # Proportions on 0-100%; rates per 10,000 on 0 to a round number above the highest.
+    highest = max(
+        [v.rate for v in values if v.rate is not None]
+        + list(CASE_STUDY.get(indicator, {}).values()),
+        default=0.0,
+    )
+    top = 1.0 if indicator not in PER_10K else _round_up(highest)
 
     def x(year: int) -> float:
         return _LEFT + plot_w * (year - first) / span
 
     def y(rate: float) -> float:
-        return _TOP + plot_h * (1 - rate)
+        return _TOP + plot_h * (1 - rate / top)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-indicator="{indicator}" '
@@ -58,12 +80,13 @@ def _chart(
         f'aria-label="{html.escape(title)}">'
     ]
     for tenth in range(0, 11, 2):
-        level = y(tenth / 10)
+        level = y(top * tenth / 10)
+        label = f"{tenth * 10}%" if indicator not in PER_10K else f"{top * tenth / 10:g}"
         parts.append(
             f'<line x1="{_LEFT}" y1="{level:.1f}" x2="{_WIDTH - _RIGHT}" y2="{level:.1f}" '
             'stroke="#ddd"/>'
             f'<text x="{_LEFT - 8}" y="{level + 4:.1f}" text-anchor="end" '
-            f'font-size="11">{tenth * 10}%</text>'
+            f'font-size="11">{label}</text>'
         )
     for year in years:
         parts.append(
@@ -77,7 +100,10 @@ def _chart(
         for value in values:
             if value.rate is None:
                 continue
-            tip = f"{value.year}: {value.rate:.1%} ({value.numerator:,} of {value.denominator:,})"
+            tip = (
+                f"{value.year}: {shown_rate(indicator, value.rate)} "
+                f"({value.numerator:,} of {_count(value.denominator)})"
+            )
             parts.append(
                 f'<circle cx="{x(value.year):.1f}" cy="{y(value.rate):.1f}" r="4" fill="#1f5fa8">'
                 f"<title>{html.escape(tip)}</title></circle>"
@@ -89,9 +115,9 @@ def _chart(
         parts.append(
             f'<path class="case-study" d="M{cx:.1f},{cy - 7:.1f} L{cx + 7:.1f},{cy:.1f} '
             f'L{cx:.1f},{cy + 7:.1f} L{cx - 7:.1f},{cy:.1f} Z" fill="#c0392b">'
-            f"<title>Doncaster {year}, published: {rate:.1%}</title></path>"
+            f"<title>Doncaster {year}, published: {shown_rate(indicator, rate)}</title></path>"
             f'<text x="{cx + 10:.1f}" y="{cy - 8:.1f}" font-size="11" fill="#c0392b">'
-            f"{rate:.1%}</text>"
+            f"{shown_rate(indicator, rate)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -99,8 +125,8 @@ def _chart(
 
 def _table(values: Sequence[IndicatorValue]) -> str:
     rows = "".join(
-        f"<tr><td>{v.year}</td><td>{v.numerator:,}</td><td>{v.denominator:,}</td>"
-        f"<td>{'' if v.rate is None else f'{v.rate:.1%}'}</td>"
+        f"<tr><td>{v.year}</td><td>{v.numerator:,}</td><td>{_count(v.denominator)}</td>"
+        f"<td>{shown_rate(v.indicator, v.rate)}</td>"
         f"<td>{_published(v.indicator, v.year)}</td></tr>"
         for v in values
     )
@@ -111,8 +137,17 @@ def _table(values: Sequence[IndicatorValue]) -> str:
 
 
 def _published(indicator: str, year: int) -> str:
-    figure = CASE_STUDY.get(indicator, {}).get(year)
-    return "" if figure is None else f"{figure:.1%}"
+    return shown_rate(indicator, CASE_STUDY.get(indicator, {}).get(year))
+
+
+def _round_up(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten at or above `value` (at least 1)."""
+    step = 1.0
+    while True:
+        for factor in (1, 2, 5):
+            if factor * step >= value:
+                return factor * step
+        step *= 10
 
 
 _STYLE = """

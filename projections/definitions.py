@@ -29,6 +29,7 @@ from pathlib import Path
 
 from projections.breakdowns import NOT_RECORDED, breakdown_sql
 from projections.exceptions import IndicatorDefinitionError
+from projections.population import POPULATION_DDL
 
 SQL_DIRECTORY = Path(__file__).parent / "sql"
 
@@ -46,7 +47,14 @@ DRILL_DOWN_COLUMNS: tuple[str, ...] = (
     "in_numerator",
 )
 
-_HEADER_LINE = re.compile(r"^--\s*(title|order):\s*(.*?)\s*$", re.MULTILINE)
+_HEADER_LINE = re.compile(r"^--\s*(title|order|kind):\s*(.*?)\s*$", re.MULTILINE)
+
+# What an indicator's rate is (the header's `-- kind:`, `proportion` when absent):
+# - proportion: numerator / denominator, the denominator the rows of the drill-down;
+# - per_10k_children: numerator / the authority's children aged 0-17 (the `population`
+#   table) * 10,000, the denominator that population; null where none is loaded. Every
+#   row of such a drill-down is in the numerator.
+KINDS: dict[str, int] = {"proportion": 1, "per_10k_children": 10_000}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -57,6 +65,7 @@ class IndicatorDefinition:
     indicator: str
     title: str
     order: int
+    kind: str  # a key of KINDS
     summary: str  # the file's first paragraph, after the indicator's name
     sql: str
     path: Path
@@ -95,10 +104,16 @@ def read_definition(path: Path) -> IndicatorDefinition:
         raise IndicatorDefinitionError(
             f"{path}: '-- order:' must be a whole number, not {header['order']!r}"
         )
+    kind = header.get("kind", "proportion")
+    if kind not in KINDS:
+        raise IndicatorDefinitionError(
+            f"{path}: '-- kind:' must be one of {', '.join(KINDS)}, not {kind!r}"
+        )
     return IndicatorDefinition(
         indicator=name,
         title=header["title"],
         order=int(header["order"]),
+        kind=kind,
         summary=_first_paragraph(sql).removeprefix(f"{name}:").strip(),
         sql=sql,
         path=path,
@@ -182,12 +197,48 @@ select * from {name}_children_as_of('infinity'::timestamptz)
 semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
 """
 
+# The rate step of a per_10k_children indicator: the drill-down's numerator over the
+# authority's children aged 0-17 that year, times 10,000; null where no population is loaded.
+_RATE_PER_10K_MACRO = """
+create or replace macro {name}_as_of(as_known_at) as table
+with
+counts as (
+    select local_authority, year, count(*) filter (where in_numerator) as numerator
+    from {name}_children_as_of(as_known_at)
+    group by local_authority, year
+),
+children as (
+    select local_authority, year, cast(sum(children) as bigint) as children
+    from population
+    group by local_authority, year
+)
+select
+    '{name}' as indicator,
+    years.year,
+    years.local_authority,
+    coalesce(counts.numerator, 0) as numerator,
+    children.children as denominator,
+    rate_of(coalesce(counts.numerator, 0), children.children) * 10000 as rate
+from authority_years_as_of(as_known_at) as years
+left join counts using (local_authority, year)
+left join children using (local_authority, year);
+
+create or replace view {name}_children as
+select * from {name}_children_as_of('infinity'::timestamptz)
+semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
+"""
+
+_RATE_MACROS = {"proportion": _RATE_MACRO, "per_10k_children": _RATE_PER_10K_MACRO}
+
 # Every indicator by any of the breakdowns (projections.breakdowns), as known at a moment:
 # numerators and denominators summed over what is not asked for. Without a breakdown it is
 # the pooled figure of all authorities; by_local_authority alone is the `indicators` view.
 # Columns not asked for are null. Groups with an empty denominator are left out, except
 # that without a breakdown of the children (sex, age band, ethnic group) every year of
-# every asked authority has its row, as the rate step gives it.
+# every asked authority has its row, as the rate step gives it. A per_10k_children
+# indicator's denominator is the population of the group's authorities (and age band):
+# null by sex or ethnic group (the population is not held by them), and null where any of
+# those authorities has no population loaded for the year.
 _INDICATORS_BY = """
 create or replace macro indicator_children_described_as_of(as_known_at) as table
 select
@@ -238,12 +289,48 @@ grouped as (
     select
         indicator, year, local_authority, sex, age_band, ethnic_group,
         cast(sum(numerator) as bigint) as numerator,
-        cast(sum(denominator) as bigint) as denominator
+        cast(sum(denominator) as bigint) as members
     from (select * from members union all select * from every_year)
     group by all
+),
+population_groups as (
+    select
+        years.year,
+        case when by_local_authority then years.local_authority end as local_authority,
+        case when by_age_band then bands.age_band end as age_band,
+        case
+            when bool_or(population.children is null) then null
+            else cast(sum(population.children) as bigint)
+        end as children
+    from authority_years_as_of(as_known_at) as years
+    cross join population_age_bands as bands
+    left join population
+        on population.local_authority = years.local_authority
+        and population.year = years.year
+        and population.age_band = bands.age_band
+    group by all
+),
+answered as (
+    select
+        grouped.indicator, grouped.year, grouped.local_authority, grouped.sex,
+        grouped.age_band, grouped.ethnic_group, grouped.numerator,
+        case
+            when definitions.kind = 'proportion' then grouped.members
+            when by_sex or by_ethnic_group then null
+            else population_groups.children
+        end as denominator,
+        definitions.scale
+    from grouped
+    join indicator_definitions as definitions using (indicator)
+    left join population_groups
+        on population_groups.year = grouped.year
+        and population_groups.local_authority is not distinct from grouped.local_authority
+        and population_groups.age_band is not distinct from grouped.age_band
 )
-select *, rate_of(numerator, denominator) as rate
-from grouped;
+select
+    indicator, year, local_authority, sex, age_band, ethnic_group, numerator, denominator,
+    rate_of(numerator, denominator) * scale as rate
+from answered;
 """
 
 
@@ -259,14 +346,16 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
         f"select {columns} from {d.indicator}_children_as_of(as_known_at)" for d in definitions
     )
     rows = ",\n".join(
-        f"    ({_literal(d.indicator)}, {_literal(d.title)}, {d.order}, {_literal(d.summary)})"
+        f"    ({_literal(d.indicator)}, {_literal(d.title)}, {d.order}, {_literal(d.summary)}, "
+        f"{_literal(d.kind)}, {KINDS[d.kind]})"
         for d in definitions
     )
     return "\n".join(
         [
             breakdown_sql(),
             _AUTHORITY_YEARS,
-            *(_RATE_MACRO.format(name=d.indicator) for d in definitions),
+            POPULATION_DDL,
+            *(_RATE_MACROS[d.kind].format(name=d.indicator) for d in definitions),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
             "create or replace macro indicator_children_as_of(as_known_at) as table\n"
             f"select * from (\n{drill_downs}\n)\n"
@@ -278,7 +367,8 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
             "select * from indicator_children_as_of('infinity'::timestamptz);",
             "create or replace table indicator_definitions (\n"
             "    indicator varchar primary key, title varchar not null,\n"
-            "    position integer not null, summary varchar not null\n);",
+            "    position integer not null, summary varchar not null,\n"
+            "    kind varchar not null, scale integer not null\n);",
             f"insert into indicator_definitions values\n{rows};",
             _INDICATORS_BY.format(not_recorded=NOT_RECORDED),
         ]

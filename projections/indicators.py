@@ -70,3 +70,27 @@ def indicators_for_year(
         """,
         params=[moment, year],
     ).to_arrow_table()
+
+
+def authorities_without_population(
+    connection: duckdb.DuckDBPyConnection, year: int, as_of: datetime | None = None
+) -> list[str]:
+    """The authorities with data in `year` but no population loaded for it: their rates
+    per 10,000 children are null (projections.population)."""
+    moment = "infinity" if as_of is None else as_of.isoformat()
+    rows = connection.execute(
+        """
+        select distinct years.local_authority
+        from authority_years_as_of(cast(? as timestamptz)) as years
+        where years.year = ?
+          and exists (select 1 from indicator_definitions where kind = 'per_10k_children')
+          and not exists (
+              select 1 from population
+              where population.local_authority = years.local_authority
+                and population.year = years.year
+          )
+        order by 1
+        """,
+        [moment, year],
+    ).fetchall()
+    return [code for (code,) in rows]

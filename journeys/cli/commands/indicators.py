@@ -9,7 +9,11 @@ import duckdb
 
 from journeys.config import Settings
 from projections.breakdowns import BREAKDOWNS
-from projections.indicators import as_known_at, indicators_for_year
+from projections.indicators import (
+    as_known_at,
+    authorities_without_population,
+    indicators_for_year,
+)
 from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot
 
@@ -80,6 +84,14 @@ def run(arguments: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         write(table, arguments.format, sys.stdout)
+        missing = authorities_without_population(connection, arguments.year, as_of)
+        if missing:
+            print(
+                f"journeys indicators: no population loaded for reporting year "
+                f"{arguments.year} of authority {', '.join(missing)}: its rates per 10,000 "
+                "children are empty (load one with `journeys population load FILE.csv`)",
+                file=sys.stderr,
+            )
     finally:
         connection.close()
     return 0
