@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from projections.breakdowns import NOT_RECORDED, breakdown_sql
+from projections.comparators import COMPARATORS_DDL
 from projections.exceptions import IndicatorDefinitionError
 from projections.population import POPULATION_DDL
 
@@ -355,6 +356,7 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
             breakdown_sql(),
             _AUTHORITY_YEARS,
             POPULATION_DDL,
+            COMPARATORS_DDL,
             *(_RATE_MACROS[d.kind].format(name=d.indicator) for d in definitions),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
             "create or replace macro indicator_children_as_of(as_known_at) as table\n"

@@ -84,3 +84,11 @@ class PopulationFileError(BadInput, ValueError):
     The message names the file, the line and the field: correct the file (the layout is in
     docs/analysts.md, "Population") and load it again.
     """
+
+
+class ComparatorFileError(BadInput, ValueError):
+    """A comparators file (`journeys comparators load`) was refused; nothing was loaded.
+
+    The message names the file, the line and the field: correct the file (the layout is in
+    docs/analysts.md, "Published comparators") and load it again.
+    """
