@@ -8,13 +8,16 @@ definition in words and two header lines,
     -- title: Assessments where the child was seen alone
     -- order: 12
 
-and defines one table macro, `<indicator>_children_as_of(as_known_at)`: the drill-down,
-one row per member of the denominator, with the columns of `DRILL_DOWN_COLUMNS`. From that
-file alone the projection makes, in `combination_sql`: the rate step (`<indicator>_as_of`,
-one row per reporting year), its place in `indicators_as_of` and
-`indicator_children_as_of`, the views `indicators`, `indicator_children` and
-`<indicator>_children`, and its row of the `indicator_definitions` table, which the report
-and the demo read their titles and order from.
+(and optionally `-- kind: per_10k_children`, see `KINDS`), and defines one table macro,
+`<indicator>_children_as_of(as_known_at)`: the drill-down, one row per member of the
+denominator, with the columns of `DRILL_DOWN_COLUMNS`. From that file alone the projection
+makes, in `combination_sql`: the rate step of its kind (`<indicator>_as_of`, one row per
+authority per reporting year of that authority), its place in `indicators_as_of`,
+`indicator_children_as_of` and `indicators_by` (the breakdowns), the views `indicators`,
+`indicator_children` and `<indicator>_children`, and its row of the
+`indicator_definitions` table, which the report and the demo read their titles, order and
+kind from. The reference tables the rates read (`population`, `comparators`) are created
+here too, if missing.
 
 The foundation files (`FOUNDATION_SQL`) come first: calendar helpers, the event record as
 known at a moment, the analyst tables; each file only uses what comes before it.

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import duckdb
 import pyarrow as pa
 
-from projections.breakdowns import BREAKDOWNS
+from projections.breakdowns import AGE_BANDS, BREAKDOWNS
 
 # The moments --as-of can name: Python's datetimes, less the last day, whose end would be
 # the first moment of year 10000.
@@ -57,7 +57,7 @@ def indicators_for_year(
         f"by_{name} := {'true' if name in chosen else 'false'}" for name in BREAKDOWNS
     )
     columns = "".join(f"{name}, " for name in chosen)
-    order = "".join(f", {name}" for name in chosen)
+    order = "".join(f", {_ordering(name)}" for name in chosen)
     # connection.sql, not .execute: DuckDB warns that Arrow from an execute() result
     # makes an extra copy of the rows (a UserWarning on every `journeys indicators`).
     return connection.sql(
@@ -70,6 +70,14 @@ def indicators_for_year(
         """,
         params=[moment, year],
     ).to_arrow_table()
+
+
+def _ordering(breakdown: str) -> str:
+    """How a breakdown's groups are ordered: age bands youngest first, the rest by name."""
+    if breakdown != "age_band":
+        return breakdown
+    bands = ", ".join(f"'{band}'" for band, _ in reversed(AGE_BANDS))
+    return f"coalesce(list_position([{bands}], age_band), {len(AGE_BANDS) + 1})"
 
 
 def authorities_without_population(

@@ -202,11 +202,11 @@ def test_sex_age_band_and_ethnic_group_on_the_indicator_own_day() -> None:
     assert seen_alone([]) == [(3, 4, 0.75)]
     assert seen_alone(["local_authority"]) == [("371", 1, 2, 0.5), ("372", 2, 2, 1.0)]
     assert seen_alone(["sex"]) == [("F", 1, 2, 0.5), ("M", 1, 1, 1.0), ("not recorded", 1, 1, 1.0)]
-    assert seen_alone(["age_band"]) == [
+    assert seen_alone(["age_band"]) == [  # youngest first
+        ("under 1", 1, 1, 1.0),
         ("1-4", 0, 1, 0.0),
         ("5-9", 1, 1, 1.0),
         ("not recorded", 1, 1, 1.0),
-        ("under 1", 1, 1, 1.0),
     ]
     assert seen_alone(["ethnic_group", "local_authority"]) == [
         ("Asian or Asian British", "372", 1, 1, 1.0),
