@@ -83,3 +83,12 @@ ACCOMMODATION = (
     | frozenset(f"{letter}2" for letter in ACCOMMODATION_LETTERS)
     | {"0"}
 )
+
+# Code lists the indicators read (domain.md section 3); subsets of the lists above.
+# Placed for adoption (PLACE A3-A6): long_term_stability's footnote 93.
+ADOPTION_PLACEMENT_TYPE = frozenset({"A3", "A4", "A5", "A6"})
+# Adopted (REC E11, E12): adopted_from_care.
+ADOPTED_REASON_EPISODE_CEASED = frozenset({"E11", "E12"})
+# A young person whose most recent ended period of care ended so is not this authority's
+# care leaver: died (E2), care transferred to another authority (E3), adopted (E11, E12).
+NOT_A_CARE_LEAVER_REASON_EPISODE_CEASED = frozenset({"E2", "E3", "E11", "E12"})

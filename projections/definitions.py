@@ -8,13 +8,16 @@ definition in words and two header lines,
     -- title: Assessments where the child was seen alone
     -- order: 12
 
-and defines one table macro, `<indicator>_children_as_of(as_known_at)`: the drill-down,
-one row per member of the denominator, with the columns of `DRILL_DOWN_COLUMNS`. From that
-file alone the projection makes, in `combination_sql`: the rate step (`<indicator>_as_of`,
-one row per reporting year), its place in `indicators_as_of` and
-`indicator_children_as_of`, the views `indicators`, `indicator_children` and
-`<indicator>_children`, and its row of the `indicator_definitions` table, which the report
-and the demo read their titles and order from.
+(and optionally `-- kind: per_10k_children`, see `KINDS`), and defines one table macro,
+`<indicator>_children_as_of(as_known_at)`: the drill-down, one row per member of the
+denominator, with the columns of `DRILL_DOWN_COLUMNS`. From that file alone the projection
+makes, in `combination_sql`: the rate step of its kind (`<indicator>_as_of`, one row per
+authority per reporting year of that authority), its place in `indicators_as_of`,
+`indicator_children_as_of` and `indicators_by` (the breakdowns), the views `indicators`,
+`indicator_children` and `<indicator>_children`, and its row of the
+`indicator_definitions` table, which the report and the demo read their titles, order and
+kind from. The reference tables the rates read (`population`, `comparators`) are created
+here too, if missing.
 
 The foundation files (`FOUNDATION_SQL`) come first: calendar helpers, the event record as
 known at a moment, the analyst tables; each file only uses what comes before it.
@@ -27,7 +30,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from projections.breakdowns import NOT_RECORDED, breakdown_sql
+from projections.comparators import COMPARATORS_DDL
 from projections.exceptions import IndicatorDefinitionError
+from projections.population import POPULATION_DDL
 
 SQL_DIRECTORY = Path(__file__).parent / "sql"
 
@@ -45,7 +51,14 @@ DRILL_DOWN_COLUMNS: tuple[str, ...] = (
     "in_numerator",
 )
 
-_HEADER_LINE = re.compile(r"^--\s*(title|order):\s*(.*?)\s*$", re.MULTILINE)
+_HEADER_LINE = re.compile(r"^--\s*(title|order|kind):\s*(.*?)\s*$", re.MULTILINE)
+
+# What an indicator's rate is (the header's `-- kind:`, `proportion` when absent):
+# - proportion: numerator / denominator, the denominator the rows of the drill-down;
+# - per_10k_children: numerator / the authority's children aged 0-17 (the `population`
+#   table) * 10,000, the denominator that population; null where none is loaded. Every
+#   row of such a drill-down is in the numerator.
+KINDS: dict[str, int] = {"proportion": 1, "per_10k_children": 10_000}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -56,6 +69,7 @@ class IndicatorDefinition:
     indicator: str
     title: str
     order: int
+    kind: str  # a key of KINDS
     summary: str  # the file's first paragraph, after the indicator's name
     sql: str
     path: Path
@@ -94,10 +108,16 @@ def read_definition(path: Path) -> IndicatorDefinition:
         raise IndicatorDefinitionError(
             f"{path}: '-- order:' must be a whole number, not {header['order']!r}"
         )
+    kind = header.get("kind", "proportion")
+    if kind not in KINDS:
+        raise IndicatorDefinitionError(
+            f"{path}: '-- kind:' must be one of {', '.join(KINDS)}, not {kind!r}"
+        )
     return IndicatorDefinition(
         indicator=name,
         title=header["title"],
         order=int(header["order"]),
+        kind=kind,
         summary=_first_paragraph(sql).removeprefix(f"{name}:").strip(),
         sql=sql,
         path=path,
@@ -136,26 +156,185 @@ def indicator_definitions(
 
 INDICATORS: tuple[str, ...] = tuple(d.indicator for d in indicator_definitions())
 
+# The years of each authority: from the reporting year of its earliest event to that of
+# its latest, as reporting_years_as_of is for the whole record. Every figure of an
+# authority is for its own years, so an authority's figures in a record shared with
+# others are exactly those of its record alone.
+_AUTHORITY_YEARS = """
+create or replace macro authority_years_as_of(as_known_at) as table
+with
+spans as (
+    select local_authority, min(first_year) as first_year, max(last_year) as last_year
+    from reporting_year_spans_as_of(as_known_at)
+    group by local_authority
+)
+select local_authority, unnest(range(first_year, last_year + 1)) as year
+from spans;
+"""
+
 # The rate step of every indicator: written once, made for each from its drill-down.
+# One row per authority per year of that authority.
 _RATE_MACRO = """
 create or replace macro {name}_as_of(as_known_at) as table
 with
 counts as (
-    select year, count(*) filter (where in_numerator) as numerator, count(*) as denominator
+    select
+        local_authority,
+        year,
+        count(*) filter (where in_numerator) as numerator,
+        count(*) as denominator
     from {name}_children_as_of(as_known_at)
-    group by year
+    group by local_authority, year
 )
 select
     '{name}' as indicator,
     years.year,
+    years.local_authority,
     coalesce(counts.numerator, 0) as numerator,
     coalesce(counts.denominator, 0) as denominator,
     rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
-from reporting_years_as_of(as_known_at) as years
-left join counts using (year);
+from authority_years_as_of(as_known_at) as years
+left join counts using (local_authority, year);
 
 create or replace view {name}_children as
-select * from {name}_children_as_of('infinity'::timestamptz);
+select * from {name}_children_as_of('infinity'::timestamptz)
+semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
+"""
+
+# The rate step of a per_10k_children indicator: the drill-down's numerator over the
+# authority's children aged 0-17 that year, times 10,000; null where no population is loaded.
+_RATE_PER_10K_MACRO = """
+create or replace macro {name}_as_of(as_known_at) as table
+with
+counts as (
+    select local_authority, year, count(*) filter (where in_numerator) as numerator
+    from {name}_children_as_of(as_known_at)
+    group by local_authority, year
+),
+children as (
+    select local_authority, year, cast(sum(children) as bigint) as children
+    from population
+    group by local_authority, year
+)
+select
+    '{name}' as indicator,
+    years.year,
+    years.local_authority,
+    coalesce(counts.numerator, 0) as numerator,
+    children.children as denominator,
+    rate_of(coalesce(counts.numerator, 0), children.children) * 10000 as rate
+from authority_years_as_of(as_known_at) as years
+left join counts using (local_authority, year)
+left join children using (local_authority, year);
+
+create or replace view {name}_children as
+select * from {name}_children_as_of('infinity'::timestamptz)
+semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
+"""
+
+_RATE_MACROS = {"proportion": _RATE_MACRO, "per_10k_children": _RATE_PER_10K_MACRO}
+
+# Every indicator by any of the breakdowns (projections.breakdowns), as known at a moment:
+# numerators and denominators summed over what is not asked for. Without a breakdown it is
+# the pooled figure of all authorities; by_local_authority alone is the `indicators` view.
+# Columns not asked for are null. Groups with an empty denominator are left out, except
+# that without a breakdown of the children (sex, age band, ethnic group) every year of
+# every asked authority has its row, as the rate step gives it. A per_10k_children
+# indicator's denominator is the population of the group's authorities (and age band):
+# null by sex or ethnic group (the population is not held by them), and null where any of
+# those authorities has no population loaded for the year.
+_INDICATORS_BY = """
+create or replace macro indicator_children_described_as_of(as_known_at) as table
+select
+    drill_down.*,
+    coalesce(children.sex, '{not_recorded}') as sex,
+    age_band(children.date_of_birth, drill_down.on_date) as age_band,
+    coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group
+from indicator_children_as_of(as_known_at) as drill_down
+left join children_as_of(as_known_at) as children using (local_authority, child_id)
+left join ethnic_groups as groups on groups.ethnicity = children.ethnicity;
+
+create or replace macro indicators_by(
+    as_known_at,
+    by_local_authority := false,
+    by_sex := false,
+    by_age_band := false,
+    by_ethnic_group := false
+) as table
+with
+members as (
+    select
+        indicator,
+        year,
+        case when by_local_authority then local_authority end as local_authority,
+        case when by_sex then sex end as sex,
+        case when by_age_band then age_band end as age_band,
+        case when by_ethnic_group then ethnic_group end as ethnic_group,
+        count(*) filter (where in_numerator) as numerator,
+        count(*) as denominator
+    from indicator_children_described_as_of(as_known_at)
+    group by all
+),
+every_year as (
+    select
+        definitions.indicator,
+        years.year,
+        case when by_local_authority then years.local_authority end as local_authority,
+        null::varchar as sex,
+        null::varchar as age_band,
+        null::varchar as ethnic_group,
+        0 as numerator,
+        0 as denominator
+    from indicator_definitions as definitions
+    cross join authority_years_as_of(as_known_at) as years
+    where not (by_sex or by_age_band or by_ethnic_group)
+),
+grouped as (
+    select
+        indicator, year, local_authority, sex, age_band, ethnic_group,
+        cast(sum(numerator) as bigint) as numerator,
+        cast(sum(denominator) as bigint) as members
+    from (select * from members union all select * from every_year)
+    group by all
+),
+population_groups as (
+    select
+        years.year,
+        case when by_local_authority then years.local_authority end as local_authority,
+        case when by_age_band then bands.age_band end as age_band,
+        case
+            when bool_or(population.children is null) then null
+            else cast(sum(population.children) as bigint)
+        end as children
+    from authority_years_as_of(as_known_at) as years
+    cross join population_age_bands as bands
+    left join population
+        on population.local_authority = years.local_authority
+        and population.year = years.year
+        and population.age_band = bands.age_band
+    group by all
+),
+answered as (
+    select
+        grouped.indicator, grouped.year, grouped.local_authority, grouped.sex,
+        grouped.age_band, grouped.ethnic_group, grouped.numerator,
+        case
+            when definitions.kind = 'proportion' then grouped.members
+            when by_sex or by_ethnic_group then null
+            else population_groups.children
+        end as denominator,
+        definitions.scale
+    from grouped
+    join indicator_definitions as definitions using (indicator)
+    left join population_groups
+        on population_groups.year = grouped.year
+        and population_groups.local_authority is not distinct from grouped.local_authority
+        and population_groups.age_band is not distinct from grouped.age_band
+)
+select
+    indicator, year, local_authority, sex, age_band, ethnic_group, numerator, denominator,
+    rate_of(numerator, denominator) * scale as rate
+from answered;
 """
 
 
@@ -171,23 +350,32 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
         f"select {columns} from {d.indicator}_children_as_of(as_known_at)" for d in definitions
     )
     rows = ",\n".join(
-        f"    ({_literal(d.indicator)}, {_literal(d.title)}, {d.order}, {_literal(d.summary)})"
+        f"    ({_literal(d.indicator)}, {_literal(d.title)}, {d.order}, {_literal(d.summary)}, "
+        f"{_literal(d.kind)}, {KINDS[d.kind]})"
         for d in definitions
     )
     return "\n".join(
         [
-            *(_RATE_MACRO.format(name=d.indicator) for d in definitions),
+            breakdown_sql(),
+            _AUTHORITY_YEARS,
+            POPULATION_DDL,
+            COMPARATORS_DDL,
+            *(_RATE_MACROS[d.kind].format(name=d.indicator) for d in definitions),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
             "create or replace macro indicator_children_as_of(as_known_at) as table\n"
-            f"{drill_downs};",
+            f"select * from (\n{drill_downs}\n)\n"
+            "semi join authority_years_as_of(as_known_at) using (local_authority, year);",
             "create or replace view indicators as\n"
-            "select * from indicators_as_of('infinity'::timestamptz)\norder by indicator, year;",
+            "select * from indicators_as_of('infinity'::timestamptz)\n"
+            "order by indicator, year, local_authority;",
             "create or replace view indicator_children as\n"
             "select * from indicator_children_as_of('infinity'::timestamptz);",
             "create or replace table indicator_definitions (\n"
             "    indicator varchar primary key, title varchar not null,\n"
-            "    position integer not null, summary varchar not null\n);",
+            "    position integer not null, summary varchar not null,\n"
+            "    kind varchar not null, scale integer not null\n);",
             f"insert into indicator_definitions values\n{rows};",
+            _INDICATORS_BY.format(not_recorded=NOT_RECORDED),
         ]
     )
 

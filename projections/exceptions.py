@@ -76,3 +76,19 @@ class SnapshotMissing(BadInput, FileNotFoundError):
 
 class IndicatorDefinitionError(BadInput, ValueError):
     """An indicator's SQL file lacks what every indicator must have: fix the file it names."""
+
+
+class PopulationFileError(BadInput, ValueError):
+    """A population file (`journeys population load`) was refused; nothing was loaded.
+
+    The message names the file, the line and the field: correct the file (the layout is in
+    docs/analysts.md, "Population") and load it again.
+    """
+
+
+class ComparatorFileError(BadInput, ValueError):
+    """A comparators file (`journeys comparators load`) was refused; nothing was loaded.
+
+    The message names the file, the line and the field: correct the file (the layout is in
+    docs/analysts.md, "Published comparators") and load it again.
+    """

@@ -54,6 +54,7 @@ from projections.load import (
     skip_later_copies,
 )
 from projections.maintain import bring_up_to_date, has_pending
+from projections.reference import carry_reference_tables
 from projections.snapshot import SnapshotPublisher
 
 
@@ -361,6 +362,8 @@ def rebuild(
             with writer_session(fresh) as (connection, _):
                 runner = ProjectionRunner(settings, connection, fresh, options=options)
                 summary = runner.run(follow=False)
+                # Population and comparators come from files, not the log: keep them.
+                carry_reference_tables(connection, database)
                 connection.execute("checkpoint")
         except BaseException:
             _remove_database_files(fresh)

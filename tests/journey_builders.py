@@ -371,8 +371,10 @@ class Child:
             period_started(on, period_id, legal_status=legal_status, **self._envelope(kw))
         )
 
-    def end_period(self, period_id: str, on: date, **kw: Any) -> JourneyEvent:
-        return self._keep(period_ended(on, period_id, **self._envelope(kw)))
+    def end_period(self, period_id: str, on: date, reason: str = "E8", **kw: Any) -> JourneyEvent:
+        # E8 (ceased for any other reason) by default: an ending that no indicator reads
+        # specially, unlike adoption (E11/E12), death (E2) or a transfer (E3).
+        return self._keep(period_ended(on, period_id, reason=reason, **self._envelope(kw)))
 
     def legal_status(self, period_id: str, on: date, legal_status: str) -> JourneyEvent:
         return self._keep(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -23,13 +23,27 @@ from events.catalogue import JourneyEvent
 from events.jsonl import write_jsonl
 from events.progress import Progress
 from events.settings import Settings
-from journeys.entrypoints.report import CASE_STUDY, TITLES, IndicatorValue, write_report
+from journeys.entrypoints.report import TITLES, IndicatorValue, shown_rate, write_report
 from journeys.kafka.broker import kafka_settings
 from journeys.kafka.processor import ProcessSummary, process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
+from projections.comparators import (
+    CASE_STUDY_FILE,
+    Comparator,
+    case_study_comparators,
+    comparators_in,
+    load_comparators,
+)
+from projections.population import (
+    SYNTHETIC_AUTHORITY_FILE,
+    load_population,
+    read_population,
+    synthetic_population_csv,
+)
+from projections.reference import load_reference_file
 from projections.runner import RunnerOptions, project
 
 
@@ -56,17 +70,44 @@ def _generate(params: AuthorityParameters) -> list[JourneyEvent]:
     return events
 
 
+def _population_file(params: AuthorityParameters, out_dir: Path) -> Path:
+    """The synthetic authority's population: the shipped file for the default authority,
+    else the same age shares for this one's size, written beside the report."""
+    years = range(params.history_start.year + 1, params.to_year + 1)
+    shipped = AuthorityParameters()
+    same_authority = (params.children, params.local_authority) == (
+        shipped.children,
+        shipped.local_authority,
+    )
+    if same_authority and {r.year for r in read_population(SYNTHETIC_AUTHORITY_FILE)} >= set(years):
+        return SYNTHETIC_AUTHORITY_FILE
+    path = out_dir / "population.csv"
+    path.write_text(
+        synthetic_population_csv(params.children, params.local_authority, years), encoding="utf-8"
+    )
+    return path
+
+
 def read_indicators(database: Path, from_year: int, to_year: int) -> list[IndicatorValue]:
     connection = duckdb.connect(str(database), read_only=True)
     try:
         rows = connection.execute(
-            "select indicator, year, numerator, denominator, rate from indicators "
-            "where year between ? and ? order by indicator, year",
+            "select indicator, year, numerator, denominator, rate, local_authority "
+            "from indicators where year between ? and ? order by indicator, local_authority, year",
             [from_year, to_year],
         ).fetchall()
     finally:
         connection.close()
     return [IndicatorValue(*row) for row in rows]
+
+
+def read_comparators(database: Path) -> list[Comparator]:
+    """The published figures of the database's comparators table."""
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        return comparators_in(connection)
+    finally:
+        connection.close()
 
 
 def read_titles(database: Path) -> dict[str, str]:
@@ -109,14 +150,21 @@ def run_demo(
             )
         print(summary.describe(), file=stream)
         project(live, follow=False, options=RunnerOptions(show_progress=True))
+    population_file = _population_file(params, out_dir)
+    load_reference_file(settings.database, load_population, population_file)
+    print(f"population loaded ({population_file})", file=stream)
+    load_reference_file(settings.database, load_comparators, CASE_STUDY_FILE)
+    print(f"comparators loaded ({CASE_STUDY_FILE})", file=stream)
 
     indicators = read_indicators(settings.database, params.from_year, params.to_year)
     titles = read_titles(settings.database)
-    print(indicator_table(indicators, titles), file=stream)
+    comparators = read_comparators(settings.database)
+    print(indicator_table(indicators, titles, comparators), file=stream)
     report = write_report(
         out_dir / "report.html",
         indicators,
         titles=titles,
+        comparators=comparators,
         title="care-journeys: a synthetic Doncaster-sized authority",
         subtitle=f"{params.children:,} children, reporting years {params.from_year}-"
         f"{params.to_year}, seed {params.seed}; {summary.accepted:,} events accepted, "
@@ -127,34 +175,47 @@ def run_demo(
     return DemoResult(len(events), summary, indicators, report, settings.database)
 
 
-def indicator_table(values: list[IndicatorValue], titles: Mapping[str, str] = TITLES) -> str:
-    """Rates by year, one row per indicator, then the case study comparison."""
+def indicator_table(
+    values: list[IndicatorValue],
+    titles: Mapping[str, str] = TITLES,
+    comparators: Sequence[Comparator] | None = None,
+) -> str:
+    """Rates by year, one line per indicator and authority, and under it each published
+    comparator's figures in the same columns (the case study's by default)."""
+    published = case_study_comparators() if comparators is None else comparators
     years = sorted({v.year for v in values})
-    rates = {(v.indicator, v.year): v.rate for v in values}
+    rates = {(v.indicator, v.local_authority, v.year): v.rate for v in values}
+    authorities = sorted({v.local_authority for v in values}, key=lambda code: code or "")
     names = [name for name in titles if any(v.indicator == name for v in values)]
-    width = max(len(name) for name in names) if names else 10
-    lines = [f"{'indicator':<{width}} " + " ".join(f"{year:>6}" for year in years)]
+    several = len(authorities) > 1
+    rows: list[tuple[str, list[str]]] = []
     for name in names:
-        cells = " ".join(_percent(rates.get((name, year))) for year in years)
-        lines.append(f"{name:<{width}} {cells}")
-    lines.append("")
-    lines.append(
-        f"{'case study (published vs synthetic)':<{width}} "
-        + "  ".join(f"{year}: published synthetic" for year in (2014, 2016))
-    )
-    for name, figures in CASE_STUDY.items():
-        cells = []
-        for year in (2014, 2016):
-            published_year = year if year in figures else year - 1
-            published = figures.get(published_year)
-            cells.append(
-                f"{year}: {_percent(published)}{'*' if published_year != year else ' '}  "
-                f"{_percent(rates.get((name, published_year)))}  "
+        for authority in authorities:
+            if not any((name, authority, year) in rates for year in years):
+                continue
+            label = f"{name} [{authority}]" if several and authority is not None else name
+            rows.append(
+                (label, [_cell(name, rates.get((name, authority, year))) for year in years])
             )
-        lines.append(f"{name:<{width}} " + "".join(cells))
-    lines.append("* the published figure is for 2015; compared with the synthetic 2015")
+        for comparator in sorted({f.comparator for f in published if f.indicator == name}):
+            figures = {
+                f.year: f.rate
+                for f in published
+                if (f.indicator, f.comparator) == (name, comparator)
+            }
+            if any(year in figures for year in years):
+                rows.append(
+                    (
+                        f"  {comparator}, published",
+                        [_cell(name, figures.get(year)) for year in years],
+                    )
+                )
+    width = max([len("indicator"), *(len(label) for label, _ in rows)])
+    lines = [f"{'indicator':<{width}} " + " ".join(f"{year:>7}" for year in years)]
+    lines.extend(f"{label:<{width}} " + " ".join(cells) for label, cells in rows)
+    lines.append("rates per 10,000 children for the *_per_10k indicators; percentages otherwise")
     return "\n".join(lines)
 
 
-def _percent(rate: float | None) -> str:
-    return f"{'-':>6}" if rate is None else f"{rate:>6.1%}"
+def _cell(indicator: str, rate: float | None) -> str:
+    return f"{'-':>7}" if rate is None else f"{shown_rate(indicator, rate):>7}"

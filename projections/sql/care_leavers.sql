@@ -7,6 +7,9 @@
 --   under V3/V4 not counting;
 -- - they are not looked after on the birthday (a period of care ending on the birthday
 --   means not looked after on it);
+-- - their most recent period of care that ended on or before the birthday did not end
+--   E2 (died), E3 (care transferred to another authority) or E11/E12 (adopted): they are
+--   not this authority's care leavers (changed in issue 13, item 4; before, they had rows);
 -- - the outcome (the chosen contact) does not say DIED or RHOM.
 -- The outcome is the CareLeaverContactRecorded dated from the birthday - INTERVAL 3 MONTH
 -- to the birthday + INTERVAL 1 MONTH, both included, closest to the birthday.
@@ -19,6 +22,8 @@
 -- - A tie on distance goes to the later recorded_at; if still tied, to the later contact
 --   date, then the greater event_id (so the choice never depends on load order).
 -- - Age comes from ChildRegistered; a young person with none that counts is left out.
+-- - "Most recent" is the latest end date; periods ending the same day, the later start,
+--   then the greater period_id.
 
 create or replace macro care_leaver_birthdays_replayed_as_of(as_known_at) as table
 with
@@ -72,12 +77,32 @@ not_looked_after_on_birthday as (
         and spells.child_id = care_leavers.child_id
         and covers(spells.starts_on, spells.ends_on, care_leavers.birthday)
 ),
+not_this_authoritys as (
+    select rows.year, rows.local_authority, rows.child_id, rows.age, periods.reason_ceased
+    from not_looked_after_on_birthday as rows
+    join periods_of_care_replayed_as_of(as_known_at) as periods
+        on periods.local_authority = rows.local_authority
+        and periods.child_id = rows.child_id
+        and periods.ended_on <= rows.birthday
+    qualify row_number() over (
+        partition by rows.year, rows.local_authority, rows.child_id, rows.age
+        order by periods.ended_on desc, periods.started_on desc, periods.period_id desc
+    ) = 1
+),
+this_authoritys_care_leavers as (
+    select rows.*
+    from not_looked_after_on_birthday as rows
+    anti join (
+        select * from not_this_authoritys
+        where reason_ceased in (select code from not_a_care_leaver_reason_episode_ceased_codes)
+    ) as others using (year, local_authority, child_id, age)
+),
 outcomes as (
     select
         rows.year, rows.local_authority, rows.child_id, rows.age,
         contacts.contact_on, contacts.in_touch, contacts.activity, contacts.accommodation,
         contacts.contact_event_id, contacts.contact_recorded_at
-    from not_looked_after_on_birthday as rows
+    from this_authoritys_care_leavers as rows
     join care_leaver_contacts_replayed_as_of(as_known_at) as contacts
         on contacts.local_authority = rows.local_authority
         and contacts.child_id = rows.child_id
@@ -102,6 +127,6 @@ select
     outcomes.accommodation,
     outcomes.contact_event_id,
     outcomes.contact_recorded_at
-from not_looked_after_on_birthday as rows
+from this_authoritys_care_leavers as rows
 left join outcomes using (year, local_authority, child_id, age)
 where outcomes.in_touch is null or outcomes.in_touch not in (select code from in_touch_without_a_row_codes);

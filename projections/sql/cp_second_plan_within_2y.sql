@@ -1,19 +1,26 @@
--- cp_second_plan_within_2y: child protection plans started in the year whose child had an
--- earlier plan that ended within the 2 years before (or had not ended).
+-- cp_second_plan_within_2y: children who became the subject of a child protection plan in
+-- the year for a second or subsequent time, an earlier plan having ended within the 2
+-- years before (or not ended).
 --
--- title: Second CP plans within 2 years of the previous one
+-- title: Children on a second CP plan within 2 years of the previous one
 -- order: 4
 --
--- Definition (domain.md section 3, indicator 4): as cp_second_plan, but the earlier plan
--- must have ended on or after the new plan's start minus 2 years.
+-- Definition (domain.md section 3, indicator 4): as cp_second_plan (one row per child who
+-- became the subject of a plan in the year), but the earlier plan must have ended on or
+-- after the later plan's start minus 2 years (or not have ended).
+--
+-- Changed (issue 13, item 4): one row per child, not per plan, as cp_second_plan; a plan
+-- started earlier in the same year counts as an earlier plan.
 --
 -- Readings fixed here (also in docs/analysts.md):
 -- - "Earlier" is an earlier start date, as in cp_second_plan.
 -- - An earlier plan that has not ended (still open when the new one starts) counts: it
 --   certainly did not end more than 2 years before.
 -- - "Minus 2 years" is DuckDB's start - INTERVAL 2 YEAR (29 February - 2 years = 28 February).
+-- - subject_id and on_date: the child's first plan started in the year, as cp_second_plan.
 --
--- Grain of cp_second_plan_within_2y_children: one row per plan started in the year.
+-- Grain of cp_second_plan_within_2y_children: one row per child who became the subject of
+-- a plan in the year.
 
 create or replace macro cp_second_plan_within_2y_children_as_of(as_known_at) as table
 with
@@ -23,23 +30,35 @@ years as (
 plans as (
     select * from cp_plans_as_of(as_known_at)
 ),
--- Step 1, the cohort: plans that started in the year.
-cohort as (
+-- Step 1, the cohort: plans that started in the year, then one row per child.
+plans_in_year as (
     select years.year, plans.*
     from plans
     join years on reporting_year(plans.started_on) = years.year
 ),
--- Step 2, the numerator: an earlier plan that ended on or after this start minus 2 years.
+cohort as (
+    select
+        year,
+        local_authority,
+        child_id,
+        arg_min(plan_id, (started_on, plan_id)) as first_plan_id,
+        min(started_on) as first_started_on,
+        count(*) as plans_started
+    from plans_in_year
+    group by year, local_authority, child_id
+),
+-- Step 2, the numerator: a plan of the year with an earlier plan that ended on or after
+-- its start minus 2 years, or had not ended.
 with_recent_plan as (
-    select distinct cohort.year, cohort.local_authority, cohort.child_id, cohort.plan_id
-    from cohort
+    select distinct plans_in_year.year, plans_in_year.local_authority, plans_in_year.child_id
+    from plans_in_year
     join plans as earlier
-        on earlier.local_authority = cohort.local_authority
-        and earlier.child_id = cohort.child_id
-        and earlier.started_on < cohort.started_on
+        on earlier.local_authority = plans_in_year.local_authority
+        and earlier.child_id = plans_in_year.child_id
+        and earlier.started_on < plans_in_year.started_on
         and (
             earlier.ended_on is null
-            or earlier.ended_on >= years_after(cohort.started_on, -2)
+            or earlier.ended_on >= years_after(plans_in_year.started_on, -2)
         )
 )
 select
@@ -47,9 +66,13 @@ select
     cohort.year,
     cohort.local_authority,
     cohort.child_id,
-    cohort.plan_id as subject_id,
-    cohort.started_on as on_date,
-    'plan started ' || cohort.started_on as detail,
-    with_recent_plan.plan_id is not null as in_numerator
+    cohort.first_plan_id as subject_id,
+    cohort.first_started_on as on_date,
+    cast(cohort.plans_started as varchar) || ' plan(s) started in the year, the first '
+        || cohort.first_started_on
+        || case when with_recent_plan.child_id is not null
+            then '; an earlier plan open within the 2 years before' else '' end
+        as detail,
+    with_recent_plan.child_id is not null as in_numerator
 from cohort
-left join with_recent_plan using (year, local_authority, child_id, plan_id);
+left join with_recent_plan using (year, local_authority, child_id);

@@ -450,12 +450,35 @@ not_looked_after_on_birthday as (
         and spells.child_id = care_leavers.child_id
         and covers(spells.starts_on, spells.ends_on, care_leavers.birthday)
 ),
+-- Not this authority's care leavers: the most recent period ended E2, E3, E11 or E12.
+not_this_authoritys as (
+    select rows.moment, rows.year, rows.local_authority, rows.child_id, rows.age,
+        periods.reason_ceased
+    from not_looked_after_on_birthday as rows
+    join periods_of_care_at_moments(types) as periods
+        on periods.moment = rows.moment
+        and periods.local_authority = rows.local_authority
+        and periods.child_id = rows.child_id
+        and periods.ended_on <= rows.birthday
+    qualify row_number() over (
+        partition by rows.moment, rows.year, rows.local_authority, rows.child_id, rows.age
+        order by periods.ended_on desc, periods.started_on desc, periods.period_id desc
+    ) = 1
+),
+this_authoritys_care_leavers as (
+    select rows.*
+    from not_looked_after_on_birthday as rows
+    anti join (
+        select * from not_this_authoritys
+        where reason_ceased in (select code from not_a_care_leaver_reason_episode_ceased_codes)
+    ) as others using (moment, year, local_authority, child_id, age)
+),
 outcomes as (
     select
         rows.moment, rows.year, rows.local_authority, rows.child_id, rows.age,
         contacts.contact_on, contacts.in_touch, contacts.activity, contacts.accommodation,
         contacts.contact_event_id, contacts.contact_recorded_at
-    from not_looked_after_on_birthday as rows
+    from this_authoritys_care_leavers as rows
     join care_leaver_contacts_at_moments(types) as contacts
         on contacts.moment = rows.moment
         and contacts.local_authority = rows.local_authority
@@ -482,6 +505,6 @@ select
     outcomes.accommodation,
     outcomes.contact_event_id,
     outcomes.contact_recorded_at
-from not_looked_after_on_birthday as rows
+from this_authoritys_care_leavers as rows
 left join outcomes using (moment, year, local_authority, child_id, age)
 where outcomes.in_touch is null or outcomes.in_touch not in (select code from in_touch_without_a_row_codes);

@@ -38,4 +38,9 @@ def test_demo_runs_the_whole_service_and_writes_the_report(kafka: Settings, tmp_
     output = printed.getvalue()
     assert "re_referrals_12m" in output
     assert "37.0%" in output, "the published 2014 re-referral figure is printed beside ours"
+    assert "  Doncaster, published" in output
+    # The demo loads its authority's population: the rates per 10,000 have a denominator.
+    in_2016 = {v.indicator: v for v in result.indicators if v.year == 2016}
+    assert in_2016["looked_after_rate_per_10k"].denominator == 1_500
+    assert in_2016["looked_after_rate_per_10k"].rate is not None
     assert output.rstrip().endswith(f"report: {result.report.resolve()}")

@@ -102,6 +102,47 @@ def test_care_leavers_at_19_to_21() -> None:
     assert members(connection, TWENTY_ONE_EET, 2023) == {"CL2"}
 
 
+def test_no_row_for_a_young_person_who_died_was_adopted_or_moved_authority() -> None:
+    # Issue 13, item 4: no row when the most recent period of care that ended on or before
+    # the birthday ended E2 (died), E3 (transferred), E11 or E12 (adopted). Each young
+    # person is looked after from the 14th birthday for 3 years, so a care leaver; each
+    # 17th birthday falls in year 2024, with a contact on it (F1 / B1).
+    def young_person(name: str, born: d, *endings: tuple[d, d, str]) -> Child:
+        child = Child(name, born=born)
+        for number, (start, end, reason) in enumerate(endings):
+            child.period(f"poc{number}", start)
+            child.end_period(f"poc{number}", end, reason=reason)
+        child.contact(born.replace(year=born.year + 17), "YES", "F1", "B1")
+        return child
+
+    born = d(2006, 6, 1)
+    children = [
+        # A: ended E8 -> a row (numerator).
+        young_person("A", born, (d(2020, 6, 1), d(2023, 5, 1), "E8")),
+        # B: adopted (E11) -> no row. C: adopted (E12) -> no row.
+        young_person("B", born, (d(2020, 6, 1), d(2023, 5, 1), "E11")),
+        young_person("C", born, (d(2020, 6, 1), d(2023, 5, 1), "E12")),
+        # D: care transferred to another authority (E3) -> no row.
+        young_person("D", born, (d(2020, 6, 1), d(2023, 5, 1), "E3")),
+        # E: died (E2) -> no row, whatever a contact says.
+        young_person("E", born, (d(2020, 6, 1), d(2023, 5, 1), "E2")),
+        # F: adopted (E11) at 15, the adoption broke down, a new period ended E8 -> the most
+        #    recent ending is E8 -> a row (numerator).
+        young_person(
+            "F", born, (d(2020, 6, 1), d(2021, 9, 1), "E11"), (d(2022, 1, 1), d(2023, 5, 1), "E8")
+        ),
+        # G: the E3 ending is dated after the birthday; the most recent one ended on or
+        #    before it ended E8 -> a row (numerator).
+        young_person(
+            "G", born, (d(2020, 6, 1), d(2023, 5, 1), "E8"), (d(2023, 6, 2), d(2023, 6, 10), "E3")
+        ),
+    ]
+    connection = project(*children)
+    assert members(connection, EIGHTEEN_EET, 2024) == {"A", "F", "G"}
+    assert figures(connection, EIGHTEEN_EET, 2024) == (3, 3)
+    assert figures(connection, EIGHTEEN_ACCOMMODATION, 2024) == (3, 3)
+
+
 def advisers() -> list[Child]:
     # The day is date_of_birth + 189 months.
     # PA1: born 1 Jul 2007 -> 1 Apr 2023 (first day of year 2024); adviser that day.

@@ -54,18 +54,55 @@ def test_cp_second_plans_ever_and_within_2_years() -> None:
     w.cp_plan("b", d(2023, 8, 1))
     connection = project(p, q, r, s, t, u, v, w)
 
-    # Year 2024 plans: P.b Q.b R.b S.a T.a U.a U.b V.b W.b = 9.
+    # Year 2024: children with a plan started in the year (one row per child, issue 13
+    # item 4; it was one per plan, 9 with U's two): P Q R S T U V W = 8.
     # Now: second = P, Q, R, W (V's earlier plan retracted); within 2y = P, R, W.
-    assert figures(connection, "cp_second_plan", 2024) == (4, 9)
-    assert figures(connection, "cp_second_plan_within_2y", 2024) == (3, 9)
+    assert figures(connection, "cp_second_plan", 2024) == (4, 8)
+    assert figures(connection, "cp_second_plan_within_2y", 2024) == (3, 8)
     assert members(connection, "cp_second_plan_within_2y", 2024, numerator=True) == {"P", "R", "W"}
     # As known at 15 April 2024: V's earlier plan still counts, W's is not yet recorded.
     # second = P, Q, R, V; within 2y = P, R (V's ended 2019-06-01, over 2 years before).
-    assert figures(connection, "cp_second_plan", 2024, as_of=at(2024, 4, 15)) == (4, 9)
-    assert figures(connection, "cp_second_plan_within_2y", 2024, as_of=at(2024, 4, 15)) == (2, 9)
+    assert figures(connection, "cp_second_plan", 2024, as_of=at(2024, 4, 15)) == (4, 8)
+    assert figures(connection, "cp_second_plan_within_2y", 2024, as_of=at(2024, 4, 15)) == (2, 8)
     # Year 2025: T.b only; second and within 2y.
     assert figures(connection, "cp_second_plan", 2025) == (1, 1)
     assert figures(connection, "cp_second_plan_within_2y", 2025) == (1, 1)
+
+
+def test_cp_second_plans_count_children_and_plans_earlier_in_the_same_year() -> None:
+    # Issue 13, item 4 (domain.md section 3, indicators 3-4): one row per child who became
+    # the subject of a plan in year 2024; a plan of the year with another that started on
+    # an earlier date, that year included, puts the child in the numerator.
+    # X: first ever plan 1 May 2023, ended 1 Aug 2023, another 1 Dec 2023 -> one row,
+    #    second (earlier the same year), within 2y (ended 4 months before).
+    x = Child("X")
+    x.cp_plan("a", d(2023, 5, 1))
+    x.end_cp_plan("a", d(2023, 8, 1))
+    x.cp_plan("b", d(2023, 12, 1))
+    # Y: three plans in the year, all on the same day 1 June 2023, none before -> one row,
+    #    not second.
+    y = Child("Y")
+    for plan in "abc":
+        y.cp_plan(plan, d(2023, 6, 1))
+    # Z: a plan in 2015 ended 2016, then two plans in the year (1 Jul and 1 Sep 2023): one
+    #    row, second; within 2y through the July plan (open when September's started).
+    z = Child("Z")
+    z.cp_plan("a", d(2015, 1, 1))
+    z.end_cp_plan("a", d(2016, 1, 1))
+    z.cp_plan("b", d(2023, 7, 1))
+    z.cp_plan("c", d(2023, 9, 1))
+    connection = project(x, y, z)
+    assert figures(connection, "cp_second_plan", 2024) == (2, 3)
+    assert figures(connection, "cp_second_plan_within_2y", 2024) == (2, 3)
+    assert members(connection, "cp_second_plan", 2024, numerator=True) == {"X", "Z"}
+    assert connection.execute(
+        "select child_id, subject_id, on_date from cp_second_plan_children where year = 2024 "
+        "order by child_id"
+    ).fetchall() == [
+        ("X", "a", d(2023, 5, 1)),
+        ("Y", "a", d(2023, 6, 1)),
+        ("Z", "b", d(2023, 7, 1)),
+    ]
 
 
 def test_re_referrals_within_12_months() -> None:

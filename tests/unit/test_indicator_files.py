@@ -92,6 +92,7 @@ def test_a_new_indicator_file_is_all_an_indicator_needs(tmp_path: Path) -> None:
         (TRIAL.replace("-- title: Referrals closed with no further action\n", ""), "title"),
         (TRIAL.replace("-- order: 900", "-- order: last"), "whole number"),
         (TRIAL.replace("-- trial_closed_after_assessment:", "-- trial:"), "first line"),
+        (TRIAL.replace("-- order: 900", "-- order: 900\n-- kind: per_10k"), "kind"),
     ],
 )
 def test_an_indicator_file_without_its_header_is_refused_by_name(
@@ -108,3 +109,30 @@ def test_every_shipped_indicator_has_a_title_and_a_place() -> None:
     definitions = indicator_definitions()
     assert len({d.order for d in definitions}) == len(definitions)
     assert all(d.title and d.summary for d in definitions)
+
+
+def test_a_per_10k_children_indicator_divides_by_the_population(tmp_path: Path) -> None:
+    # The same file declared `-- kind: per_10k_children`: its numerator over the
+    # authority's children aged 0-17, times 10,000. Worked by hand for year 2024: R1 is
+    # closed RC8 (numerator 1; R2 closed RC1 is a row outside it); 5,000 children -> 2.0.
+    per_10k = TRIAL.replace("-- order: 900", "-- order: 900\n-- kind: per_10k_children")
+    (tmp_path / "trial_closed_after_assessment.sql").write_text(per_10k, encoding="utf-8")
+    connection = open_in_memory((SQL_DIRECTORY, tmp_path))
+    child = Child("C1", born=date(2015, 1, 1))
+    for referral, reason in [("R1", "RC8"), ("R2", "RC1")]:
+        child.referral(referral, date(2023, 5, 1))
+        child.add(ReferralClosed, date(2023, 6, 1), referral_id=referral, reason=reason)
+    append(connection, TOPIC, batch_of(child.events))
+    question = (
+        "select numerator, denominator, rate from indicators "
+        "where indicator = 'trial_closed_after_assessment' and year = 2024"
+    )
+    assert connection.execute(question).fetchall() == [(1, None, None)]
+    for band, children in [("under 1", 500), ("1-4", 1000), ("5-9", 1000), ("10-15", 2000)]:
+        connection.execute("insert into population values ('371', 2024, ?, ?)", [band, children])
+    connection.execute("insert into population values ('371', 2024, '16 and over', 500)")
+    assert connection.execute(question).fetchall() == [(1, 5000, 2.0)]
+    assert connection.execute(
+        "select kind, scale from indicator_definitions "
+        "where indicator = 'trial_closed_after_assessment'"
+    ).fetchall() == [("per_10k_children", 10_000)]

@@ -174,3 +174,55 @@ def test_long_term_stability_as_known_at_and_after_a_retraction() -> None:
     # 30 Sep 2021, after 30 Sep 2019 -> not; K is 14 with a period from 2020 (after
     # 30 Sep 2019) -> none qualify.
     assert figures(connection, "long_term_stability", 2022, as_of=at(2022, 1, 1)) == (0, 0)
+
+
+def test_long_term_stability_counts_a_placement_for_adoption_with_the_previous_one() -> None:
+    # Footnote 93 (issue 13, item 4): placed for adoption (A3-A6) with a new carer, the
+    # adoptive placement together with the previous one lasting at least 2 years: the
+    # previous placement started on or before 31 March 2022. All periods start well before
+    # 30 September 2021, all children are under 16: the denominator is all five.
+    # Q: k1 from 1 Jan 2020, adopters (A4) from 1 Oct 2023 -> previous 2020: numerator.
+    q = Child("Q", born=d(2015, 1, 1))
+    q.period("poc", d(2020, 1, 1))
+    q.placement("p1", "poc", d(2020, 1, 1), carer="k1")
+    q.end_placement("p1", d(2023, 10, 1))
+    q.placement("p2", "poc", d(2023, 10, 1), carer="adopters", placement_type="A4")
+    # R: k1 2021, k2 from 1 June 2022, adopters (A5) from 1 Oct 2023: the previous
+    #    placement (k2) started after 31 March 2022 -> denominator only.
+    r = Child("R", born=d(2015, 1, 1))
+    r.period("poc", d(2021, 1, 1))
+    r.placement("p1", "poc", d(2021, 1, 1), carer="k1")
+    r.end_placement("p1", d(2022, 6, 1))
+    r.placement("p2", "poc", d(2022, 6, 1), carer="k2")
+    r.end_placement("p2", d(2023, 10, 1))
+    r.placement("p3", "poc", d(2023, 10, 1), carer="adopters", placement_type="A5")
+    # S: as R but k2 from 31 March 2022, exactly 2 years before -> numerator.
+    s = Child("S", born=d(2015, 1, 1))
+    s.period("poc", d(2021, 1, 1))
+    s.placement("p1", "poc", d(2021, 1, 1), carer="k1")
+    s.end_placement("p1", d(2022, 3, 31))
+    s.placement("p2", "poc", d(2022, 3, 31), carer="k2")
+    s.end_placement("p2", d(2023, 11, 1))
+    s.placement("p3", "poc", d(2023, 11, 1), carer="adopters", placement_type="A3")
+    # T: as Q but the new carer is a foster carer (U4), not a placement for adoption ->
+    #    denominator only.
+    t = Child("T", born=d(2015, 1, 1))
+    t.period("poc", d(2020, 1, 1))
+    t.placement("p1", "poc", d(2020, 1, 1), carer="k1")
+    t.end_placement("p1", d(2023, 10, 1))
+    t.placement("p2", "poc", d(2023, 10, 1), carer="k2")
+    # U: as Q, then a hospital stay (T1) and back to the adopters: the temporary spell is
+    #    dropped and the adopters' spells merged, the placement still began as A6 ->
+    #    numerator.
+    u = Child("U", born=d(2015, 1, 1))
+    u.period("poc", d(2020, 1, 1))
+    u.placement("p1", "poc", d(2020, 1, 1), carer="k1")
+    u.end_placement("p1", d(2023, 10, 1))
+    u.placement("p2", "poc", d(2023, 10, 1), carer="adopters", placement_type="A6")
+    u.end_placement("p2", d(2024, 1, 1))
+    u.placement("p3", "poc", d(2024, 1, 1), carer="hospital", placement_type="T1")
+    u.end_placement("p3", d(2024, 1, 8))
+    u.placement("p4", "poc", d(2024, 1, 8), carer="adopters", placement_type="A6")
+    connection = project(q, r, s, t, u)
+    assert figures(connection, "long_term_stability", 2024) == (3, 5)
+    assert members(connection, "long_term_stability", 2024, numerator=True) == {"Q", "S", "U"}

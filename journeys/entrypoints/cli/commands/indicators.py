@@ -13,7 +13,12 @@ import sys
 import duckdb
 
 from events.settings import Settings
-from projections.indicators import as_known_at, indicators_for_year
+from projections.breakdowns import BREAKDOWNS
+from projections.indicators import (
+    as_known_at,
+    authorities_without_population,
+    indicators_for_year,
+)
 from projections.output import FORMATS, write
 from projections.snapshot import open_snapshot
 
@@ -25,10 +30,28 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="as known at this moment: ISO date (end of that "
         "day, UTC) or timestamp (no zone = UTC); default: everything recorded",
     )
+    parser.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="BREAKDOWN",
+        help=f"one row per group of {', '.join(BREAKDOWNS)} (repeat the option or join "
+        "them with commas for several at once); default: the pooled figure of every "
+        "authority in the record",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table")
 
 
 def run(arguments: argparse.Namespace) -> int:
+    by = [name.strip() for option in arguments.by for name in option.split(",") if name.strip()]
+    unknown = [name for name in by if name not in BREAKDOWNS]
+    if unknown:
+        print(
+            f"journeys indicators: --by must name breakdowns of {', '.join(BREAKDOWNS)}, "
+            f"not {', '.join(unknown)}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         as_of = None if arguments.as_of is None else as_known_at(arguments.as_of)
     except ValueError as error:
@@ -36,7 +59,7 @@ def run(arguments: argparse.Namespace) -> int:
         return 2
     connection = open_snapshot(Settings.from_environment().database)
     try:
-        table = indicators_for_year(connection, arguments.year, as_of)
+        table = indicators_for_year(connection, arguments.year, as_of, by)
         if table.num_rows == 0:
             first, last = _years_held(connection)
             if first is None or not first <= arguments.year <= last:
@@ -58,6 +81,14 @@ def run(arguments: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         write(table, arguments.format, sys.stdout)
+        missing = authorities_without_population(connection, arguments.year, as_of)
+        if missing:
+            print(
+                f"journeys indicators: no population loaded for reporting year "
+                f"{arguments.year} of authority {', '.join(missing)}: its rates per 10,000 "
+                "children are empty (load one with `journeys population load FILE.csv`)",
+                file=sys.stderr,
+            )
     finally:
         connection.close()
     return 0
