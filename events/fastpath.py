@@ -176,12 +176,9 @@ def _needed(checks: tuple[ValueCheck, ...]) -> tuple[ValueCheck, ...]:
 
 
 def _inlined(source: _Source, rules: EventRules, check: ValueCheck, value: str) -> str:
-    names = {"value": value}
-    for name, operand in zip(check.rule.operands, check.operands, strict=True):
-        if isinstance(operand, int):
-            names[name] = _local(rules.names[operand])
-        else:
-            names[name] = source.constant(f"CODES_{check.name}", operand)
+    names = {"value": value, **{name: _local(name) for name, _ in check.reads}}
+    if check.codes is not None:
+        names["codes"] = source.constant(f"CODES_{check.name}", check.codes)
     return check.rule.inlined(names)
 
 

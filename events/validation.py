@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import functools
 import inspect
 import itertools
 import typing
@@ -149,10 +150,9 @@ class ValueRule:
     def __post_init__(self) -> None:
         parameters = tuple(inspect.signature(self.explain).parameters)
         expression = ast.parse(self.test, mode="eval")
-        bound = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)} - {
-            n.id for n in ast.walk(expression) if isinstance(n, ast.Name) and n.ctx == ast.Store()
-        }
-        free = bound - set(RULE_NAMESPACE) - set(dir(builtins)) - {"value"}
+        names = [n for n in ast.walk(expression) if isinstance(n, ast.Name)]
+        read = {n.id for n in names} - {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        free = read - set(RULE_NAMESPACE) - set(dir(builtins)) - {"value"}
         if parameters[:1] != ("value",) or set(parameters[1:]) != free:
             raise TypeError(
                 f"value rule {self.refusal}: explain must take value, then {sorted(free)}, "
@@ -287,13 +287,16 @@ class ValueCheck:
     rule: ValueRule
     field: int
     name: str
-    operands: tuple[int | frozenset[str], ...]  # for rule.operands: a field's position, or codes
     optional: bool
     sequence: bool
+    codes: frozenset[str] | None  # the field's code list, where the rule reads `codes`
+    reads: tuple[tuple[str, int], ...]  # the other fields the rule reads: (name, position)
+    holds: Callable[..., bool]  # rule.holds, with `codes` given
 
-    def arguments(self, value: Any, values: tuple[Any, ...]) -> tuple[Any, ...]:
-        """The arguments of the rule's `holds` and `explain`, for `value` of this event."""
-        return (value, *(values[o] if isinstance(o, int) else o for o in self.operands))
+    def operands(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """The names the rule reads besides `value`, in this event."""
+        found = {name: values[i] for name, i in self.reads}
+        return found if self.codes is None else found | {"codes": self.codes}
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,19 +422,17 @@ def _checks(rules: EventRules, value_rules: Sequence[ValueRule]) -> tuple[ValueC
 
 
 def _check_of(rule: ValueRule, rules: EventRules, i: int) -> ValueCheck:
-    operands: list[int | frozenset[str]] = []
-    for name in rule.operands:
-        if name == "codes" and i in rules.codes:
-            operands.append(rules.codes[i])
-        elif name in rules.names:
-            operands.append(rules.names.index(name))
-        else:
-            raise TypeError(
-                f"value rule {rule.refusal}: {name!r} is neither a field of "
-                f"{rules.event_type} nor the code list of {rules.names[i]}"
-            )
+    codes = rules.codes.get(i) if "codes" in rule.operands else None
+    reads = tuple((name, rules.index(name)) for name in rule.operands if name in rules.names)
+    if len(reads) + (codes is not None) != len(rule.operands):
+        raise TypeError(
+            f"value rule {rule.refusal}: it reads {list(rule.operands)}, but only "
+            f"{[name for name, _ in reads]} are fields of {rules.event_type}"
+            + ("" if codes is None else f" (and codes, of {rules.names[i]})")
+        )
     shape = rules.shapes[i]
-    return ValueCheck(rule, i, shape.name, tuple(operands), shape.optional, shape.sequence)
+    holds = rule.holds if codes is None else functools.partial(rule.holds, codes=codes)
+    return ValueCheck(rule, i, shape.name, shape.optional, shape.sequence, codes, reads, holds)
 
 
 RULES: Mapping[type[JourneyEvent], EventRules] = {cls: compile_rules(cls) for cls in EVENT_CLASSES}
@@ -554,18 +555,36 @@ def _check_values(
         value = values[check.field]
         if value is None:
             continue  # None keeps every value rule: the types vouch that the field is optional
-        for item in value if check.sequence else (value,):
-            arguments = check.arguments(item, values)
-            if check.rule.holds(*arguments):
-                continue
-            rule = check.rule
-            if (
-                rule.reader_default_passes
-                and item == UNKNOWN_SYMBOL
-                and check.name in tolerated_unknown
-            ):
-                continue
-            raise InvalidEvent(rules.event_type, check.name, rule.refusal, rule.explain(*arguments))
+        if check.reads:
+            others = {name: values[i] for name, i in check.reads}
+            broken = [v for v in _items(check, value) if not check.holds(v, **others)]
+        elif check.sequence:
+            broken = [v for v in value if not check.holds(v)]
+        elif check.holds(value):
+            continue
+        else:
+            broken = [value]
+        for item in broken:
+            _refuse(rules, check, item, values, tolerated_unknown)
+
+
+def _items(check: ValueCheck, value: Any) -> tuple[Any, ...]:
+    return tuple(value) if check.sequence else (value,)
+
+
+def _refuse(
+    rules: EventRules,
+    check: ValueCheck,
+    item: Any,
+    values: tuple[Any, ...],
+    tolerated_unknown: frozenset[str],
+) -> None:
+    """Raise InvalidEvent for a value breaking the check's rule, unless it is tolerated."""
+    rule = check.rule
+    if rule.reader_default_passes and item == UNKNOWN_SYMBOL and check.name in tolerated_unknown:
+        return
+    explained = rule.explain(item, **check.operands(values))
+    raise InvalidEvent(rules.event_type, check.name, rule.refusal, explained)
 
 
 def check_not_recorded_ahead(event: JourneyEvent, now: datetime) -> None:
