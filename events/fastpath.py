@@ -159,7 +159,7 @@ def _value_tests(source: _Source, rules: EventRules) -> list[str]:
         first = group[0]
         local = _local(first.name)
         value = "item" if first.sequence else local
-        test = " and ".join(f"({_inlined(source, rules, c, value)})" for c in group)
+        test = " and ".join(f"({_inlined(source, c, value)})" for c in group)
         if first.sequence:
             tests.append(f"all({test} for item in {local})")
         elif first.optional:
@@ -175,7 +175,7 @@ def _needed(checks: tuple[ValueCheck, ...]) -> tuple[ValueCheck, ...]:
     return tuple(c for c in checks if (c.field, c.rule.refusal) not in implied)
 
 
-def _inlined(source: _Source, rules: EventRules, check: ValueCheck, value: str) -> str:
+def _inlined(source: _Source, check: ValueCheck, value: str) -> str:
     names = {"value": value, **{name: _local(name) for name, _ in check.reads}}
     if check.codes is not None:
         names["codes"] = source.constant(f"CODES_{check.name}", check.codes)

@@ -36,7 +36,7 @@ import itertools
 import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
@@ -144,8 +144,8 @@ class ValueRule:
     explain: Callable[..., str]
     implies: tuple[Refusal, ...] = ()
     reader_default_passes: bool = False
-    operands: tuple[str, ...] = field(init=False)  # explain's parameters after `value`
-    holds: Callable[..., bool] = field(init=False)
+    operands: tuple[str, ...] = dataclasses.field(init=False)  # explain's parameters after `value`
+    holds: Callable[..., bool] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         parameters = tuple(inspect.signature(self.explain).parameters)
