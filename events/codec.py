@@ -321,10 +321,6 @@ class AvroCodec:
         """The fingerprint of the current schema of `event_type`: what encode writes."""
         return self._current_version(event_type).fingerprint
 
-    def schema_for(self, event_type: str) -> dict[str, Any]:
-        """The parsed current schema of `event_type` (fastavro's parsed form)."""
-        return self._current_version(event_type).parsed
-
     def current_version(self, event_type: str) -> SchemaVersion:
         """The schema version this codec writes `event_type` with and reads it into."""
         return self._current_version(event_type)
@@ -396,7 +392,13 @@ class AvroCodec:
         For bulk loading: values are as fastavro gives them (UUID, date, aware datetime;
         arrays as lists), with the field names of the current schema.
         """
-        reader, record = self._read(data)
+        reader, record = self._read_unchecked(data)
+        try:
+            converted = reader.convert_checked(record)
+        except _FAST_PATH_DOUBTS:
+            converted = False
+        if not converted:
+            _check_by_the_rules(reader, record)
         return reader.event_type, record
 
     def is_current_version(self, data: bytes) -> bool:
@@ -407,10 +409,6 @@ class AvroCodec:
             and reader is not None
             and reader.writer_version is self._current[reader.event_type]
         )
-
-    def event_type_of(self, data: bytes) -> str:
-        """The event type a message holds, read from its header alone."""
-        return self._reader_for(data).event_type
 
     def _reader_for(self, data: bytes) -> _Reader:
         if len(data) < HEADER_LENGTH:
@@ -438,16 +436,6 @@ class AvroCodec:
                 f"{version.label} is not an event",
             )
         return reader
-
-    def _read(self, data: bytes) -> tuple[_Reader, dict[str, Any]]:
-        reader, record = self._read_unchecked(data)
-        try:
-            converted = reader.convert_checked(record)
-        except _FAST_PATH_DOUBTS:
-            converted = False
-        if not converted:
-            _check_by_the_rules(reader, record)
-        return reader, record
 
     def _read_unchecked(self, data: bytes) -> tuple[_Reader, dict[str, Any]]:
         """The record as fastavro reads it: logical types not converted, rules not checked."""

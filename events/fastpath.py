@@ -1,42 +1,35 @@
 """Straight-line encode and decode functions for each event class, generated once.
 
 The codec's general path (the checks of `events.validation`, then conversions field by
-field) names the field at fault when an event breaks the contract. It walks tuples of
-field positions in loops, and at tens of thousands of events a second those loops cost a
-third as much as fastavro itself. So, as `dataclasses` does for `__init__`, this module
-writes out for each event class one function that reads every field by name, tests all
-of the contract's rules in one condition, and builds the Avro record (or the event) in
-one go.
+field) names the field at fault when an event breaks the contract. It walks its checks in
+loops, and at tens of thousands of events a second those loops cost a third as much as
+fastavro itself. So, as `dataclasses` does for `__init__`, this module writes out for
+each event class one function that reads every field by name, tests all of the
+contract's rules in one condition, and builds the Avro record (or the event) in one go.
+The value tests are not written here: each is the `test` of a rule of
+`events.validation.VALUE_RULES`, inlined with the field's local name, so a rule added
+there is tested here too.
 
 A generated function only ever answers "this event certainly keeps the contract" (and
 returns the result) or "ask the general path" (and returns None). It never raises an
 InvalidEvent itself: on None the codec runs the general path, which names the field and
 the rule, or, for the rare forms the general path accepts and these do not (a subclass
-of str, a timezone other than UTC), does the work itself. So each rule is still decided
-in `events.validation`, and tests/unit/test_fastpath.py proves the two paths agree on
-valid and invalid events. `source_of` shows the generated code.
+of str, an enum default UNKNOWN from schema resolution), does the work itself.
+tests/unit/test_fastpath.py proves the two paths agree on valid and invalid events.
+`source_of` shows the generated code.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 from uuid import UUID, SafeUUID
 
 from events.catalogue import JourneyEvent
-from events.validation import (
-    EARLIEST_DATE,
-    EARLIEST_RECORDED_AT,
-    FREE_TEXT_MAX_LENGTH,
-    IDENTIFIER_MAX_LENGTH,
-    LATEST_DATE,
-    LATEST_RECORDED_AT,
-    RULES,
-    EventRules,
-    FieldShape,
-    is_free_text,
-)
+from events.validation import RULE_NAMESPACE, RULES, EventRules, FieldShape, ValueCheck
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -99,10 +92,8 @@ CONVERSIONS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 }
 
 
-def _items_are(items: tuple[Any, ...], item_type: type, codes: Collection[str] | None) -> bool:
-    if not all(type(item) is item_type for item in items):
-        return False
-    return codes is None or all(item in codes for item in items)
+def _items_are(items: tuple[Any, ...], item_type: type) -> bool:
+    return all(type(item) is item_type for item in items)
 
 
 class _Source:
@@ -112,13 +103,7 @@ class _Source:
         self.name = name
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {
-            "UTC": UTC, "items_are": _items_are, "new_object": _new_object,
-            "is_free_text": is_free_text,
-            "EARLIEST_DATE": EARLIEST_DATE, "LATEST_DATE": LATEST_DATE,
-            "EARLIEST_RECORDED_AT": EARLIEST_RECORDED_AT,
-            "LATEST_RECORDED_AT": LATEST_RECORDED_AT,
-            "IDENTIFIER_MAX_LENGTH": IDENTIFIER_MAX_LENGTH,
-            "FREE_TEXT_MAX_LENGTH": FREE_TEXT_MAX_LENGTH,
+            **RULE_NAMESPACE, "items_are": _items_are, "new_object": _new_object,
             **{f.__name__: f for pair in CONVERSIONS.values() for f in pair},
         }  # fmt: skip
 
@@ -163,52 +148,48 @@ def _unless_all(tests: Iterable[str], refusal: str) -> list[str]:
 
 
 def _value_tests(source: _Source, rules: EventRules) -> list[str]:
-    """The value rules of events.validation, for values of exactly the declared types."""
+    """The tests of events.validation.VALUE_RULES, inlined, for values of the declared types.
+
+    One test a field and kind of rule: `(v is None or ...)` for an optional field,
+    `all(... for item in v)` for a tuple.
+    """
     tests = []
-    for i in rules.identifiers:
-        if i == rules.local_authority:
-            continue  # its 3-digit test below implies the identifier's
-        local = _local(rules.names[i])
-        # Not empty, not all white space; short (tested first: cheap, and it spares
-        # isprintable a scan of megabytes); printable.
-        tests.append(
-            f"{local}.strip() and len({local}) <= IDENTIFIER_MAX_LENGTH and {local}.isprintable()"
-        )
-    for i in rules.texts:
-        local = _local(rules.names[i])
-        test = f"len({local}) <= FREE_TEXT_MAX_LENGTH and is_free_text({local})"
-        tests.append(f"({local} is None or {test})" if rules.shapes[i].optional else test)
-    for i in rules.dates:
-        local = _local(rules.names[i])
-        test = f"EARLIEST_DATE <= {local} <= LATEST_DATE"
-        tests.append(f"({local} is None or {test})" if rules.shapes[i].optional else test)
-    for i, codes, sequence in rules.coded:
-        name = rules.names[i]
-        if sequence:
-            continue  # with the types: see _type_test
-        allowed = codes | {None} if rules.shapes[i].optional else codes
-        tests.append(f"{_local(name)} in {source.constant(f'CODES_{name}', allowed)}")
-    authority = _local("local_authority")
-    tests.append(f"len({authority}) == 3 and {authority}.isdigit() and {authority}.isascii()")
-    recorded_at, occurred_on = _local("recorded_at"), _local("occurred_on")
-    tests.append(f"{recorded_at}.tzinfo is UTC and {occurred_on} <= {recorded_at}.date()")
-    tests.append(f"EARLIEST_RECORDED_AT <= {recorded_at} <= LATEST_RECORDED_AT")
+    for _, of_field in itertools.groupby(_needed(rules.checks), key=attrgetter("field")):
+        group = list(of_field)
+        first = group[0]
+        local = _local(first.name)
+        value = "item" if first.sequence else local
+        test = " and ".join(f"({_inlined(source, c, value)})" for c in group)
+        if first.sequence:
+            tests.append(f"all({test} for item in {local})")
+        elif first.optional:
+            tests.append(f"({local} is None or {test})")
+        else:
+            tests.append(test)
     return tests
 
 
-def _type_test(source: _Source, shape: FieldShape, codes: frozenset[str] | None) -> str:
+def _needed(checks: tuple[ValueCheck, ...]) -> tuple[ValueCheck, ...]:
+    """The checks, less those another check on the same field implies."""
+    implied = {(c.field, refusal) for c in checks for refusal in c.rule.implies}
+    return tuple(c for c in checks if (c.field, c.rule.refusal) not in implied)
+
+
+def _inlined(source: _Source, check: ValueCheck, value: str) -> str:
+    names = {"value": value, **{name: _local(name) for name, _ in check.reads}}
+    if check.codes is not None:
+        names["codes"] = source.constant(f"CODES_{check.name}", check.codes)
+    return check.rule.inlined(names)
+
+
+def _type_test(source: _Source, shape: FieldShape) -> str:
     local = _local(shape.name)
     exact = source.constant(f"TYPE_{shape.name}", shape.python_type)
     if shape.sequence:
-        listed = source.constant(f"CODES_{shape.name}", codes)
-        return f"type({local}) is tuple and items_are({local}, {exact}, {listed})"
+        return f"type({local}) is tuple and items_are({local}, {exact})"
     if shape.optional:
         return f"({local} is None or type({local}) is {exact})"
     return f"type({local}) is {exact}"
-
-
-def _codes_of(rules: EventRules) -> dict[str, frozenset[str]]:
-    return {rules.names[i]: codes for i, codes, _ in rules.coded}
 
 
 def record_writer(
@@ -221,10 +202,9 @@ def record_writer(
     rules = RULES[event_class]
     name = f"record_of_{event_class.__name__}"
     source = _Source(name)
-    codes = _codes_of(rules)
     source.add(f"def {name}(event):")
     source.add(*(f"    {_local(n)} = event.{n}" for n in rules.names))
-    type_tests = [_type_test(source, shape, codes.get(shape.name)) for shape in rules.shapes]
+    type_tests = [_type_test(source, shape) for shape in rules.shapes]
     source.add(*_unless_all([*type_tests, *_value_tests(source, rules)], "None"))
     source.add("    return {")
     for field_name in rules.names:
@@ -296,20 +276,14 @@ def _reading_source(
     """The first half of a reading function: convert into locals, test the rules."""
     rules = RULES[event_class]
     source = _Source(name)
-    codes = _codes_of(rules)
     source.add(f"def {name}(record):")
     for field_name in rules.names:
         read = _converted(f"record[{field_name!r}]", field_name, logical_types, reading=True)
         if field_name in sequence_fields and sequences_as_tuples:
             read = f"tuple({read})"
         source.add(f"    {_local(field_name)} = {read}")
-    # The schema vouches for the types; a coded sequence still needs its codes checked.
-    sequence_tests = [
-        f"items_are({_local(n)}, str, {source.constant(f'CODES_{n}', codes[n])})"
-        for n in sequence_fields
-        if n in codes
-    ]
-    source.add(*_unless_all([*_value_tests(source, rules), *sequence_tests], refusal))
+    # The schema vouches for the types.
+    source.add(*_unless_all(_value_tests(source, rules), refusal))
     return source
 
 

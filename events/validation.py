@@ -16,24 +16,31 @@ RECORDED_AT_MAX_AHEAD ahead of the clock of whoever judges a submission. It depe
 the time of judging, so it is `check_not_recorded_ahead(event, now)`, called by the
 processor and by `journeys publish`, never by decoding (the record is read for ever).
 
-The rules are compiled once per event class, so checking costs a handful of attribute
-reads per event. For the codec's hot path, `events.fastpath` writes the same rules out as
-one straight-line condition per event class, built from these compiled rules; whatever it
-cannot vouch for comes here, to be refused with the field named. A new rule here needs
-its expression there too: tests/unit/test_fastpath.py fails while the two disagree on any
-of its awkward values.
+Each value rule is written once, in VALUE_RULES below: the fields it governs, its test
+as an expression, its refusal and how the refusal is explained. The general path here
+compiles each test once into a predicate and refuses with the first rule an event breaks
+(naming the field and the rule); the codec's hot path, `events.fastpath`, inlines the
+same tests into one straight-line condition per event class. A new rule is one entry in
+the table, and both paths keep it; tests/unit/test_fastpath.py proves the two agree on
+valid and invalid events.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
+import dataclasses
+import functools
+import inspect
 import itertools
 import typing
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
-from typing import Any, NoReturn
+from types import MappingProxyType
+from typing import Any, Literal, NoReturn
 
 from events.catalogue import EVENT_CLASSES, EVENT_TYPES, JourneyEvent, fields_of
 from events.exceptions import InvalidEvent
@@ -87,6 +94,211 @@ def _first_unprintable(text: str, allowed: str = "") -> str:
     return f"holds the non-printable character U+{ord(character):04X} at position {position}"
 
 
+def utc_date(moment: datetime) -> date:
+    """The UTC date of an aware datetime."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("a naive datetime has no UTC date")
+    return (moment - offset).date()
+
+
+# --- The contract's value rules, each written once ----------------------------------------
+
+# The names a rule's test may use besides its operands, in both paths.
+RULE_NAMESPACE: Mapping[str, Any] = MappingProxyType(
+    {
+        "UTC": UTC,
+        "EARLIEST_DATE": EARLIEST_DATE,
+        "LATEST_DATE": LATEST_DATE,
+        "EARLIEST_RECORDED_AT": EARLIEST_RECORDED_AT,
+        "LATEST_RECORDED_AT": LATEST_RECORDED_AT,
+        "IDENTIFIER_MAX_LENGTH": IDENTIFIER_MAX_LENGTH,
+        "FREE_TEXT_MAX_LENGTH": FREE_TEXT_MAX_LENGTH,
+        "is_free_text": is_free_text,
+        "utc_date": utc_date,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRule:
+    """One value rule of the contract: the one place both of the codec's paths take it from.
+
+    `test` is a Python expression, true when a value keeps the rule. It reads `value` (the
+    field's value, of the field's type; each item in turn for a tuple field; never None,
+    which keeps every value rule of an optional field), `codes` (a coded field's DfE list),
+    any other field of the event by its name, and the names of RULE_NAMESPACE. `explain`
+    gives the refusal's message; its parameters, `value` then the other names the test
+    reads, are the test's parameters too. The general path compiles the test once into
+    `holds`; events.fastpath inlines its text (`inlined`).
+
+    `implies` names rules on the same field that hold whenever this one does: the fast
+    path, which asks only whether every rule holds, leaves them out. `reader_default_passes`:
+    the reader's enum default UNKNOWN keeps the rule where schema resolution put it there
+    (decoding a code this reader's schema does not list yet).
+    """
+
+    refusal: Refusal
+    governs: FieldKind
+    test: str
+    explain: Callable[..., str]
+    implies: tuple[Refusal, ...] = ()
+    reader_default_passes: bool = False
+    operands: tuple[str, ...] = dataclasses.field(init=False)  # explain's parameters after `value`
+    holds: Callable[..., bool] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        parameters = tuple(inspect.signature(self.explain).parameters)
+        expression = ast.parse(self.test, mode="eval")
+        names = [n for n in ast.walk(expression) if isinstance(n, ast.Name)]
+        read = {n.id for n in names} - {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        free = read - set(RULE_NAMESPACE) - set(dir(builtins)) - {"value"}
+        if parameters[:1] != ("value",) or set(parameters[1:]) != free:
+            raise TypeError(
+                f"value rule {self.refusal}: explain must take value, then {sorted(free)}, "
+                f"the names its test reads; it takes {list(parameters)}"
+            )
+        text = f"lambda {', '.join(parameters)}: ({self.test})"
+        holds = eval(compile(text, f"<value rule {self.refusal}>", "eval"), dict(RULE_NAMESPACE))
+        object.__setattr__(self, "operands", parameters[1:])
+        object.__setattr__(self, "holds", holds)
+
+    def inlined(self, names: Mapping[str, str]) -> str:
+        """The test as source text, with the names in `names` replaced (the fast path's)."""
+        return ast.unparse(_Renamed(names).visit(ast.parse(self.test, mode="eval")))
+
+
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name(self.names.get(node.id, node.id), node.ctx), node)
+
+
+def _too_long(kind: str, most: str) -> Callable[[str], str]:
+    return lambda value: f"is {len(value):,} characters long; {kind} has at most {most}"
+
+
+# The order is the order of testing: rules of one kind are tested field by field, each
+# field against all of them in turn, so an event breaking several rules is refused for
+# the first. The messages never repeat an identifier or free text: it may be a child's
+# id, or megabytes; of a date, the year alone (a date of birth is personal data, and the
+# year is what puts it outside).
+VALUE_RULES: tuple[ValueRule, ...] = (
+    ValueRule(
+        refusal=Refusal.EMPTY_IDENTIFIER,
+        governs="identifiers",
+        test="value.strip()",
+        explain=lambda value: "must not be empty",
+    ),
+    ValueRule(
+        # Before the printable test: cheap, and it spares isprintable a scan of megabytes.
+        refusal=Refusal.IDENTIFIER_TOO_LONG,
+        governs="identifiers",
+        test="len(value) <= IDENTIFIER_MAX_LENGTH",
+        explain=_too_long("an identifier", f"{IDENTIFIER_MAX_LENGTH}"),
+    ),
+    ValueRule(
+        refusal=Refusal.IDENTIFIER_NOT_PRINTABLE,
+        governs="identifiers",
+        test="value.isprintable()",
+        explain=lambda value: _first_unprintable(value),
+    ),
+    ValueRule(
+        refusal=Refusal.TEXT_TOO_LONG,
+        governs="texts",
+        test="len(value) <= FREE_TEXT_MAX_LENGTH",
+        explain=_too_long("free text", f"{FREE_TEXT_MAX_LENGTH:,}"),
+    ),
+    ValueRule(
+        refusal=Refusal.TEXT_NOT_PRINTABLE,
+        governs="texts",
+        test="is_free_text(value)",
+        explain=lambda value: (
+            _first_unprintable(value, FREE_TEXT_LAYOUT)
+            + " (free text may hold printable characters, line breaks and tabs)"
+        ),
+    ),
+    ValueRule(
+        refusal=Refusal.LOCAL_AUTHORITY_CODE,
+        governs="local_authority",
+        test="len(value) == 3 and value.isdigit() and value.isascii()",
+        explain=lambda value: f"must be a 3-digit DfE local authority code, not {value!r:.20}",
+        implies=(
+            Refusal.EMPTY_IDENTIFIER,
+            Refusal.IDENTIFIER_TOO_LONG,
+            Refusal.IDENTIFIER_NOT_PRINTABLE,
+        ),
+    ),
+    ValueRule(
+        refusal=Refusal.CODE_NOT_IN_LIST,
+        governs="codes",
+        test="value in codes",
+        explain=lambda value, codes: (
+            f"{value!r:.40} is not one of the codes {', '.join(sorted(codes))}"
+        ),
+        reader_default_passes=True,
+    ),
+    ValueRule(
+        # UTC tested first: the usual case, and the cheapest.
+        refusal=Refusal.TIMEZONE_REQUIRED,
+        governs="recorded_at",
+        test="value.tzinfo is UTC or value.utcoffset() is not None",
+        explain=lambda value: "must be timezone-aware (UTC)",
+    ),
+    ValueRule(
+        refusal=Refusal.DATE_OUT_OF_RANGE,
+        governs="recorded_at",
+        test="EARLIEST_RECORDED_AT <= value <= LATEST_RECORDED_AT",
+        explain=lambda value: (
+            f"{value.isoformat()} is outside the contract's times, "
+            f"{EARLIEST_RECORDED_AT.isoformat()} to {LATEST_RECORDED_AT.isoformat()}"
+        ),
+    ),
+    ValueRule(
+        refusal=Refusal.DATE_OUT_OF_RANGE,
+        governs="dates",
+        test="EARLIEST_DATE <= value <= LATEST_DATE",
+        explain=lambda value: (
+            f"a date in the year {value.year} is outside the contract's dates, "
+            f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
+        ),
+    ),
+    ValueRule(
+        # A thing cannot be recorded before it happened. recorded_at is aware and within
+        # its range here: its own rules come first.
+        refusal=Refusal.OCCURRED_AFTER_RECORDED,
+        governs="occurred_on",
+        test="value <= (recorded_at.date() if recorded_at.tzinfo is UTC"
+        " else utc_date(recorded_at))",
+        explain=lambda value, recorded_at: (
+            f"{value.isoformat()} is after the UTC date of recorded_at "
+            f"({recorded_at.astimezone(UTC).isoformat()})"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueCheck:
+    """One value rule on one field of one event class."""
+
+    rule: ValueRule
+    field: int
+    name: str
+    optional: bool
+    sequence: bool
+    codes: frozenset[str] | None  # the field's code list, where the rule reads `codes`
+    reads: tuple[tuple[str, int], ...]  # the other fields the rule reads: (name, position)
+    holds: Callable[..., bool]  # rule.holds, with `codes` given
+
+    def operands(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """The names the rule reads besides `value`, in this event."""
+        found = {name: values[i] for name, i in self.reads}
+        return found if self.codes is None else found | {"codes": self.codes}
+
+
 @dataclass(frozen=True, slots=True)
 class FieldShape:
     """What a field holds: its Python type, and whether None or a tuple of them."""
@@ -103,6 +315,11 @@ class FieldShape:
         return f"{text} or None" if self.optional else text
 
 
+FieldKind = Literal[
+    "identifiers", "texts", "local_authority", "codes", "recorded_at", "dates", "occurred_on"
+]  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class EventRules:
     """The compiled rules of one event class, by position in its field order."""
@@ -114,16 +331,23 @@ class EventRules:
     items: Callable[[Any], tuple[Any, ...]]  # the same, from a record (a dict)
     signatures: frozenset[tuple[type, ...]]  # the exact types the fields may have
     sequences: tuple[int, ...]
-    coded: tuple[tuple[int, frozenset[str], bool], ...]  # (field, codes, is a sequence)
+    # The fields each kind of value rule governs (FieldKind names these attributes).
+    codes: Mapping[int, frozenset[str]]  # coded fields: their DfE code list
     identifiers: tuple[int, ...]  # text fields that must not be empty
     texts: tuple[int, ...]  # free text
     dates: tuple[int, ...]  # date fields: within EARLIEST_DATE..LATEST_DATE
     local_authority: int
     occurred_on: int
     recorded_at: int
+    checks: tuple[ValueCheck, ...] = ()  # VALUE_RULES on these fields, in the order tested
 
     def index(self, name: str) -> int:
         return self.names.index(name)
+
+    def governed(self, kind: FieldKind) -> tuple[int, ...]:
+        """The positions of the fields a kind of value rule governs, in field order."""
+        positions: int | Iterable[int] = getattr(self, kind)
+        return (positions,) if isinstance(positions, int) else tuple(positions)
 
 
 def _shape(name: str, hint: Any) -> FieldShape:
@@ -143,7 +367,10 @@ def _exact_types(shape: FieldShape) -> tuple[type, ...]:
     return (shape.python_type, type(None)) if shape.optional else (shape.python_type,)
 
 
-def _compile(event_class: type[JourneyEvent]) -> EventRules:
+def compile_rules(
+    event_class: type[JourneyEvent], value_rules: Sequence[ValueRule] = VALUE_RULES
+) -> EventRules:
+    """The rules of `event_class`: its field shapes, and `value_rules` on its fields."""
     hints = typing.get_type_hints(event_class)
     fields = fields_of(event_class)
     names = tuple(f.name for f in fields)
@@ -154,7 +381,7 @@ def _compile(event_class: type[JourneyEvent]) -> EventRules:
         if s.name in _TEXT_FIELDS_THAT_MUST_NOT_BE_EMPTY
         or (s.name.endswith("_id") and s.python_type is str)
     )
-    return EventRules(
+    rules = EventRules(
         event_type=event_class.__name__,
         names=names,
         shapes=shapes,
@@ -162,11 +389,11 @@ def _compile(event_class: type[JourneyEvent]) -> EventRules:
         items=itemgetter(*names),
         signatures=frozenset(itertools.product(*(_exact_types(shape) for shape in shapes))),
         sequences=tuple(i for i, s in enumerate(shapes) if s.sequence),
-        coded=tuple(
-            (i, field.metadata["codes"], shapes[i].sequence)
+        codes={
+            i: field.metadata["codes"]
             for i, field in enumerate(fields)
             if "codes" in field.metadata
-        ),
+        },
         identifiers=identifiers,
         texts=tuple(
             i
@@ -181,15 +408,39 @@ def _compile(event_class: type[JourneyEvent]) -> EventRules:
         occurred_on=names.index("occurred_on"),
         recorded_at=names.index("recorded_at"),
     )
+    return dataclasses.replace(rules, checks=_checks(rules, value_rules))
 
 
-RULES: Mapping[type[JourneyEvent], EventRules] = {cls: _compile(cls) for cls in EVENT_CLASSES}
-RULES_BY_TYPE: Mapping[str, EventRules] = {r.event_type: r for r in RULES.values()}
+def _checks(rules: EventRules, value_rules: Sequence[ValueRule]) -> tuple[ValueCheck, ...]:
+    """Each rule on each field it governs: rules of one kind field by field, in table order."""
+    found = []
+    for kind, group in itertools.groupby(value_rules, key=attrgetter("governs")):
+        of_kind = tuple(group)
+        for i in rules.governed(kind):
+            found.extend(_check_of(rule, rules, i) for rule in of_kind)
+    return tuple(found)
+
+
+def _check_of(rule: ValueRule, rules: EventRules, i: int) -> ValueCheck:
+    codes = rules.codes.get(i) if "codes" in rule.operands else None
+    reads = tuple((name, rules.index(name)) for name in rule.operands if name in rules.names)
+    if len(reads) + (codes is not None) != len(rule.operands):
+        raise TypeError(
+            f"value rule {rule.refusal}: it reads {list(rule.operands)}, but only "
+            f"{[name for name, _ in reads]} are fields of {rules.event_type}"
+            + ("" if codes is None else f" (and codes, of {rules.names[i]})")
+        )
+    shape = rules.shapes[i]
+    holds = rule.holds if codes is None else functools.partial(rule.holds, codes=codes)
+    return ValueCheck(rule, i, shape.name, shape.optional, shape.sequence, codes, reads, holds)
+
+
+RULES: Mapping[type[JourneyEvent], EventRules] = {cls: compile_rules(cls) for cls in EVENT_CLASSES}
 
 
 def rules_for(event_type: str) -> EventRules:
     try:
-        return RULES_BY_TYPE[event_type]
+        return RULES[EVENT_TYPES[event_type]]
     except KeyError:
         raise InvalidEvent(
             event_type,
@@ -299,112 +550,41 @@ def _is_a(value: Any, python_type: type) -> bool:
 def _check_values(
     rules: EventRules, values: tuple[Any, ...], tolerated_unknown: frozenset[str]
 ) -> None:
-    event_type = rules.event_type
-    for i in rules.identifiers:
-        _check_identifier(event_type, rules.names[i], values[i])
-    for i in rules.texts:
-        _check_free_text(event_type, rules.names[i], values[i])
-    local_authority = values[rules.local_authority]
-    if not (len(local_authority) == 3 and local_authority.isdigit() and local_authority.isascii()):
-        raise InvalidEvent(
-            event_type,
-            "local_authority",
-            Refusal.LOCAL_AUTHORITY_CODE,
-            f"must be a 3-digit DfE local authority code, not {local_authority!r:.20}",
-        )
-    for i, code_list, sequence in rules.coded:
-        value = values[i]
-        for code in value if sequence else (value,):
-            if code is None or code in code_list:
-                continue
-            name = rules.names[i]
-            if code == UNKNOWN_SYMBOL and name in tolerated_unknown:
-                continue
-            raise InvalidEvent(
-                event_type,
-                name,
-                Refusal.CODE_NOT_IN_LIST,
-                f"{code!r:.40} is not one of the codes {', '.join(sorted(code_list))}",
-            )
-    recorded_at: datetime = values[rules.recorded_at]
-    if recorded_at.tzinfo is UTC:
-        recorded_on = recorded_at.date()
-    else:
-        offset = recorded_at.utcoffset()
-        if offset is None:
-            raise InvalidEvent(
-                event_type, "recorded_at", Refusal.TIMEZONE_REQUIRED, "must be timezone-aware (UTC)"
-            )
-        recorded_on = (recorded_at - offset).date()
-    if not EARLIEST_RECORDED_AT <= recorded_at <= LATEST_RECORDED_AT:
-        raise InvalidEvent(
-            event_type,
-            "recorded_at",
-            Refusal.DATE_OUT_OF_RANGE,
-            f"{recorded_at.isoformat()} is outside the contract's times, "
-            f"{EARLIEST_RECORDED_AT.isoformat()} to {LATEST_RECORDED_AT.isoformat()}",
-        )
-    for i in rules.dates:
-        day = values[i]
-        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
-            # The year alone: a date of birth is personal data, and the year is what
-            # puts it outside.
-            raise InvalidEvent(
-                event_type,
-                rules.names[i],
-                Refusal.DATE_OUT_OF_RANGE,
-                f"a date in the year {day.year} is outside the contract's dates, "
-                f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
-            )
-    occurred_on: date = values[rules.occurred_on]
-    if occurred_on > recorded_on:
-        raise InvalidEvent(
-            event_type,
-            "occurred_on",
-            Refusal.OCCURRED_AFTER_RECORDED,
-            f"{occurred_on.isoformat()} is after the UTC date of recorded_at "
-            f"({recorded_at.astimezone(UTC).isoformat()})",
-        )
+    """Refuse with the first value rule the values break (their types already checked)."""
+    for check in rules.checks:
+        value = values[check.field]
+        if value is None:
+            continue  # None keeps every value rule: the types vouch that the field is optional
+        if check.reads:
+            others = {name: values[i] for name, i in check.reads}
+            broken = [v for v in _items(check, value) if not check.holds(v, **others)]
+        elif check.sequence:
+            broken = [v for v in value if not check.holds(v)]
+        elif check.holds(value):
+            continue
+        else:
+            broken = [value]
+        for item in broken:
+            _refuse(rules, check, item, values, tolerated_unknown)
 
 
-def _check_identifier(event_type: str, name: str, text: str) -> None:
-    # The messages never repeat the value: it may be a child's id, or megabytes.
-    if not text or text.isspace():
-        raise InvalidEvent(event_type, name, Refusal.EMPTY_IDENTIFIER, "must not be empty")
-    if len(text) > IDENTIFIER_MAX_LENGTH:
-        raise InvalidEvent(
-            event_type,
-            name,
-            Refusal.IDENTIFIER_TOO_LONG,
-            f"is {len(text):,} characters long; an identifier has at most {IDENTIFIER_MAX_LENGTH}",
-        )
-    if not text.isprintable():
-        raise InvalidEvent(
-            event_type,
-            name,
-            Refusal.IDENTIFIER_NOT_PRINTABLE,
-            _first_unprintable(text),
-        )
+def _items(check: ValueCheck, value: Any) -> tuple[Any, ...]:
+    return tuple(value) if check.sequence else (value,)
 
 
-def _check_free_text(event_type: str, name: str, text: str | None) -> None:
-    if text is None:
+def _refuse(
+    rules: EventRules,
+    check: ValueCheck,
+    item: Any,
+    values: tuple[Any, ...],
+    tolerated_unknown: frozenset[str],
+) -> None:
+    """Raise InvalidEvent for a value breaking the check's rule, unless it is tolerated."""
+    rule = check.rule
+    if rule.reader_default_passes and item == UNKNOWN_SYMBOL and check.name in tolerated_unknown:
         return
-    if len(text) > FREE_TEXT_MAX_LENGTH:
-        raise InvalidEvent(
-            event_type,
-            name,
-            Refusal.TEXT_TOO_LONG,
-            f"is {len(text):,} characters long; free text has at most {FREE_TEXT_MAX_LENGTH:,}",
-        )
-    if not is_free_text(text):
-        raise InvalidEvent(
-            event_type,
-            name,
-            Refusal.TEXT_NOT_PRINTABLE,
-            _first_unprintable(text, FREE_TEXT_LAYOUT)
-            + " (free text may hold printable characters, line breaks and tabs)",
-        )
+    explained = rule.explain(item, **check.operands(values))
+    raise InvalidEvent(rules.event_type, check.name, rule.refusal, explained)
 
 
 def check_not_recorded_ahead(event: JourneyEvent, now: datetime) -> None:

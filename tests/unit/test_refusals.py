@@ -46,10 +46,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("events", "journeys", "projections")
 CATALOGUE = ROOT / "events" / "refusals.py"
 
-# Every class whose construction refuses, and where its code argument is:
-# (position, keyword).
+# Every class whose construction refuses (or, ValueRule, declares a rule of the contract
+# that events.validation refuses with), and where its code argument is: (position, keyword).
 REFUSERS: dict[str, tuple[int, str]] = {
     "InvalidEvent": (2, "rule"),
+    "ValueRule": (0, "refusal"),
     "_BadValue": (0, "rule"),
     "RuleViolation": (0, "rule_code"),
     "Breach": (0, "rule_code"),
