@@ -53,7 +53,7 @@ def write_care_plan(
     _write_adoption_decision(story, start, end, adoption_on)
 
 
-def _schedule(story: Story, first: date, end: date, gap: Callable[[date], float]) -> Iterator[date]:
+def _schedule(first: date, end: date, gap: Callable[[date], float]) -> Iterator[date]:
     """Due dates from `first`, each `gap(previous)` days after the last, before `end`."""
     due = first
     while due < end:
@@ -68,7 +68,7 @@ def _write_reviews(story: Story, params: AuthorityParameters, start: date, end: 
     def gap(_: date) -> float:
         return rng.uniform(85, 95) if held == 1 else rng.uniform(170, 185)
 
-    for due in _schedule(story, start + _days(rng.uniform(14, 28)), end, gap):
+    for due in _schedule(start + _days(rng.uniform(14, 28)), end, gap):
         held += 1
         if age_on(story.date_of_birth, due) < 4:
             participation = "PN0"
@@ -84,7 +84,7 @@ def _write_education_plans(
 ) -> None:
     rng = story.work_rng
     first = start + _days(rng.uniform(10, 30))
-    for due in _schedule(story, first, end, lambda _: rng.uniform(95, 135)):
+    for due in _schedule(first, end, lambda _: rng.uniform(95, 135)):
         if age_on(story.date_of_birth, due) not in range(5, 16):
             continue
         if rng.random() < params.pep_on_time.at(reporting_year(due)):
@@ -98,15 +98,15 @@ def _write_health(story: Story, params: AuthorityParameters, start: date, end: d
         under_5 = age_on(story.date_of_birth, due) < 5
         return rng.uniform(160, 185) if under_5 else rng.uniform(320, 360)
 
-    for due in _schedule(story, start + _days(rng.uniform(7, 28)), end, assessment_gap):
+    for due in _schedule(start + _days(rng.uniform(7, 28)), end, assessment_gap):
         if rng.random() < params.health_assessment_on_time.at(reporting_year(due)):
             story.add(HealthAssessmentCompleted, due)
     first_dental = start + _days(rng.uniform(20, 120))
-    for due in _schedule(story, first_dental, end, lambda _: rng.uniform(300, 365)):
+    for due in _schedule(first_dental, end, lambda _: rng.uniform(300, 365)):
         if rng.random() < params.dental_check_on_time.at(reporting_year(due)):
             story.add(DentalCheckCompleted, due)
     first_immunisations = start + _days(rng.uniform(7, 40))
-    for due in _schedule(story, first_immunisations, end, lambda _: rng.uniform(200, 330)):
+    for due in _schedule(first_immunisations, end, lambda _: rng.uniform(200, 330)):
         up_to_date = rng.random() < params.immunisations_up_to_date.at(reporting_year(due))
         story.add(ImmunisationsStatusRecorded, due, up_to_date=up_to_date)
 
