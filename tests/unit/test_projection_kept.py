@@ -110,33 +110,19 @@ def hand_built_journeys() -> list[JourneyEvent]:
     twice.retract(early, at(2019, 4, 1))
     twice.period("pc10", d(2020, 4, 1))
     twice.placement("p9", "pc10", d(2020, 4, 1), carer="Z")
-    # Looked after: reviews, a PEP, health checks, each kind with one retracted (a review's
-    # participation corrected, a dental check recorded in error, immunisations corrected);
-    # and a conference whose attendance is retracted and recorded again.
-    cared = Child("K", born=d(2010, 2, 2))
-    cared.period("pc1", d(2018, 1, 10))
-    wrong_review = cared.review(d(2018, 4, 1), "PN7")
-    cared.retract(wrong_review, at(2018, 4, 20))
-    cared.review(d(2018, 4, 1), "PN1", recorded_at=at(2018, 4, 20))
-    cared.review(d(2018, 10, 1), "PN6")
-    wrong_plan = cared.pep(d(2018, 2, 1))
-    cared.retract(wrong_plan, at(2018, 3, 1))
-    cared.pep(d(2018, 9, 1))
-    cared.health_assessment(d(2018, 2, 20))
-    wrong_check = cared.dental_check(d(2018, 5, 5))
-    cared.retract(wrong_check, at(2018, 6, 1))
-    first_status = cared.immunisations(d(2018, 2, 20), up_to_date=False)
-    cared.retract(first_status, at(2018, 7, 1))
-    cared.immunisations(d(2018, 2, 20), up_to_date=True, recorded_at=at(2018, 7, 1))
-    cared.enquiry("e1", d(2017, 6, 1))
-    cared.conference("e1", d(2017, 6, 20))
-    attendance = cared.attendance("e1", d(2017, 6, 20), mother=True, father=False, child=False)
-    cared.retract(attendance, at(2017, 7, 1))
-    cared.attendance(
-        "e1", d(2017, 6, 20), mother=True, father=True, grandparent=False,
-        recorded_at=at(2017, 7, 2),
-    )  # fmt: skip
-    return [*leaver.events, *need.events, *twice.events, *cared.events]
+    # The leaver's review, PEP and immunisations status, and the attendance at N's
+    # conference, each recorded in error and retracted (one correction recorded again),
+    # recorded at moments the journeys already have, to keep the grid of moments small.
+    review = leaver.review(d(2015, 6, 1), "PN7", recorded_at=at(2015, 6, 3))
+    leaver.retract(review, at(2017, 3, 1))
+    leaver.review(d(2015, 6, 1), "PN1", recorded_at=at(2017, 3, 1))
+    plan = leaver.pep(d(2015, 1, 1), recorded_at=at(2015, 6, 3))
+    leaver.retract(plan, at(2016, 10, 1))
+    status = leaver.immunisations(d(2015, 1, 1), up_to_date=False, recorded_at=at(2015, 6, 3))
+    leaver.retract(status, at(2016, 10, 1))
+    attendance = need.attendance("e2", d(2014, 3, 1), mother=True, father=False)
+    need.retract(attendance, at(2014, 6, 1))
+    return [*leaver.events, *need.events, *twice.events]
 
 
 EVENTS = hand_built_journeys()
@@ -246,8 +232,7 @@ def test_incremental_versions_equal_a_rebuild_table_for_table(seed: int) -> None
     assert all(rebuilt[table] for table in KEPT_TABLES)
     # Consecutive equal versions are merged: a child's row changes only when its
     # registration does (T's, corrected by a second ChildRegistered).
-    # L, N, K, and T twice (its registration corrected).
-    assert len(rebuilt["children"]) == 5
+    assert len(rebuilt["children"]) == 4  # L, N, and T twice (its registration corrected)
 
 
 def synthetic_events() -> list[JourneyEvent]:

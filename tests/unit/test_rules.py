@@ -421,7 +421,10 @@ CASES: dict[str, Case] = {
     ),
     "attendance recorded twice": Case(
         [*CONFERENCE, attendance_recorded("2011-02-01")],
-        attendance_recorded("2011-02-01", father=False),
+        # Recorded the next day: the first recorded is the one that stands.
+        attendance_recorded(
+            "2011-02-01", father=False, recorded_at=datetime(2011, 2, 2, 12, tzinfo=UTC)
+        ),
         "ATTENDANCE_ALREADY_RECORDED",
         "enquiry_id",
     ),
