@@ -135,6 +135,36 @@ class ChildProtectionConferenceHeld(JourneyEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ConferenceAttendanceRecorded(JourneyEvent):
+    """Who attended a child protection conference: one field per role, attended or not.
+
+    Dated the day of the conference it names. A role is null when it does not apply to the
+    conference (no such family member, or not invited): the attendance indicators count a
+    role only where it is recorded as attended (true) or not (false).
+    """
+
+    enquiry_id: str = _field(
+        "The section 47 enquiry whose child protection conference this is.",
+        bound=IDENTIFIER_DOC,
+    )
+    mother_attended: bool | None = _field(
+        "Whether the child's mother attended; null when it does not apply.", default=None
+    )
+    father_attended: bool | None = _field(
+        "Whether the child's father attended; null when it does not apply.", default=None
+    )
+    grandparent_attended: bool | None = _field(
+        "Whether a grandparent attended; null when none was invited.", default=None
+    )
+    other_family_attended: bool | None = _field(
+        "Whether another family member attended; null when none was invited.", default=None
+    )
+    child_attended: bool | None = _field(
+        "Whether the child attended; null when it does not apply (a baby, say).", default=None
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChildProtectionPlanStarted(JourneyEvent):
     """The child became the subject of a child protection plan."""
 
@@ -219,6 +249,64 @@ class PeriodOfCareEnded(JourneyEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StatutoryReviewHeld(JourneyEvent):
+    """A statutory review of a looked-after child's care plan was held."""
+
+    participation: str = _field(
+        "SSDA903 participation code (PN0-PN7): PN0 the child was under 4; PN1 attended and "
+        "spoke for themselves; PN2 attended, an advocate spoke for them; PN3 attended and "
+        "conveyed their views non-verbally; PN4 attended without conveying their views; PN5 "
+        "did not attend, briefed an advocate; PN6 did not attend, conveyed their views by a "
+        "facilitative medium; PN7 did not attend, views not conveyed.",
+        code_list=codes.REVIEW_PARTICIPATION,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonalEducationPlanCompleted(JourneyEvent):
+    """A looked-after child's personal education plan (PEP) was completed or reviewed."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HealthAssessmentCompleted(JourneyEvent):
+    """A looked-after child's statutory health assessment was completed (SSDA903 OC2)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DentalCheckCompleted(JourneyEvent):
+    """A looked-after child had a dental check (SSDA903 OC2)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImmunisationsStatusRecorded(JourneyEvent):
+    """A looked-after child's immunisations were checked against the schedule (SSDA903 OC2)."""
+
+    up_to_date: bool = _field("Whether the child's immunisations are up to date that day.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdoptionDecisionMade(JourneyEvent):
+    """The decision that a looked-after child should be placed for adoption (SSDA903)."""
+
+    decision_id: str = _field(
+        "Identifier of the decision, unique within the journey.", bound=IDENTIFIER_DOC
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdoptionDecisionCeased(JourneyEvent):
+    """The child should no longer be placed for adoption (not for an adoption: E11/E12)."""
+
+    decision_id: str = _field("The decision that ceased.", bound=IDENTIFIER_DOC)
+    reason: str = _field(
+        "SSDA903 reason the decision ceased (RD1-RD4): RD1 the child's needs changed; RD2 "
+        "the court did not make a placement order; RD3 prospective adopters could not be "
+        "found; RD4 any other reason.",
+        code_list=codes.ADOPTION_DECISION_CEASED_REASON,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PersonalAdviserAllocated(JourneyEvent):
     """A personal adviser was allocated to the young person."""
 
@@ -264,6 +352,14 @@ EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     PeriodOfCareEnded,
     PersonalAdviserAllocated,
     CareLeaverContactRecorded,
+    StatutoryReviewHeld,
+    PersonalEducationPlanCompleted,
+    HealthAssessmentCompleted,
+    DentalCheckCompleted,
+    ImmunisationsStatusRecorded,
+    ConferenceAttendanceRecorded,
+    AdoptionDecisionMade,
+    AdoptionDecisionCeased,
     EventRetracted,
 )
 

@@ -92,3 +92,22 @@ ADOPTED_REASON_EPISODE_CEASED = frozenset({"E11", "E12"})
 # A young person whose most recent ended period of care ended so is not this authority's
 # care leaver: died (E2), care transferred to another authority (E3), adopted (E11, E12).
 NOT_A_CARE_LEAVER_REASON_EPISODE_CEASED = frozenset({"E2", "E3", "E11", "E12"})
+
+# SSDA903 participation in a statutory review (PN0-PN7): PN0 the child was under 4 at the
+# review; PN1 attended and spoke for themselves; PN2 attended and an advocate spoke for
+# them; PN3 attended and conveyed their views symbolically (non-verbally); PN4 attended
+# but did not speak, convey their views or ask an advocate to; PN5 did not attend but
+# briefed an advocate; PN6 did not attend but conveyed their views by a facilitative
+# medium; PN7 did not attend and their views were not conveyed.
+REVIEW_PARTICIPATION = frozenset(f"PN{i}" for i in range(8))
+# The code for a child under 4 at the review (left out of review_participation).
+REVIEW_PARTICIPATION_UNDER_4 = frozenset({"PN0"})
+# The codes by which the child contributed to the review (review_participation's
+# numerator): attended and spoke, through an advocate or symbolically, or conveyed their
+# views without attending. PN4 (attended without contributing) and PN7 do not.
+REVIEW_CONTRIBUTED = frozenset({"PN1", "PN2", "PN3", "PN5", "PN6"})
+
+# SSDA903 reason the decision that a child should be placed for adoption ceased
+# (REASON_PLACED_CEASED): RD1 the child's needs changed; RD2 the court did not make a
+# placement order; RD3 prospective adopters could not be found; RD4 any other reason.
+ADOPTION_DECISION_CEASED_REASON = frozenset({"RD1", "RD2", "RD3", "RD4"})

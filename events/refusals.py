@@ -244,7 +244,8 @@ class Refusal(StrEnum):
     DUPLICATE_ID = (
         "DUPLICATE_ID",
         _J,
-        "a referral, assessment, enquiry, plan, period, placement or adviser id used twice",
+        "a referral, assessment, enquiry, plan, period, placement, adviser or adoption decision id "
+        "used twice",
         None,
     )
     UNKNOWN_REFERRAL = (
@@ -424,6 +425,85 @@ class Refusal(StrEnum):
         "ACCOMMODATION_NEVER_SUITABLE",
         _J,
         "no fixed abode (S) or custody (X) accommodation said to be suitable",
+        None,
+    )
+
+    # -- the rules of practice of looked-after children's reviews, education and health
+    REVIEW_NOT_LOOKED_AFTER = (
+        "REVIEW_NOT_LOOKED_AFTER",
+        _J,
+        "a statutory review for a child not looked after on that day",
+        None,
+    )
+    REVIEW_PARTICIPATION_AGE = (
+        "REVIEW_PARTICIPATION_AGE",
+        _J,
+        "participation PN0 (under 4) for a child of 4 or over at the review, or PN1-PN7 for a "
+        "child under 4",
+        None,
+    )
+    PEP_NOT_LOOKED_AFTER = (
+        "PEP_NOT_LOOKED_AFTER",
+        _J,
+        "a personal education plan for a child not looked after on that day",
+        None,
+    )
+    PEP_NOT_SCHOOL_AGE = (
+        "PEP_NOT_SCHOOL_AGE",
+        _J,
+        "a personal education plan for a child not of statutory school age (5 to 15) that day",
+        None,
+    )
+    HEALTH_CHECK_NOT_LOOKED_AFTER = (
+        "HEALTH_CHECK_NOT_LOOKED_AFTER",
+        _J,
+        "a health assessment, dental check or immunisations status for a child not looked "
+        "after on that day",
+        None,
+    )
+    # -- child protection conferences: who attended
+    ATTENDANCE_WITHOUT_CONFERENCE = (
+        "ATTENDANCE_WITHOUT_CONFERENCE",
+        _J,
+        "attendance for a child protection conference not held: none is recorded for the "
+        "enquiry on that day",
+        None,
+    )
+    ATTENDANCE_ALREADY_RECORDED = (
+        "ATTENDANCE_ALREADY_RECORDED",
+        _J,
+        "attendance at the conference was already recorded (retract it to correct it)",
+        None,
+    )
+    # -- adoption: the decision that the child should be placed for adoption
+    ADOPTION_DECISION_NOT_LOOKED_AFTER = (
+        "ADOPTION_DECISION_NOT_LOOKED_AFTER",
+        _J,
+        "a decision to place for adoption for a child not looked after on that day",
+        None,
+    )
+    UNKNOWN_ADOPTION_DECISION = (
+        "UNKNOWN_ADOPTION_DECISION",
+        _J,
+        "the event names an adoption decision not recorded for the child",
+        None,
+    )
+    ADOPTION_DECISION_ALREADY_CEASED = (
+        "ADOPTION_DECISION_ALREADY_CEASED",
+        _J,
+        "the adoption decision already ceased",
+        None,
+    )
+    ADOPTION_DECISION_ENDS_BEFORE_START = (
+        "ADOPTION_DECISION_ENDS_BEFORE_START",
+        _J,
+        "the adoption decision ceases before it was made",
+        None,
+    )
+    ADOPTION_DECISION_ALREADY_OPEN = (
+        "ADOPTION_DECISION_ALREADY_OPEN",
+        _J,
+        "an adoption decision is made while another has not ceased",
         None,
     )
 

@@ -35,7 +35,7 @@ from projections.definitions import (
 )
 from projections.exceptions import DatabaseInUse, ProjectionWriterRunning
 from projections.maintain import install_kept_tables
-from projections.schema import event_log_ddl
+from projections.schema import event_log_additions, event_log_ddl
 from projections.snapshot import SnapshotPublisher
 
 CONSUMED_OFFSETS_DDL = """
@@ -84,6 +84,8 @@ def install(
     projections.definitions); another directory adds an authority's own or a trial one.
     """
     connection.execute(event_log_ddl())
+    for statement in event_log_additions():
+        connection.execute(statement)
     connection.execute(CONSUMED_OFFSETS_DDL)
     for statement in _CONSUMED_OFFSETS_COLUMNS:
         connection.execute(statement)

@@ -37,6 +37,8 @@ from projections.schema import COLUMN_NAMES, UUID_COLUMNS
 POSITION_AND_ID = ("kafka_partition", "kafka_offset", "event_id")
 
 
+# By name: an event_log made by an older release has the newer columns at its end.
+_COLUMNS = ", ".join(COLUMN_NAMES)
 _SELECT_INCOMING = ", ".join(
     f"cast({name} as uuid)" if name in UUID_COLUMNS else name for name in COLUMN_NAMES
 )
@@ -123,7 +125,9 @@ def append_in_transaction(
                 f"{topic} partition {partition} offset {offset} is already projected "
                 f"(next offset to read is {next_offset}); refusing to count it twice"
             )
-        connection.execute(f"insert into event_log select {_SELECT_INCOMING} from incoming_events")
+        connection.execute(
+            f"insert into event_log ({_COLUMNS}) select {_SELECT_INCOMING} from incoming_events"
+        )
         note_loaded_batch(connection, "incoming_events")
         connection.execute(
             """

@@ -58,6 +58,14 @@ KEPT_TABLES: dict[str, list[str]] = {
     "personal_advisers": ["PersonalAdviserAllocated"],
     "care_leaver_contacts": ["CareLeaverContactRecorded"],
     "care_leaver_birthdays": ["ChildRegistered", *_SPELLS, "CareLeaverContactRecorded"],
+    "statutory_reviews": ["StatutoryReviewHeld"],
+    "education_plans": ["PersonalEducationPlanCompleted"],
+    "health_checks": [
+        "HealthAssessmentCompleted",
+        "DentalCheckCompleted",
+        "ImmunisationsStatusRecorded",
+    ],
+    "conference_attendance": ["ConferenceAttendanceRecorded"],
 }
 # The analyst tables among them (reporting_year_spans only serves reporting_years_as_of).
 ANALYST_TABLES: tuple[str, ...] = tuple(t for t in KEPT_TABLES if t != "reporting_year_spans")

@@ -80,3 +80,17 @@ ARROW_SCHEMA = pa.schema([pa.field(name, arrow) for name, arrow, _ in ALL_COLUMN
 def event_log_ddl() -> str:
     columns = ",\n    ".join(f"{name} {sql}" for name, _, sql in ALL_COLUMNS)
     return f"create table if not exists event_log (\n    {columns}\n)"
+
+
+def event_log_additions() -> list[str]:
+    """Statements adding to an older event_log the columns a newer contract brings.
+
+    A database made before an event type or field was added to the contract has no column
+    for it; the column is added, null for every event loaded before (none of them had the
+    field). Rows are inserted by column name (projections.load), so the order the columns
+    were added in does not matter.
+    """
+    return [
+        f"alter table event_log add column if not exists {name} {sql}"
+        for name, _, sql in ALL_COLUMNS
+    ]

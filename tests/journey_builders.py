@@ -246,6 +246,70 @@ def contact_recorded(
     )
 
 
+def attendance_recorded(
+    on: date | str,
+    enquiry_id: str = "S1",
+    *,
+    mother: bool | None = True,
+    father: bool | None = None,
+    grandparent: bool | None = None,
+    other_family: bool | None = None,
+    child: bool | None = None,
+    **envelope: Any,
+) -> contract.ConferenceAttendanceRecorded:
+    return build(
+        contract.ConferenceAttendanceRecorded,
+        on,
+        enquiry_id=enquiry_id,
+        mother_attended=mother,
+        father_attended=father,
+        grandparent_attended=grandparent,
+        other_family_attended=other_family,
+        child_attended=child,
+        **envelope,
+    )
+
+
+def review_held(
+    on: date | str, *, participation: str = "PN1", **envelope: Any
+) -> contract.StatutoryReviewHeld:
+    return build(contract.StatutoryReviewHeld, on, participation=participation, **envelope)
+
+
+def pep_completed(on: date | str, **envelope: Any) -> contract.PersonalEducationPlanCompleted:
+    return build(contract.PersonalEducationPlanCompleted, on, **envelope)
+
+
+def health_assessment_completed(
+    on: date | str, **envelope: Any
+) -> contract.HealthAssessmentCompleted:
+    return build(contract.HealthAssessmentCompleted, on, **envelope)
+
+
+def dental_check_completed(on: date | str, **envelope: Any) -> contract.DentalCheckCompleted:
+    return build(contract.DentalCheckCompleted, on, **envelope)
+
+
+def immunisations_recorded(
+    on: date | str, *, up_to_date: bool = True, **envelope: Any
+) -> contract.ImmunisationsStatusRecorded:
+    return build(contract.ImmunisationsStatusRecorded, on, up_to_date=up_to_date, **envelope)
+
+
+def adoption_decided(
+    on: date | str, decision_id: str = "AD1", **envelope: Any
+) -> contract.AdoptionDecisionMade:
+    return build(contract.AdoptionDecisionMade, on, decision_id=decision_id, **envelope)
+
+
+def adoption_decision_ceased(
+    on: date | str, decision_id: str = "AD1", *, reason: str = "RD1", **envelope: Any
+) -> contract.AdoptionDecisionCeased:
+    return build(
+        contract.AdoptionDecisionCeased, on, decision_id=decision_id, reason=reason, **envelope
+    )
+
+
 def retraction(
     on: date | str, event: JourneyEvent, *, reason: str = "recorded in error", **envelope: Any
 ) -> contract.EventRetracted:
@@ -403,6 +467,56 @@ class Child:
 
     def end_placement(self, placement_id: str, on: date, **kw: Any) -> JourneyEvent:
         return self._keep(placement_ended(on, placement_id, **self._envelope(kw)))
+
+    # Child protection conferences
+    def enquiry(self, enquiry_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(section47_started(on, enquiry_id, referral_id="r", **self._envelope(kw)))
+
+    def conference(
+        self, enquiry_id: str, on: date, *, plan_required: bool = True, **kw: Any
+    ) -> JourneyEvent:
+        return self._keep(
+            conference_held(on, enquiry_id, plan_required=plan_required, **self._envelope(kw))
+        )
+
+    def attendance(
+        self,
+        enquiry_id: str,
+        on: date,
+        *,
+        mother: bool | None = None,
+        father: bool | None = None,
+        grandparent: bool | None = None,
+        other_family: bool | None = None,
+        child: bool | None = None,
+        **kw: Any,
+    ) -> JourneyEvent:
+        """Who attended the conference of `enquiry_id` on `on` (None: the role does not apply)."""
+        return self._keep(
+            attendance_recorded(
+                on, enquiry_id, mother=mother, father=father, grandparent=grandparent,
+                other_family=other_family, child=child, **self._envelope(kw),
+            )
+        )  # fmt: skip
+
+    # Looked after: reviews, education, health, adoption
+    def review(self, on: date, participation: str = "PN1", **kw: Any) -> JourneyEvent:
+        return self._keep(review_held(on, participation=participation, **self._envelope(kw)))
+
+    def pep(self, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(pep_completed(on, **self._envelope(kw)))
+
+    def health_assessment(self, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(health_assessment_completed(on, **self._envelope(kw)))
+
+    def dental_check(self, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(dental_check_completed(on, **self._envelope(kw)))
+
+    def immunisations(self, on: date, up_to_date: bool = True, **kw: Any) -> JourneyEvent:
+        return self._keep(immunisations_recorded(on, up_to_date=up_to_date, **self._envelope(kw)))
+
+    def adoption_decision(self, decision_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(adoption_decided(on, decision_id, **self._envelope(kw)))
 
     # Care leavers
     def adviser(self, on: date, **kw: Any) -> JourneyEvent:

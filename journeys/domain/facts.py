@@ -18,6 +18,8 @@ from typing import TypeVar
 
 from events import codes
 from events.catalogue import (
+    AdoptionDecisionCeased,
+    AdoptionDecisionMade,
     AssessmentCompleted,
     AssessmentStarted,
     ChildProtectionConferenceHeld,
@@ -74,17 +76,25 @@ SAME_DAY_ORDER: dict[str, int] = {
             "ChildRegistered",
             "PlacementEnded",
             "ChildProtectionPlanEnded",
+            "AdoptionDecisionCeased",
             "PeriodOfCareEnded",
             "ReferralClosed",
             "ReferralReceived",
             "AssessmentStarted",
             "Section47Started",
             "ChildProtectionConferenceHeld",
+            "ConferenceAttendanceRecorded",
             "ChildProtectionPlanStarted",
             "AssessmentCompleted",
             "PeriodOfCareStarted",
             "LegalStatusChanged",
             "PlacementStarted",
+            "AdoptionDecisionMade",
+            "StatutoryReviewHeld",
+            "PersonalEducationPlanCompleted",
+            "HealthAssessmentCompleted",
+            "DentalCheckCompleted",
+            "ImmunisationsStatusRecorded",
             "PersonalAdviserAllocated",
             "CareLeaverContactRecorded",
             "EventRetracted",
@@ -181,6 +191,19 @@ PLACEMENT = SpellKind(
     already_open=Refusal.PLACEMENT_ALREADY_OPEN,
 )
 ADVISER = SpellKind("personal adviser allocation", PersonalAdviserAllocated, None, "adviser_id", "")
+# From the decision that the child should be placed for adoption until it ceases (or the
+# child leaves care, adopted or not).
+ADOPTION_DECISION = SpellKind(
+    "adoption decision",
+    AdoptionDecisionMade,
+    AdoptionDecisionCeased,
+    "decision_id",
+    "ceased",
+    unknown=Refusal.UNKNOWN_ADOPTION_DECISION,
+    already_ended=Refusal.ADOPTION_DECISION_ALREADY_CEASED,
+    ends_before_start=Refusal.ADOPTION_DECISION_ENDS_BEFORE_START,
+    already_open=Refusal.ADOPTION_DECISION_ALREADY_OPEN,
+)
 SPELL_KINDS: tuple[SpellKind, ...] = (
     REFERRAL,
     ASSESSMENT,
@@ -189,6 +212,7 @@ SPELL_KINDS: tuple[SpellKind, ...] = (
     PERIOD,
     PLACEMENT,
     ADVISER,
+    ADOPTION_DECISION,
 )
 # The event types a kind's spells are built from: adding or removing any other event
 # leaves them as they were.

@@ -149,6 +149,32 @@ class Journey(Aggregate):
     def record_care_leaver_contact(self, payload: contract.CareLeaverContactRecorded) -> bool:
         return self._decide(payload, contract.CareLeaverContactRecorded)
 
+    def record_conference_attendance(self, payload: contract.ConferenceAttendanceRecorded) -> bool:
+        return self._decide(payload, contract.ConferenceAttendanceRecorded)
+
+    def hold_statutory_review(self, payload: contract.StatutoryReviewHeld) -> bool:
+        return self._decide(payload, contract.StatutoryReviewHeld)
+
+    def complete_personal_education_plan(
+        self, payload: contract.PersonalEducationPlanCompleted
+    ) -> bool:
+        return self._decide(payload, contract.PersonalEducationPlanCompleted)
+
+    def complete_health_assessment(self, payload: contract.HealthAssessmentCompleted) -> bool:
+        return self._decide(payload, contract.HealthAssessmentCompleted)
+
+    def complete_dental_check(self, payload: contract.DentalCheckCompleted) -> bool:
+        return self._decide(payload, contract.DentalCheckCompleted)
+
+    def record_immunisations_status(self, payload: contract.ImmunisationsStatusRecorded) -> bool:
+        return self._decide(payload, contract.ImmunisationsStatusRecorded)
+
+    def decide_on_adoption(self, payload: contract.AdoptionDecisionMade) -> bool:
+        return self._decide(payload, contract.AdoptionDecisionMade)
+
+    def cease_adoption_decision(self, payload: contract.AdoptionDecisionCeased) -> bool:
+        return self._decide(payload, contract.AdoptionDecisionCeased)
+
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
         if self._is_duplicate(payload, contract.ChildRegistered):
@@ -331,6 +357,38 @@ class Journey(Aggregate):
     def _contact_recorded(self, payload: contract.CareLeaverContactRecorded) -> None:
         self._count(payload)
 
+    @event("ConferenceAttendanceRecorded", topic=_topic("ConferenceAttendanceRecorded"))
+    def _attendance_recorded(self, payload: contract.ConferenceAttendanceRecorded) -> None:
+        self._count(payload)
+
+    @event("StatutoryReviewHeld", topic=_topic("StatutoryReviewHeld"))
+    def _review_held(self, payload: contract.StatutoryReviewHeld) -> None:
+        self._count(payload)
+
+    @event("PersonalEducationPlanCompleted", topic=_topic("PersonalEducationPlanCompleted"))
+    def _education_plan_completed(self, payload: contract.PersonalEducationPlanCompleted) -> None:
+        self._count(payload)
+
+    @event("HealthAssessmentCompleted", topic=_topic("HealthAssessmentCompleted"))
+    def _health_assessment_completed(self, payload: contract.HealthAssessmentCompleted) -> None:
+        self._count(payload)
+
+    @event("DentalCheckCompleted", topic=_topic("DentalCheckCompleted"))
+    def _dental_check_completed(self, payload: contract.DentalCheckCompleted) -> None:
+        self._count(payload)
+
+    @event("ImmunisationsStatusRecorded", topic=_topic("ImmunisationsStatusRecorded"))
+    def _immunisations_recorded(self, payload: contract.ImmunisationsStatusRecorded) -> None:
+        self._count(payload)
+
+    @event("AdoptionDecisionMade", topic=_topic("AdoptionDecisionMade"))
+    def _adoption_decision_made(self, payload: contract.AdoptionDecisionMade) -> None:
+        self._count(payload)
+
+    @event("AdoptionDecisionCeased", topic=_topic("AdoptionDecisionCeased"))
+    def _adoption_decision_ceased(self, payload: contract.AdoptionDecisionCeased) -> None:
+        self._count(payload)
+
     @event("EventRetracted", topic=_topic("EventRetracted"))
     def _event_retracted(self, payload: EventRetracted) -> None:
         retracted = self._counting.pop(payload.retracted_event_id)
@@ -438,6 +496,14 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
     contract.PeriodOfCareEnded: Journey.end_period_of_care,
     contract.PersonalAdviserAllocated: Journey.allocate_personal_adviser,
     contract.CareLeaverContactRecorded: Journey.record_care_leaver_contact,
+    contract.ConferenceAttendanceRecorded: Journey.record_conference_attendance,
+    contract.StatutoryReviewHeld: Journey.hold_statutory_review,
+    contract.PersonalEducationPlanCompleted: Journey.complete_personal_education_plan,
+    contract.HealthAssessmentCompleted: Journey.complete_health_assessment,
+    contract.DentalCheckCompleted: Journey.complete_dental_check,
+    contract.ImmunisationsStatusRecorded: Journey.record_immunisations_status,
+    contract.AdoptionDecisionMade: Journey.decide_on_adoption,
+    contract.AdoptionDecisionCeased: Journey.cease_adoption_decision,
     contract.EventRetracted: Journey.retract,
 }
 

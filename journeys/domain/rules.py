@@ -22,6 +22,8 @@ from events import codes
 from events.catalogue import (
     EVENT_CLASSES,
     EVENT_TYPES,
+    AdoptionDecisionCeased,
+    AdoptionDecisionMade,
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
@@ -29,19 +31,26 @@ from events.catalogue import (
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
     ChildRegistered,
+    ConferenceAttendanceRecorded,
+    DentalCheckCompleted,
+    HealthAssessmentCompleted,
+    ImmunisationsStatusRecorded,
     JourneyEvent,
     LegalStatusChanged,
     PeriodOfCareEnded,
     PeriodOfCareStarted,
     PersonalAdviserAllocated,
+    PersonalEducationPlanCompleted,
     PlacementEnded,
     PlacementStarted,
     ReferralClosed,
     ReferralReceived,
     Section47Started,
+    StatutoryReviewHeld,
 )
 from events.refusals import Refusal
 from journeys.domain.facts import (
+    ADOPTION_DECISION,
     ASSESSMENT,
     ENQUIRY,
     PERIOD,
@@ -56,6 +65,11 @@ from journeys.domain.facts import (
 
 # Age from which a personal adviser may be allocated (domain.md section 1).
 ADVISER_MINIMUM_AGE = 14
+# Statutory school age, as the PEP indicator reads it (domain.md section 3, indicator 12):
+# aged 5 to 15 on the day.
+SCHOOL_AGE = range(5, 16)
+# Below this age a statutory review's participation code is PN0 (SSDA903).
+REVIEW_PARTICIPATION_AGE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +241,8 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
     (LegalStatusChanged, "period_id", PERIOD),
     (PlacementStarted, "period_id", PERIOD),
     (PlacementEnded, "placement_id", PLACEMENT),
+    (ConferenceAttendanceRecorded, "enquiry_id", ENQUIRY),
+    (AdoptionDecisionCeased, "decision_id", ADOPTION_DECISION),
 )
 
 
@@ -636,3 +652,179 @@ def check_contact_codes_consistent(chronology: Chronology) -> Iterator[Breach]:
                 f"ACCOM {accommodation} says suitable, but {accommodation[0]} accommodation "
                 f"(no fixed abode or in custody) is never suitable: use {accommodation[0]}2",
             )
+
+
+# -- looked-after children: reviews, education, health, adoption ----------------------------
+
+_PERIODS = (PeriodOfCareStarted, PeriodOfCareEnded)
+
+
+def _not_looked_after(
+    chronology: Chronology, event_type: type[JourneyEvent], code: Refusal, what: str
+) -> Iterator[Breach]:
+    """A breach for each event of `event_type` dated on a day the child is not looked after.
+
+    Looked after on day D as domain.md section 3 reads it: a period started on or before D
+    and not ended on or before D (so not on the day the period ends).
+    """
+    for event in chronology.of_type(event_type):
+        if not chronology.looked_after_on(event.occurred_on):
+            yield Breach(
+                code,
+                event,
+                "occurred_on",
+                f"{what} on {event.occurred_on}, when the child is not looked after (no period "
+                "of care open that day)",
+            )
+
+
+@rule(StatutoryReviewHeld, *_PERIODS, refuses=[Refusal.REVIEW_NOT_LOOKED_AFTER])
+def check_review_within_period_of_care(chronology: Chronology) -> Iterator[Breach]:
+    yield from _not_looked_after(
+        chronology, StatutoryReviewHeld, Refusal.REVIEW_NOT_LOOKED_AFTER, "statutory review"
+    )
+
+
+@rule(StatutoryReviewHeld, refuses=[Refusal.REVIEW_PARTICIPATION_AGE])
+def check_review_participation_fits_age(chronology: Chronology) -> Iterator[Breach]:
+    for review in chronology.of_type(StatutoryReviewHeld):
+        age = chronology.age_on(review.occurred_on)
+        under_4 = age < REVIEW_PARTICIPATION_AGE
+        if under_4 != (review.participation in codes.REVIEW_PARTICIPATION_UNDER_4):
+            needed = "PN0" if under_4 else "one of PN1-PN7"
+            yield Breach(
+                Refusal.REVIEW_PARTICIPATION_AGE,
+                review,
+                "participation",
+                f"participation {review.participation} at a review on {review.occurred_on}, "
+                f"when the child is {age}: a child under {REVIEW_PARTICIPATION_AGE} is "
+                f"recorded PN0, an older child PN1-PN7 (here {needed})",
+            )
+
+
+@rule(
+    PersonalEducationPlanCompleted,
+    *_PERIODS,
+    refuses={
+        Refusal.PEP_NOT_LOOKED_AFTER: {PersonalEducationPlanCompleted, *_PERIODS},
+        Refusal.PEP_NOT_SCHOOL_AGE: {PersonalEducationPlanCompleted},
+    },
+)
+def check_pep_for_school_age_child_in_care(chronology: Chronology) -> Iterator[Breach]:
+    for plan in chronology.of_type(PersonalEducationPlanCompleted):
+        day = plan.occurred_on
+        if not chronology.looked_after_on(day):
+            yield Breach(
+                Refusal.PEP_NOT_LOOKED_AFTER,
+                plan,
+                "occurred_on",
+                f"personal education plan on {day}, when the child is not looked after (no "
+                "period of care open that day)",
+            )
+        elif chronology.age_on(day) not in SCHOOL_AGE:
+            yield Breach(
+                Refusal.PEP_NOT_SCHOOL_AGE,
+                plan,
+                "occurred_on",
+                f"personal education plan on {day}, when the child is {chronology.age_on(day)}: "
+                f"a PEP is for a child of statutory school age ({SCHOOL_AGE.start} to "
+                f"{SCHOOL_AGE.stop - 1})",
+            )
+
+
+_HEALTH_CHECKS: tuple[tuple[type[JourneyEvent], str], ...] = (
+    (HealthAssessmentCompleted, "health assessment"),
+    (DentalCheckCompleted, "dental check"),
+    (ImmunisationsStatusRecorded, "immunisations status"),
+)
+
+
+@rule(
+    *(check_type for check_type, _ in _HEALTH_CHECKS),
+    *_PERIODS,
+    refuses=[Refusal.HEALTH_CHECK_NOT_LOOKED_AFTER],
+)
+def check_health_checks_while_looked_after(chronology: Chronology) -> Iterator[Breach]:
+    for check_type, what in _HEALTH_CHECKS:
+        yield from _not_looked_after(
+            chronology, check_type, Refusal.HEALTH_CHECK_NOT_LOOKED_AFTER, what
+        )
+
+
+@rule(AdoptionDecisionMade, *_PERIODS, refuses=[Refusal.ADOPTION_DECISION_NOT_LOOKED_AFTER])
+def check_adoption_decision_in_care(chronology: Chronology) -> Iterator[Breach]:
+    yield from _not_looked_after(
+        chronology,
+        AdoptionDecisionMade,
+        Refusal.ADOPTION_DECISION_NOT_LOOKED_AFTER,
+        "decision that the child should be placed for adoption",
+    )
+
+
+@rule(
+    AdoptionDecisionMade,
+    AdoptionDecisionCeased,
+    *_PERIODS,
+    refuses=[_code_of(ADOPTION_DECISION, ADOPTION_DECISION.already_open)],
+)
+def check_one_open_adoption_decision(chronology: Chronology) -> Iterator[Breach]:
+    # A decision not ceased ends with the period of care it was made in (the child adopted
+    # or leaving care otherwise), so a later period can hold a decision of its own.
+    def ended_on(decision: Spell) -> date | None:
+        if decision.ended_on is not None:
+            return decision.ended_on
+        periods = chronology.open_spells_on(PERIOD, decision.started_on)
+        return periods[0].ended_on if periods else decision.started_on
+
+    yield from _one_open_at_a_time(chronology, ADOPTION_DECISION, ended_on)
+
+
+# -- child protection conferences: who attended -----------------------------------------------
+
+
+@rule(
+    ConferenceAttendanceRecorded,
+    ChildProtectionConferenceHeld,
+    refuses={
+        Refusal.ATTENDANCE_WITHOUT_CONFERENCE: {
+            ConferenceAttendanceRecorded,
+            ChildProtectionConferenceHeld,
+        },
+        Refusal.ATTENDANCE_ALREADY_RECORDED: {ConferenceAttendanceRecorded},
+    },
+)
+def check_attendance_at_a_conference_held(chronology: Chronology) -> Iterator[Breach]:
+    attendances = chronology.of_type(ConferenceAttendanceRecorded)
+    if not attendances:
+        return
+    held = {
+        (c.enquiry_id, c.occurred_on) for c in chronology.of_type(ChildProtectionConferenceHeld)
+    }
+    enquiries = chronology.spells(ENQUIRY)
+    first_recorded: dict[tuple[str, date], JourneyEvent] = {}
+    for attendance in attendances:
+        conference = (attendance.enquiry_id, attendance.occurred_on)
+        if attendance.enquiry_id not in enquiries:
+            continue  # check_references_known names the unknown enquiry
+        if conference not in held:
+            days = sorted(day for enquiry_id, day in held if enquiry_id == attendance.enquiry_id)
+            yield Breach(
+                Refusal.ATTENDANCE_WITHOUT_CONFERENCE,
+                attendance,
+                "occurred_on",
+                f"attendance recorded for a conference of enquiry {attendance.enquiry_id!r} on "
+                f"{attendance.occurred_on}, but no conference of that enquiry is recorded as "
+                "held that day"
+                + (f" (held on {', '.join(map(str, days))})" if days else " (none is recorded)"),
+            )
+        elif conference in first_recorded:
+            yield Breach(
+                Refusal.ATTENDANCE_ALREADY_RECORDED,
+                attendance,
+                "enquiry_id",
+                f"attendance at the conference of enquiry {attendance.enquiry_id!r} on "
+                f"{attendance.occurred_on} is already recorded by "
+                f"{_describe(first_recorded[conference])}: retract it to correct it",
+            )
+        else:
+            first_recorded[conference] = attendance

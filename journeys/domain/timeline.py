@@ -47,6 +47,25 @@ def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+_ATTENDANCE_ROLES = (
+    ("mother", "mother_attended"),
+    ("father", "father_attended"),
+    ("grandparent", "grandparent_attended"),
+    ("other family member", "other_family_attended"),
+    ("child", "child_attended"),
+)
+
+
+def _attendance(event: Any) -> str:
+    """ "mother attended, father did not" for the roles that apply to the conference."""
+    roles = [
+        f"{role} {'attended' if getattr(event, field) else 'did not attend'}"
+        for role, field in _ATTENDANCE_ROLES
+        if getattr(event, field) is not None
+    ]
+    return ", ".join(roles) or "no roles recorded"
+
+
 _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
     contract.ChildRegistered: lambda e: (
         f"Child registered (born {e.date_of_birth}, sex {e.sex}, ethnicity {e.ethnicity})"
@@ -93,6 +112,24 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
     contract.CareLeaverContactRecorded: lambda e: (
         f"Care leaver contact recorded (in touch {e.in_touch}, activity {e.activity}, "
         f"accommodation {e.accommodation})"
+    ),
+    contract.ConferenceAttendanceRecorded: lambda e: (
+        f"Attendance at the conference of enquiry {e.enquiry_id}: {_attendance(e)}"
+    ),
+    contract.StatutoryReviewHeld: lambda e: (
+        f"Statutory review held (participation {e.participation})"
+    ),
+    contract.PersonalEducationPlanCompleted: lambda e: "Personal education plan completed",
+    contract.HealthAssessmentCompleted: lambda e: "Health assessment completed",
+    contract.DentalCheckCompleted: lambda e: "Dental check",
+    contract.ImmunisationsStatusRecorded: lambda e: (
+        f"Immunisations {'up to date' if e.up_to_date else 'not up to date'}"
+    ),
+    contract.AdoptionDecisionMade: lambda e: (
+        f"Decision that the child should be placed for adoption ({e.decision_id})"
+    ),
+    contract.AdoptionDecisionCeased: lambda e: (
+        f"Adoption decision {e.decision_id} ceased ({e.reason})"
     ),
     contract.EventRetracted: lambda e: f"Event {e.retracted_event_id} retracted ({e.reason})",
 }

@@ -9,6 +9,7 @@ index, so the same parameters always give the same events, byte for byte once wr
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -70,7 +71,8 @@ def generate_labelled(params: AuthorityParameters) -> Iterator[LabelledEvent]:
 
 
 def _journey(child: ChildSeed, params: AuthorityParameters) -> list[RecordedEvent]:
-    story = Story(child.child_id, child.date_of_birth, child.rng)
+    work_rng = random.Random(f"{params.seed}/{params.local_authority}/{child.child_id}/work")
+    story = Story(child.child_id, child.date_of_birth, child.rng, work_rng)
     registered = child.first_referral
     if child.rng.random() < 0.1:
         # Known before the first referral (e.g. as a sibling); never before birth.

@@ -20,6 +20,7 @@ from events.catalogue import (
     PlacementEnded,
     PlacementStarted,
 )
+from journeys.synthetic.looked_after import write_care_plan
 from journeys.synthetic.parameters import AuthorityParameters, reporting_year
 from journeys.synthetic.story import Story, birthday
 
@@ -76,6 +77,7 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
     )
     spells = _placement_spells(story, params, start, end, age, adoption_on)
     _write_placements(story, period_id, spells, end)
+    write_care_plan(story, params, start, end, adoption_on)
     story.add(PeriodOfCareEnded, end, period_id=period_id, reason=reason)
     story.periods.append((start, end, False))
     return end

@@ -2,8 +2,10 @@
 
 Each kind names the rule it breaks. They refer to things that never existed in the
 journey (period "LAC0", referral "R0", ...: real identifiers start at 1), or start a
-second CP plan while one is open, so they are wrong whatever else the journey holds and
-leave it unchanged when rejected.
+second CP plan while one is open, record attendance at a conference on the day its enquiry
+started (the generator holds conferences at least a week later), or hold a review on the
+day a period of care ended (a new one never starts that day), so they are wrong whatever
+else the journey holds and leave it unchanged when rejected.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from events.catalogue import (
     AssessmentCompleted,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
+    ConferenceAttendanceRecorded,
     EventRetracted,
     JourneyEvent,
+    PeriodOfCareEnded,
     PlacementStarted,
     ReferralClosed,
+    Section47Started,
+    StatutoryReviewHeld,
 )
+from journeys.domain.facts import age_on
 from journeys.synthetic.parameters import AuthorityParameters
 from journeys.synthetic.recording import new_event_id
 from journeys.synthetic.story import Draft, Story
@@ -66,6 +73,27 @@ def _second_open_plan(story: Story, after: JourneyEvent) -> JourneyEvent:
     return ChildProtectionPlanStarted(**_envelope(story, after), plan_id="CP0", category="NEG")
 
 
+def _attendance_before_conference(story: Story, after: JourneyEvent) -> JourneyEvent:
+    assert isinstance(after, Section47Started)
+    return ConferenceAttendanceRecorded(
+        **_envelope(story, after), enquiry_id=after.enquiry_id, mother_attended=True
+    )
+
+
+def _review_after_care_ended(story: Story, after: JourneyEvent) -> JourneyEvent:
+    under_4 = age_on(story.date_of_birth, after.occurred_on) < 4
+    return StatutoryReviewHeld(**_envelope(story, after), participation="PN0" if under_4 else "PN1")
+
+
+# Rule-breaking submissions that follow an event of a given type, and the rule they break.
+_WRONG_AFTER: dict[
+    type[JourneyEvent], tuple[str, Callable[[Story, JourneyEvent], JourneyEvent]]
+] = {
+    ChildProtectionPlanStarted: ("a second CP plan while one is open", _second_open_plan),
+    Section47Started: ("attendance at a conference not held", _attendance_before_conference),
+    PeriodOfCareEnded: ("a review when no longer looked after", _review_after_care_ended),
+}
+
 _ALWAYS_WRONG: tuple[tuple[str, Callable[[Story, JourneyEvent], JourneyEvent]], ...] = (
     ("placement outside any period of care", _placement_outside_any_period),
     ("closes a referral that was never received", _closes_unknown_referral),
@@ -88,8 +116,8 @@ def mix_in_invalid(
         mixed.append((event, draft))
         if story.rng.random() >= chance:
             continue
-        if isinstance(event, ChildProtectionPlanStarted) and story.rng.random() < 0.5:
-            rule, make = "a second CP plan while one is open", _second_open_plan
+        if type(event) in _WRONG_AFTER and story.rng.random() < 0.5:
+            rule, make = _WRONG_AFTER[type(event)]
         else:
             rule, make = story.rng.choice(_ALWAYS_WRONG)
         invalid = make(story, event)

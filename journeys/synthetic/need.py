@@ -18,6 +18,7 @@ from events.catalogue import (
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
+    ConferenceAttendanceRecorded,
     ReferralClosed,
     ReferralReceived,
     Section47Started,
@@ -172,6 +173,7 @@ def _write_protection(
         enquiry_id=enquiry_id,
         plan_required=plan_required,
     )
+    _write_attendance(story, params, enquiry_id, conference)
     if not plan_required:
         return _close(
             story, referral_id, conference + _days(rng.uniform(30, 200)), eighteenth, "RC6"
@@ -194,3 +196,29 @@ def _write_protection(
         return _close(story, referral_id, left + _days(rng.uniform(0, 40)), eighteenth, "RC6")
     story.add(ChildProtectionPlanEnded, plan_ends, plan_id=plan_id)
     return _close(story, referral_id, plan_ends + _days(rng.uniform(20, 270)), eighteenth, "RC6")
+
+
+def _write_attendance(
+    story: Story, params: AuthorityParameters, enquiry_id: str, conference: date
+) -> None:
+    """Who came to the conference: each family role expected or not, and if so attended."""
+    rng = story.work_rng
+    if rng.random() < 0.03:
+        return  # attendance not recorded
+    year = reporting_year(conference)
+
+    def role(expected: float, attends: float) -> bool | None:
+        return (rng.random() < attends) if rng.random() < expected else None
+
+    story.add(
+        ConferenceAttendanceRecorded,
+        conference,
+        enquiry_id=enquiry_id,
+        mother_attended=role(params.mother_expected, params.mother_attends.at(year)),
+        father_attended=role(params.father_expected, params.father_attends.at(year)),
+        grandparent_attended=role(params.grandparent_expected, params.grandparent_attends.at(year)),
+        other_family_attended=role(
+            params.other_family_expected, params.other_family_attends.at(year)
+        ),
+        child_attended=role(1.0, 0.4) if story.age_on(conference) >= 10 else None,
+    )

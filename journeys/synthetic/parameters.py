@@ -104,6 +104,26 @@ class AuthorityParameters:
     pa_by_15y9m: Trend = field(default_factory=lambda: Trend(((2014, 0.05), (2016, 0.85))))
     seen_alone: Trend = field(default_factory=lambda: _improving(0.62, 0.84))
 
+    # A looked-after child's statutory work, each due date met with this chance
+    # (journeys/synthetic/looked_after.py): contributing to a review (aged 4 or over), a
+    # termly PEP, the annual health assessment and dental check; and immunisations found
+    # up to date when checked.
+    review_contribution: Trend = field(default_factory=lambda: _improving(0.82, 0.88))
+    pep_on_time: Trend = field(default_factory=lambda: Trend(((2014, 0.68), (2017, 0.78))))
+    health_assessment_on_time: Trend = field(default_factory=lambda: _improving(0.74, 0.935))
+    dental_check_on_time: Trend = field(default_factory=lambda: _improving(0.52, 0.85))
+    immunisations_up_to_date: Trend = field(default_factory=lambda: _improving(0.95, 0.99))
+    # Family members at child protection conferences: the chance each is expected (has
+    # a role at the conference) and, if so, attends (journeys/synthetic/need.py).
+    mother_expected: float = 0.95
+    father_expected: float = 0.65
+    grandparent_expected: float = 0.17
+    other_family_expected: float = 0.17
+    mother_attends: Trend = field(default_factory=lambda: _improving(0.86, 0.91))
+    father_attends: Trend = field(default_factory=lambda: _improving(0.62, 0.71))
+    grandparent_attends: Trend = field(default_factory=lambda: _improving(0.75, 0.78))
+    other_family_attends: Trend = field(default_factory=lambda: _improving(0.90, 0.98))
+
     # How events are recorded.
     late_recording_share: float = 0.3
     very_late_recording_share: float = 0.02
@@ -135,6 +155,8 @@ class AuthorityParameters:
             "care_share", "short_breaks_share", "conference_decides_plan",
             "temporary_placement_per_year", "same_carer_move_share", "contact_missed",
             "late_recording_share", "very_late_recording_share", "retraction_share",
+            "mother_expected", "father_expected", "grandparent_expected",
+            "other_family_expected",
         ):  # fmt: skip
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

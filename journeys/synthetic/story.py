@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from events.catalogue import (
+    AdoptionDecisionCeased,
+    AdoptionDecisionMade,
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
@@ -22,17 +24,23 @@ from events.catalogue import (
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
     ChildRegistered,
+    ConferenceAttendanceRecorded,
+    DentalCheckCompleted,
     EventRetracted,
+    HealthAssessmentCompleted,
+    ImmunisationsStatusRecorded,
     JourneyEvent,
     LegalStatusChanged,
     PeriodOfCareEnded,
     PeriodOfCareStarted,
     PersonalAdviserAllocated,
+    PersonalEducationPlanCompleted,
     PlacementEnded,
     PlacementStarted,
     ReferralClosed,
     ReferralReceived,
     Section47Started,
+    StatutoryReviewHeld,
 )
 
 _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
@@ -44,6 +52,7 @@ _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
             AssessmentStarted,
             Section47Started,
             ChildProtectionConferenceHeld,
+            ConferenceAttendanceRecorded,
             AssessmentCompleted,
             ChildProtectionPlanEnded,
             ChildProtectionPlanStarted,
@@ -51,6 +60,13 @@ _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
             LegalStatusChanged,
             PlacementEnded,
             PlacementStarted,
+            AdoptionDecisionMade,
+            StatutoryReviewHeld,
+            PersonalEducationPlanCompleted,
+            HealthAssessmentCompleted,
+            DentalCheckCompleted,
+            ImmunisationsStatusRecorded,
+            AdoptionDecisionCeased,
             PeriodOfCareEnded,
             PersonalAdviserAllocated,
             CareLeaverContactRecorded,
@@ -84,6 +100,10 @@ class Story:
     child_id: str
     date_of_birth: date
     rng: random.Random
+    # A second stream for the statutory work of care and child protection (reviews, PEPs,
+    # health, adoption decisions, conference attendance), so that adding it left the rest
+    # of every journey as it was.
+    work_rng: random.Random = field(default_factory=random.Random)
     drafts: list[Draft] = field(default_factory=list)
     # Periods of care so far: (start, end, under short breaks V3/V4).
     periods: list[tuple[date, date, bool]] = field(default_factory=list)

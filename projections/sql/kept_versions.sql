@@ -508,3 +508,74 @@ select
 from this_authoritys_care_leavers as rows
 left join outcomes using (moment, year, local_authority, child_id, age)
 where outcomes.in_touch is null or outcomes.in_touch not in (select code from in_touch_without_a_row_codes);
+
+create or replace macro statutory_reviews_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as held_on,
+    participation,
+    event_id as review_event_id,
+    recorded_at as review_recorded_at
+from events_at_moments(types)
+where event_type = 'StatutoryReviewHeld';
+
+create or replace macro education_plans_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as completed_on,
+    event_id as plan_event_id,
+    recorded_at as plan_recorded_at
+from events_at_moments(types)
+where event_type = 'PersonalEducationPlanCompleted';
+
+create or replace macro health_checks_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    case event_type
+        when 'HealthAssessmentCompleted' then 'health_assessment'
+        when 'DentalCheckCompleted' then 'dental_check'
+        else 'immunisations'
+    end as check_type,
+    occurred_on as checked_on,
+    up_to_date as immunisations_up_to_date,
+    event_id as check_event_id,
+    recorded_at as check_recorded_at
+from events_at_moments(types)
+where event_type in
+    ('HealthAssessmentCompleted', 'DentalCheckCompleted', 'ImmunisationsStatusRecorded');
+
+create or replace macro conference_attendance_at_moments(types) as table
+with
+recorded as (
+    select * from events_at_moments(types)
+    where event_type = 'ConferenceAttendanceRecorded'
+),
+roles as (
+    select *, 'mother' as family_role, mother_attended as attended from recorded
+    union all
+    select *, 'father', father_attended from recorded
+    union all
+    select *, 'grandparent', grandparent_attended from recorded
+    union all
+    select *, 'other_family', other_family_attended from recorded
+    union all
+    select *, 'child', child_attended from recorded
+)
+select
+    moment,
+    local_authority,
+    child_id,
+    enquiry_id,
+    occurred_on as conference_on,
+    family_role,
+    attended,
+    event_id as attendance_event_id,
+    recorded_at as attendance_recorded_at
+from roles
+where attended is not null;

@@ -362,3 +362,82 @@ select
     recorded_at as contact_recorded_at
 from events_as_of(as_known_at)
 where event_type = 'CareLeaverContactRecorded';
+
+-- statutory_reviews: one row per statutory review of a looked-after child, with the
+-- child's SSDA903 participation code (PN0-PN7).
+create or replace macro statutory_reviews_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as held_on,
+    participation,
+    event_id as review_event_id,
+    recorded_at as review_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'StatutoryReviewHeld';
+
+-- education_plans: one row per personal education plan completed (or reviewed).
+create or replace macro education_plans_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as completed_on,
+    event_id as plan_event_id,
+    recorded_at as plan_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'PersonalEducationPlanCompleted';
+
+-- health_checks: one row per health assessment, dental check or immunisations status of
+-- a looked-after child (the facts of the SSDA903 OC2 table). check_type is
+-- 'health_assessment', 'dental_check' or 'immunisations'; immunisations_up_to_date is set
+-- for the last only.
+create or replace macro health_checks_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    case event_type
+        when 'HealthAssessmentCompleted' then 'health_assessment'
+        when 'DentalCheckCompleted' then 'dental_check'
+        else 'immunisations'
+    end as check_type,
+    occurred_on as checked_on,
+    up_to_date as immunisations_up_to_date,
+    event_id as check_event_id,
+    recorded_at as check_recorded_at
+from events_as_of(as_known_at)
+where event_type in
+    ('HealthAssessmentCompleted', 'DentalCheckCompleted', 'ImmunisationsStatusRecorded');
+
+-- conference_attendance: one row per role recorded at a child protection conference
+-- (family_role 'mother', 'father', 'grandparent', 'other_family' or 'child'), attended or
+-- not. A role the ConferenceAttendanceRecorded leaves null does not apply to that
+-- conference and has no row. The conference is the one of enquiry_id held on
+-- conference_on (the rules refuse attendance for a conference not held).
+create or replace macro conference_attendance_replayed_as_of(as_known_at) as table
+with
+recorded as (
+    select * from events_as_of(as_known_at)
+    where event_type = 'ConferenceAttendanceRecorded'
+),
+roles as (
+    select *, 'mother' as family_role, mother_attended as attended from recorded
+    union all
+    select *, 'father', father_attended from recorded
+    union all
+    select *, 'grandparent', grandparent_attended from recorded
+    union all
+    select *, 'other_family', other_family_attended from recorded
+    union all
+    select *, 'child', child_attended from recorded
+)
+select
+    local_authority,
+    child_id,
+    enquiry_id,
+    occurred_on as conference_on,
+    family_role,
+    attended,
+    event_id as attendance_event_id,
+    recorded_at as attendance_recorded_at
+from roles
+where attended is not null;

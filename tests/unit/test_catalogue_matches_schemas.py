@@ -44,7 +44,8 @@ def test_class_and_schema_agree_field_for_field(event_class: type[JourneyEvent])
         where = f"{event_class.__name__}.{field.name}"
         assert avro_field["doc"] == field.metadata["doc"], where
         hint = hints[field.name]
-        optional = hint == (str | None)
+        optional = type(None) in typing.get_args(hint)
+        inner = next((a for a in typing.get_args(hint) if a is not type(None)), hint)
         enum = _enum_in(avro_field["type"])
         codes = field.metadata.get("codes")
         if enum is not None:
@@ -57,7 +58,7 @@ def test_class_and_schema_agree_field_for_field(event_class: type[JourneyEvent])
             actual = ["null", enum["name"]] if isinstance(actual, list) else enum["name"]
             assert actual == expected, where
         elif optional:
-            assert avro_field["type"] == ["null", "string"], where
+            assert avro_field["type"] == ["null", AVRO_TYPE_OF[inner]], where
         else:
             assert avro_field["type"] == AVRO_TYPE_OF[hint], where
 

@@ -110,6 +110,18 @@ def hand_built_journeys() -> list[JourneyEvent]:
     twice.retract(early, at(2019, 4, 1))
     twice.period("pc10", d(2020, 4, 1))
     twice.placement("p9", "pc10", d(2020, 4, 1), carer="Z")
+    # The leaver's review, PEP and immunisations status, and the attendance at N's
+    # conference, each recorded in error and retracted (one correction recorded again),
+    # recorded at moments the journeys already have, to keep the grid of moments small.
+    review = leaver.review(d(2015, 6, 1), "PN7", recorded_at=at(2015, 6, 3))
+    leaver.retract(review, at(2017, 3, 1))
+    leaver.review(d(2015, 6, 1), "PN1", recorded_at=at(2017, 3, 1))
+    plan = leaver.pep(d(2015, 1, 1), recorded_at=at(2015, 6, 3))
+    leaver.retract(plan, at(2016, 10, 1))
+    status = leaver.immunisations(d(2015, 1, 1), up_to_date=False, recorded_at=at(2015, 6, 3))
+    leaver.retract(status, at(2016, 10, 1))
+    attendance = need.attendance("e2", d(2014, 3, 1), mother=True, father=False)
+    need.retract(attendance, at(2014, 6, 1))
     return [*leaver.events, *need.events, *twice.events]
 
 

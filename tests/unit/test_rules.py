@@ -13,22 +13,31 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from journey_builders import (
+    adoption_decided,
+    adoption_decision_ceased,
     adviser_allocated,
     assessment_completed,
     assessment_started,
+    attendance_recorded,
     child_registered,
     conference_held,
     contact_recorded,
     cp_plan_ended,
     cp_plan_started,
+    dental_check_completed,
+    health_assessment_completed,
+    immunisations_recorded,
     journey_of,
     legal_status_changed,
+    pep_completed,
     period_ended,
     period_started,
     placement_ended,
     placement_started,
     referral_closed,
     referral_received,
+    retraction,
+    review_held,
     section47_started,
 )
 
@@ -345,6 +354,125 @@ CASES: dict[str, Case] = {
         "ACCOMMODATION_NEVER_SUITABLE",
         "accommodation",
     ),
+    # Statutory reviews: within a period of care; PN0 for a child under 4, PN1-PN7 after.
+    "review while looked after": Case(PERIOD, review_held("2012-06-01")),
+    "review on the day the period of care ended": Case(
+        ENDED_PERIOD, review_held("2013-03-01"), "REVIEW_NOT_LOOKED_AFTER"
+    ),
+    "review before any period of care": Case(
+        REFERRAL, review_held("2011-02-01"), "REVIEW_NOT_LOOKED_AFTER"
+    ),
+    "review of a child of 3 recorded PN0": Case(
+        [period_started("2008-01-01")], review_held("2009-01-01", participation="PN0")
+    ),
+    "review of a child of 3 recorded PN1": Case(
+        [period_started("2008-01-01")],
+        review_held("2009-01-01", participation="PN1"),
+        "REVIEW_PARTICIPATION_AGE",
+        "participation",
+    ),
+    "review of a child of 6 recorded PN0": Case(
+        PERIOD,
+        review_held("2012-06-01", participation="PN0"),
+        "REVIEW_PARTICIPATION_AGE",
+        "participation",
+    ),
+    # Personal education plans: a child of statutory school age (5-15) in care.
+    "PEP for a child of 6 in care": Case(PERIOD, pep_completed("2012-06-01")),
+    "PEP for a child of 15 in care": Case(
+        [period_started("2020-07-01")], pep_completed("2021-06-14")
+    ),
+    "PEP for a child not in care": Case(
+        REFERRAL, pep_completed("2011-02-01"), "PEP_NOT_LOOKED_AFTER"
+    ),
+    "PEP for a child of 4 in care": Case(
+        [period_started("2009-07-01")], pep_completed("2010-01-01"), "PEP_NOT_SCHOOL_AGE"
+    ),
+    "PEP for a young person of 16 in care": Case(
+        [period_started("2021-07-01")], pep_completed("2021-08-01"), "PEP_NOT_SCHOOL_AGE"
+    ),
+    # Health assessments, dental checks, immunisations: only for a looked-after child.
+    "health assessment in care": Case(PERIOD, health_assessment_completed("2012-06-01")),
+    "health assessment after leaving care": Case(
+        ENDED_PERIOD, health_assessment_completed("2013-04-01"), "HEALTH_CHECK_NOT_LOOKED_AFTER"
+    ),
+    "dental check in care": Case(PERIOD, dental_check_completed("2012-03-01")),
+    "dental check before care": Case(
+        PERIOD, dental_check_completed("2012-02-29"), "HEALTH_CHECK_NOT_LOOKED_AFTER"
+    ),
+    "immunisations not up to date, in care": Case(
+        PERIOD, immunisations_recorded("2012-06-01", up_to_date=False)
+    ),
+    "immunisations of a child never looked after": Case(
+        REFERRAL, immunisations_recorded("2011-02-01"), "HEALTH_CHECK_NOT_LOOKED_AFTER"
+    ),
+    # Conference attendance: for a conference held, on its day, recorded once.
+    "attendance at a conference held": Case(
+        CONFERENCE, attendance_recorded("2011-02-01", father=False, child=True)
+    ),
+    "attendance for a conference never held": Case(
+        ENQUIRY, attendance_recorded("2011-02-01"), "ATTENDANCE_WITHOUT_CONFERENCE"
+    ),
+    "attendance dated a day after the conference": Case(
+        CONFERENCE, attendance_recorded("2011-02-02"), "ATTENDANCE_WITHOUT_CONFERENCE"
+    ),
+    "attendance for an unknown enquiry": Case(
+        CONFERENCE, attendance_recorded("2011-02-01", "S9"), "UNKNOWN_ENQUIRY", "enquiry_id"
+    ),
+    "attendance recorded twice": Case(
+        [*CONFERENCE, attendance_recorded("2011-02-01")],
+        # Recorded the next day: the first recorded is the one that stands.
+        attendance_recorded(
+            "2011-02-01", father=False, recorded_at=datetime(2011, 2, 2, 12, tzinfo=UTC)
+        ),
+        "ATTENDANCE_ALREADY_RECORDED",
+        "enquiry_id",
+    ),
+    # The decision that the child should be placed for adoption: in care, one at a time.
+    "adoption decision in care": Case(PERIOD, adoption_decided("2012-06-01")),
+    "adoption decision for a child who left care": Case(
+        ENDED_PERIOD, adoption_decided("2013-06-01"), "ADOPTION_DECISION_NOT_LOOKED_AFTER"
+    ),
+    "adoption decision ceasing": Case(
+        [*PERIOD, adoption_decided("2012-06-01")], adoption_decision_ceased("2012-09-01")
+    ),
+    "ceasing an unknown adoption decision": Case(
+        [*PERIOD, adoption_decided("2012-06-01")],
+        adoption_decision_ceased("2012-09-01", "AD7"),
+        "UNKNOWN_ADOPTION_DECISION",
+        "decision_id",
+    ),
+    "ceasing an adoption decision twice": Case(
+        [*PERIOD, adoption_decided("2012-06-01"), adoption_decision_ceased("2012-09-01")],
+        adoption_decision_ceased("2012-10-01"),
+        "ADOPTION_DECISION_ALREADY_CEASED",
+        "decision_id",
+    ),
+    "ceasing an adoption decision before it was made": Case(
+        [*PERIOD, adoption_decided("2012-06-01")],
+        adoption_decision_ceased("2012-05-01"),
+        "ADOPTION_DECISION_ENDS_BEFORE_START",
+    ),
+    "a second adoption decision while one stands": Case(
+        [*PERIOD, adoption_decided("2012-06-01")],
+        adoption_decided("2012-09-01", "AD2"),
+        "ADOPTION_DECISION_ALREADY_OPEN",
+    ),
+    "a new adoption decision in a later period of care": Case(
+        [
+            *PERIOD,
+            adoption_decided("2012-06-01"),
+            period_ended("2013-03-01"),
+            period_started("2014-01-01", "PC2"),
+        ],
+        adoption_decided("2014-02-01", "AD2"),
+    ),
+    "an adoption decision id used twice": Case(
+        [*PERIOD, adoption_decided("2012-06-01"), adoption_decision_ceased("2012-07-01")],
+        adoption_decided("2012-09-01", "AD1"),
+        "DUPLICATE_ID",
+        "decision_id",
+    ),
 }
 
 
@@ -378,6 +506,25 @@ def test_a_violation_is_a_journey_error_naming_rule_event_and_field() -> None:
     assert "PlacementStarted.occurred_on" in message
     assert "PLACEMENT_OUTSIDE_PERIOD" in message
     assert "U6" in message  # the DfE code, where it helps
+
+
+def test_a_conference_whose_attendance_is_recorded_cannot_be_retracted() -> None:
+    conference = conference_held("2011-02-01")
+    journey = journey_of(
+        child_registered(), *ENQUIRY, conference, attendance_recorded("2011-02-01")
+    )
+    with pytest.raises(RuleViolation) as refusal:
+        journey.record(retraction("2011-03-01", conference))
+    assert refusal.value.rule_code == "RETRACTION_LEAVES_DEPENDANTS"
+    assert "ATTENDANCE_WITHOUT_CONFERENCE" in refusal.value.message
+
+
+def test_a_period_of_care_cannot_end_before_a_review_held_in_it() -> None:
+    journey = journey_of(child_registered(), *PERIOD, review_held("2012-06-01"))
+    with pytest.raises(RuleViolation) as refusal:
+        journey.record(period_ended("2012-05-01"))
+    assert refusal.value.rule_code == "REVIEW_NOT_LOOKED_AFTER"
+    assert refusal.value.event_type == "PeriodOfCareEnded"
 
 
 def test_refusal_on_another_event_is_attributed_to_the_candidate() -> None:

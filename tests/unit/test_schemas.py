@@ -140,7 +140,7 @@ def test_reader_can_read_writer_rules(reader: Any, writer: Any, readable: bool) 
 
 def test_schemas_check_passes_on_the_real_schemas(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schemas", "check"]) == 0
-    assert "18 schema versions" in capsys.readouterr().out
+    assert f"{len(list(SCHEMAS.glob('*.avsc')))} schema versions" in capsys.readouterr().out
 
 
 def test_schemas_check_accepts_an_added_optional_field_and_enum_symbol() -> None:

@@ -27,6 +27,19 @@ ACCEPTED_RANGES: dict[str, dict[int, tuple[float, float]]] = {
     "placements_3plus": {2014: (0.07, 0.17), 2015: (0.05, 0.15)},
     "care_leavers_19_21_suitable_accommodation": {2014: (0.54, 0.76), 2016: (0.64, 0.86)},
     "care_leavers_19_21_eet": {2014: (0.18, 0.38), 2016: (0.26, 0.46)},
+    # About 400 children in care of school age, 1,500 reviews, 450 children in the OC2
+    # cohort and 1,000 family members expected at conferences a year; the single family
+    # roles are smaller (grandparents and other family members about 90 a year each).
+    "pep_completed": {2015: (0.76, 0.90), 2017: (0.79, 0.93)},
+    "review_participation": {2017: (0.81, 0.95)},
+    "immunisations_up_to_date": {2014: (0.90, 1.0), 2016: (0.93, 1.0)},
+    "dental_check": {2014: (0.54, 0.68), 2016: (0.80, 0.94)},
+    "health_assessment": {2014: (0.75, 0.90), 2016: (0.87, 1.0)},
+    "conference_family_attendance": {2016: (0.77, 0.91)},
+    "conference_family_attendance_mother": {2017: (0.84, 0.98)},
+    "conference_family_attendance_father": {2017: (0.61, 0.81)},
+    "conference_family_attendance_grandparent": {2017: (0.63, 0.93)},
+    "conference_family_attendance_other_family": {2017: (0.85, 1.0)},
 }
 # Published figures the generator is not calibrated to yet (issue 13, item 7: the
 # generator's part), measured on the default authority at 2014 / 2016: children in need
@@ -55,7 +68,9 @@ def test_every_published_figure_has_an_accepted_range() -> None:
     assert set(CASE_STUDY) >= NOT_YET_CALIBRATED
     for name, years in ACCEPTED_RANGES.items():
         for year, (low, high) in years.items():
-            assert low < CASE_STUDY[name][year] < high, (name, year)
+            # Strictly inside, but a published 100% can only be reached from below.
+            assert low < CASE_STUDY[name][year] <= high, (name, year)
+            assert CASE_STUDY[name][year] < high or high == 1.0, (name, year)
 
 
 @pytest.fixture(scope="module")

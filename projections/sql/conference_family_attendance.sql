@@ -1,0 +1,48 @@
+-- conference_family_attendance: family members expected at child protection conferences in
+-- the year who attended.
+--
+-- title: Family members attending child protection conferences
+-- order: 25
+--
+-- Definition (domain.md section 3, indicator 15, all family roles together: the case
+-- study's "family members attending CP conferences", 84% (32/38) in July 2015):
+-- denominator, the family roles (mother, father, grandparent, other family member; not the
+-- child) recorded at conferences held in the year, one per role per conference; numerator,
+-- those who attended. conference_family_attendance_<role> give each role alone.
+--
+-- Readings fixed here (also in docs/analysts.md):
+-- - Conferences are initial child protection conferences (ChildProtectionConferenceHeld)
+--   held in the year; their attendance is the ConferenceAttendanceRecorded of the same
+--   enquiry and day (the rules refuse one for a conference not held, or recorded twice).
+-- - A role recorded as null (no such family member, or not invited) is no row: the
+--   denominator is the conferences where that family member was expected, as the case
+--   study's figures (mothers 49/54, fathers 25/35) count them. A conference with no
+--   attendance recorded is no row either.
+--
+-- Grain of conference_family_attendance_children:
+-- one row per conference per family role counted.
+
+create or replace macro conference_family_attendance_children_as_of(as_known_at) as table
+with
+years as (
+    select * from reporting_years_as_of(as_known_at)
+),
+-- Step 1, the cohort: the family role recorded at a conference held in the year.
+cohort as (
+    select years.year, attendance.*
+    from conference_attendance_as_of(as_known_at) as attendance
+    join years on reporting_year(attendance.conference_on) = years.year
+    where attendance.family_role <> 'child'
+)
+-- Step 2, the numerator: that family member attended.
+select
+    'conference_family_attendance' as indicator,
+    cohort.year,
+    cohort.local_authority,
+    cohort.child_id,
+    cohort.enquiry_id as subject_id,
+    cohort.conference_on as on_date,
+    replace(cohort.family_role, '_', ' ') || ' at the conference of ' || cohort.conference_on
+        as detail,
+    cohort.attended as in_numerator
+from cohort;
