@@ -86,6 +86,18 @@ create or replace table kept_children_to_update (
 create or replace table kept_events_to_replay as
 select *, null::timestamptz as valid_until from event_log where false;
 create table if not exists kept_rules (fingerprint varchar);
+create table if not exists kept_retractions (
+    kafka_partition integer, kafka_offset bigint, retracted_event_id uuid, recorded_at timestamptz
+);
+"""
+
+# Every EventRetracted of the log, by where it was read (so that a later copy of one,
+# which projections.load.skip_later_copies deletes from the log, leaves it too): what the
+# maintenance joins each child's events to, instead of a scan of the whole log's types.
+_FILL_RETRACTIONS = """
+insert into kept_retractions
+select kafka_partition, kafka_offset, cast(retracted_event_id as uuid), recorded_at
+from {source} where event_type = 'EventRetracted'
 """
 
 
@@ -127,6 +139,8 @@ def install_kept_tables(connection: duckdb.DuckDBPyConnection) -> None:
                     f"from {table}_at_moments({_types_literal(table)}) where false"
                 )
             connection.execute(f"create or replace table kept_pending ({_PENDING_COLUMNS})")
+            connection.execute("delete from kept_retractions")
+            connection.execute(_FILL_RETRACTIONS.format(source="event_log"))
             connection.execute(
                 "insert into kept_pending select distinct local_authority, child_id, "
                 "event_type, '-infinity'::timestamptz from event_log"
@@ -200,6 +214,7 @@ def note_loaded_batch(connection: duckdb.DuckDBPyConnection, incoming: str) -> N
     inserted into event_log) touches, the earliest recorded_at it brings: a retraction
     touches the child and type of the event it names (if loaded; else that event, when
     it comes, brings its own recorded_at, and the retraction is found then)."""
+    connection.execute(_FILL_RETRACTIONS.format(source=incoming))
     connection.execute(
         f"""
         insert into kept_pending
@@ -294,8 +309,7 @@ def _select_events(connection: duckdb.DuckDBPyConnection, first: int, end: int) 
         with
         retractions as (
             select retracted_event_id as event_id, min(recorded_at) as valid_until
-            from event_log
-            where event_type = 'EventRetracted'
+            from kept_retractions
             group by retracted_event_id
         )
         select log.*, retractions.valid_until

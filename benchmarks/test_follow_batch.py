@@ -1,0 +1,120 @@
+"""The follower's cost per batch, at two sizes of record, side by side.
+
+A follower (`journeys project --follow`) loads each batch and brings the kept tables up
+to date for the children it touches before it publishes (`projections.load.append`: the
+insert, the later-copy check and `projections.maintain.bring_up_to_date`). That cost
+should follow the batch, not the record: this benchmark builds two projections of the
+same synthetic authority, one `SMALL_SHARE` the size of the other, holds back from each
+the last event of `HELD_CHILDREN` children spread over the record, and loads those back
+in batches of `BATCH_EVENTS` events, as a follower receives them. The figure is the median
+seconds per batch on the large record; the baseline, on the small one (lower is better;
+1.0 means the record's size does not matter).
+
+No broker: what is measured is the projection's own work per batch, not Kafka's.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from benchmarks.conftest import record_ratio, scaled
+
+EVENTS_AT_SCALE_1 = 1_000_000
+SMALL_SHARE = 0.1
+HELD_CHILDREN = 1_200
+BATCH_EVENTS = 200
+TOPIC = "care.journey.events"
+
+
+def _synthetic_batch(wanted: int) -> pa.Table:
+    from journeys.synthetic import AuthorityParameters, generate
+    from projections.load import batch_of
+
+    events = []
+    for event in generate(AuthorityParameters(children=max(100, wanted // 6), seed=2024)):
+        events.append(event)
+        if len(events) >= wanted:
+            break
+    step = 50_000
+    return pa.concat_tables(
+        batch_of(events[first : first + step], first_offset=first)
+        for first in range(0, len(events), step)
+    )
+
+
+def _split_off_latest_events(table: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The table without the last event of HELD_CHILDREN children, and those events
+    renumbered past the end (as a follower would read them next)."""
+    connection = duckdb.connect()
+    connection.register("loaded", table)
+    held = connection.execute(
+        f"""
+        select last_offset from (
+            select child_id, max(kafka_offset) as last_offset from loaded group by child_id
+        ) using sample {HELD_CHILDREN} rows (reservoir, 7)
+        """
+    ).to_arrow_table()["last_offset"]
+    connection.close()
+    mask = pc.is_in(table["kafka_offset"], held)
+    rest, later = table.filter(pc.invert(mask)), table.filter(mask)
+    offsets = pa.array(range(table.num_rows, table.num_rows + later.num_rows), pa.int64())
+    later = later.set_column(later.schema.get_field_index("kafka_offset"), "kafka_offset", offsets)
+    return rest, later
+
+
+def _seconds_per_batch(path: Path, table: pa.Table) -> list[float]:
+    from projections.database import install
+    from projections.load import append
+
+    rest, later = _split_off_latest_events(table)
+    connection = duckdb.connect(str(path))
+    try:
+        install(connection)
+        # The runner's writer settings (projections.runner.RunnerOptions).
+        connection.execute("set threads = 1")
+        connection.execute("set memory_limit = '128MB'")
+        append(connection, TOPIC, rest)
+        connection.execute("checkpoint")
+        seconds = []
+        for first in range(0, later.num_rows, BATCH_EVENTS):
+            started = time.perf_counter()
+            append(connection, TOPIC, later.slice(first, BATCH_EVENTS))
+            seconds.append(time.perf_counter() - started)
+        return seconds
+    finally:
+        connection.close()
+
+
+def test_follow_batch_cost_beside_a_record_a_tenth_the_size(
+    benchmark: Any, scale: float, tmp_path: Path
+) -> None:
+    large_size = scaled(EVENTS_AT_SCALE_1, scale)
+    table = _synthetic_batch(large_size)
+    small = table.slice(0, int(large_size * SMALL_SHARE))
+    small_seconds = _seconds_per_batch(tmp_path / "small.duckdb", small)
+    large_seconds: list[float] = []
+
+    def measured() -> None:
+        large_seconds.extend(_seconds_per_batch(tmp_path / "large.duckdb", table))
+
+    benchmark.pedantic(measured, rounds=1, iterations=1)
+    print(
+        f"\nper batch of {BATCH_EVENTS} events: {small.num_rows:,}-event record "
+        f"{[round(s, 3) for s in small_seconds]}, {table.num_rows:,}-event record "
+        f"{[round(s, 3) for s in large_seconds]}"
+    )
+    record_ratio(
+        benchmark,
+        "follow_batch_seconds_large_vs_small_record",
+        statistics.median(large_seconds),
+        statistics.median(small_seconds),
+        "s",
+        higher_is_better=False,
+    )
