@@ -64,9 +64,9 @@ ANALYST_TABLES: tuple[str, ...] = tuple(t for t in KEPT_TABLES if t != "reportin
 
 CHILDREN_PER_PASS = 100_000
 # DuckDB's memory limit while bringing the tables up to date, if the connection's is lower
-# (the runner's writer has 128 MB: its loading never reads back). A pass of 100,000
-# children at the synthetic authority's density measured 4.7 s at 1 GB, 6.1 s at 128 MB
-# (spilling to disk).
+# (the runner's writer has 128 MB: its loading never reads back); the runner passes the
+# configured one (JOURNEYS_DUCKDB_MEMORY_LIMIT). A pass of 100,000 children at the
+# synthetic authority's density measured 4.7 s at 1 GB, 6.1 s at 128 MB (spilling to disk).
 MAINTENANCE_MEMORY_LIMIT_BYTES = 1 << 30
 
 _SIZE_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
@@ -240,7 +240,10 @@ def has_pending(connection: duckdb.DuckDBPyConnection) -> bool:
 
 
 def bring_up_to_date(
-    connection: duckdb.DuckDBPyConnection, *, children_per_pass: int = CHILDREN_PER_PASS
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    children_per_pass: int = CHILDREN_PER_PASS,
+    memory_limit_bytes: int = MAINTENANCE_MEMORY_LIMIT_BYTES,
 ) -> None:
     """Bring every noted child's versions up to date, inside the caller's transaction.
 
@@ -253,9 +256,9 @@ def bring_up_to_date(
     (limit,) = connection.execute("select current_setting('memory_limit')").fetchone()
     (threads,) = connection.execute("select current_setting('threads')").fetchone()
     number, unit = str(limit).split()
-    raise_memory = float(number) * _SIZE_UNITS.get(unit, 1) < MAINTENANCE_MEMORY_LIMIT_BYTES
+    raise_memory = float(number) * _SIZE_UNITS.get(unit, 1) < memory_limit_bytes
     if raise_memory:
-        connection.execute(f"set memory_limit = '{MAINTENANCE_MEMORY_LIMIT_BYTES}B'")
+        connection.execute(f"set memory_limit = '{int(memory_limit_bytes)}B'")
     connection.execute(f"set threads = {max(int(threads), os.cpu_count() or 1)}")
     try:
         _bring_up_to_date(connection, children_per_pass)

@@ -312,7 +312,9 @@ class ProjectionRunner:
             if self._uncommitted is None:
                 self.connection.begin()
                 self._uncommitted = 0
-            bring_up_to_date(self.connection)
+            bring_up_to_date(
+                self.connection, memory_limit_bytes=self.settings.duckdb_memory_limit_bytes
+            )
         if self._uncommitted is not None:
             self.connection.commit()
             self._uncommitted = None

@@ -88,12 +88,17 @@ def _copy_whole_file(source: int, target: int) -> None:
         offset += copied
 
 
-def open_snapshot(database: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the latest published snapshot of `database`."""
+def open_snapshot(
+    database: Path, *, memory_limit_bytes: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the latest published snapshot of `database`, its queries
+    held to `memory_limit_bytes` (journeys.config: JOURNEYS_DUCKDB_MEMORY_LIMIT) if given
+    (DuckDB's own default is 80% of the machine's memory)."""
     path = snapshot_path(database)
     if not path.exists():
         raise SnapshotMissing(
             f"no projection snapshot at {path}: run `journeys project --until-idle` "
             "(or keep `journeys project --follow` running) with the same JOURNEYS_DB first"
         )
-    return duckdb.connect(str(path), read_only=True)
+    config = {} if memory_limit_bytes is None else {"memory_limit": f"{int(memory_limit_bytes)}B"}
+    return duckdb.connect(str(path), read_only=True, config=config)
