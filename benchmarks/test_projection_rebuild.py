@@ -46,10 +46,16 @@ INDICATOR_YEAR = 2020
 
 
 def _produce_synthetic_topic(settings: Settings, wanted: int) -> int:
+    """`wanted` events of a synthetic authority straight onto the events topic, as the
+    processor records them (key, value and headers; not in transactions): a record the
+    projection reads and the processor resumes on, made in minutes at national scale."""
     from events.codec import default_codec
+    from journeys.journey import journey_id
+    from journeys.kafka.record_reader import EVENT_ID, EVENT_TYPE, JOURNEY_ID, JOURNEY_VERSION
     from journeys.synthetic import AuthorityParameters, generate
 
     codec = default_codec()
+    versions: dict[str, int] = {}  # per child, its journey's version so far
     # About 6.8 events per child: ask for enough children, stop at `wanted`.
     children = max(100, int(wanted / 6.0))
     producer = KafkaProducer(
@@ -63,11 +69,18 @@ def _produce_synthetic_topic(settings: Settings, wanted: int) -> int:
     produced = 0
     try:
         for event in generate(AuthorityParameters(children=children, seed=2024)):
+            version = versions[event.child_id] = versions.get(event.child_id, 0) + 1
+            journey = journey_id(event.local_authority, event.child_id)
             producer.send(
                 settings.events_topic,
                 value=codec.encode(event),
                 key=event.child_id.encode(),
-                headers=[("event_type", event.event_type.encode())],
+                headers=[
+                    (EVENT_TYPE, event.event_type.encode()),
+                    (JOURNEY_ID, str(journey).encode()),
+                    (JOURNEY_VERSION, str(version).encode()),
+                    (EVENT_ID, str(event.event_id).encode()),
+                ],
             )
             produced += 1
             if produced >= wanted:
