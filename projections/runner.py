@@ -55,7 +55,7 @@ from projections.load import (
     skip_later_copies,
 )
 from projections.maintain import bring_up_to_date, has_pending
-from projections.snapshot import SnapshotPublisher, publish_wait
+from projections.snapshot import SnapshotPublisher, publish_spacing
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,11 @@ class RunnerOptions:
     snapshot_interval_seconds: float = 1.0
     # The snapshot is a whole copy of the database file, so its cost grows with the record
     # (with its checkpoint, 0.4 s for the 123 MiB of a million events on a busy 2-core
-    # machine). After a publish that took c seconds the next waits at least
-    # c * (1 - share) / share, so copies never take more than this share of a follower's
-    # time: at national scale the snapshot is refreshed less often, rather than the
-    # runner falling behind the topic (projections.snapshot.publish_wait).
+    # machine). After a copy of c seconds the next publish starts at least c / share after
+    # this one started (its commit, with the kept tables, counted in that time), so copies
+    # never take more than this share of a follower's time: at national scale the snapshot
+    # is refreshed less often, rather than the runner falling behind the topic
+    # (projections.snapshot.publish_spacing).
     snapshot_share: float = 0.25
     show_progress: bool = False
     # Decode in a worker process while polling the next batch (needs a second CPU).
@@ -159,7 +160,7 @@ class ProjectionRunner:
                     else None
                 )
                 last_published = float("-inf")
-                copies_resume = float("-inf")  # when the last copy's share allows the next
+                copies_resume = float("-inf")  # when the copies' share allows the next
                 dirty = True  # publish at least once, so readers always find a snapshot
                 idle_confirmed = False  # a confirming poll found nothing since the last message
                 while not stop.is_set():
@@ -211,9 +212,8 @@ class ProjectionRunner:
                         if self.publisher is not None:
                             copied_from = time.monotonic()
                             self.publisher.publish()
-                            finished = time.monotonic()
-                            copies_resume = finished + publish_wait(
-                                finished - copied_from, self.options.snapshot_share
+                            copies_resume = now + publish_spacing(
+                                time.monotonic() - copied_from, self.options.snapshot_share
                             )
                         last_published, dirty = now, False
                     if caught_up and not follow:

@@ -15,7 +15,7 @@ file for each copy would let another process open the database beside the writer
 
 The copy is whole, and its cost grows with the record (benchmarks/test_follow_batch.py:
 0.04 s at 100,000 events, 0.4 s at a million, checkpoint included), so the runner spaces
-copies to keep them within a share of its time (`publish_wait`). What else was weighed
+copies to keep them within a share of its time (`publish_spacing`). What else was weighed
 (issue 12, item 2): updating only the changed blocks of a snapshot in place would tear
 the pages under a reader that has it open (DuckDB reads the file as it goes); two files
 taken in turn have the same fault for a reader two epochs old; a copy that shares
@@ -100,15 +100,16 @@ def _copy_whole_file(source: int, target: int) -> None:
         offset += copied
 
 
-def publish_wait(copy_seconds: float, share: float) -> float:
-    """Seconds to wait after a publish whose copy took `copy_seconds` before the next, so
-    that copies take at most `share` (0 < share <= 1) of the writer's time: a copy of c
-    seconds then a wait of w spends c / (c + w) copying."""
+def publish_spacing(copy_seconds: float, share: float) -> float:
+    """The least time from the start of one publish to the start of the next, after a
+    copy of `copy_seconds`, for copies to take at most `share` (0 < share <= 1) of the
+    writer's time: c / share. The writer's other work (loading, bringing the kept tables
+    up to date for the next publish) fills the rest of that time."""
     if not 0 < share <= 1:
         raise ValueError(
             f"the snapshot's share of the writer's time must be in (0, 1], not {share}"
         )
-    return max(0.0, copy_seconds) * (1 - share) / share
+    return max(0.0, copy_seconds) / share
 
 
 def open_snapshot(
