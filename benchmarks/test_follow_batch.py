@@ -56,8 +56,8 @@ def _synthetic_batch(wanted: int) -> pa.Table:
 
 
 def _split_off_latest_events(table: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """The table without the last event of HELD_CHILDREN children, and those events
-    renumbered past the end (as a follower would read them next)."""
+    """The table without the last event of HELD_CHILDREN children, in recorded_at order,
+    and those events renumbered past the end (as a follower would read them next)."""
     connection = duckdb.connect()
     connection.register("loaded", table)
     held = connection.execute(
@@ -70,6 +70,9 @@ def _split_off_latest_events(table: pa.Table) -> tuple[pa.Table, pa.Table]:
     connection.close()
     mask = pc.is_in(table["kafka_offset"], held)
     rest, later = table.filter(pc.invert(mask)), table.filter(mask)
+    # In the order recorded, as a record of many years is: each child's events are spread
+    # over the whole log, not side by side as the generator writes them.
+    rest = rest.sort_by("recorded_at")
     offsets = pa.array(range(table.num_rows, table.num_rows + later.num_rows), pa.int64())
     later = later.set_column(later.schema.get_field_index("kafka_offset"), "kafka_offset", offsets)
     return rest, later
