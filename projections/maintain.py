@@ -69,6 +69,13 @@ CHILDREN_PER_PASS = 100_000
 # synthetic authority's density measured 4.7 s at 1 GB, 6.1 s at 128 MB (spilling to disk).
 MAINTENANCE_MEMORY_LIMIT_BYTES = 1 << 30
 
+# Up to this many children in a pass, the join that finds their events and versions hands
+# their ids to the scan as a list (DuckDB's dynamic_or_filter_threshold, 50 by default),
+# so the scan reads the other columns only where an id matches: on a million events in
+# the order recorded, 0.15 s -> 0.10 s for 200 children, 0.17 s -> 0.14 s for 1,000. A
+# catch-up's passes of CHILDREN_PER_PASS keep the plain hash join.
+IN_LIST_CHILDREN = 5_000
+
 _SIZE_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
 
 # The files whose rules the kept versions follow: a change to any of them recomputes them.
@@ -255,14 +262,19 @@ def bring_up_to_date(
         return
     (limit,) = connection.execute("select current_setting('memory_limit')").fetchone()
     (threads,) = connection.execute("select current_setting('threads')").fetchone()
+    (in_list,) = connection.execute(
+        "select current_setting('dynamic_or_filter_threshold')"
+    ).fetchone()
     number, unit = str(limit).split()
     raise_memory = float(number) * _SIZE_UNITS.get(unit, 1) < memory_limit_bytes
     if raise_memory:
         connection.execute(f"set memory_limit = '{int(memory_limit_bytes)}B'")
     connection.execute(f"set threads = {max(int(threads), os.cpu_count() or 1)}")
+    connection.execute(f"set dynamic_or_filter_threshold = {max(int(in_list), IN_LIST_CHILDREN)}")
     try:
         _bring_up_to_date(connection, children_per_pass)
     finally:
+        connection.execute(f"set dynamic_or_filter_threshold = {int(in_list)}")
         connection.execute(f"set threads = {int(threads)}")
         if raise_memory:
             connection.execute(f"set memory_limit = '{limit}'")
