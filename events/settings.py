@@ -16,6 +16,10 @@ Environment variables (all optional):
   the cluster before the command gives up and names the address it tried (default 10).
 - ``JOURNEYS_DB``: the DuckDB projection database (default ``journeys.duckdb``).
 - ``JOURNEYS_STATE_DIR``: where derived local state lives (default ``.journeys-state``).
+- ``JOURNEYS_DUCKDB_MEMORY_LIMIT``: the most memory DuckDB may use for a query of the
+  projection (``2GB``, ``512MiB``, ...; default ``1GiB``): the limit of every reader of the
+  snapshot, and of the projection runner while it brings the kept tables up to date
+  (its loading keeps a smaller one). Beyond it DuckDB spills to disk or fails the query.
 
 A value that breaks its rule raises `ConfigurationError`, naming the variable and the
 rule, before any command starts its work.
@@ -89,6 +93,34 @@ def _connect_timeout(env: Mapping[str, str]) -> float:
     return seconds
 
 
+_MEMORY_UNITS = {
+    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40,
+}  # fmt: skip
+DEFAULT_DUCKDB_MEMORY_LIMIT_BYTES = 1 << 30
+_MEMORY_RULE = (
+    "a size of at least 1MiB, such as 2GB or 512MiB "
+    "(a number, then B, KB, MB, GB, TB, KiB, MiB or GiB)"
+)
+
+
+def _memory_limit_bytes(env: Mapping[str, str]) -> int:
+    text = env.get("JOURNEYS_DUCKDB_MEMORY_LIMIT", "").strip()
+    if not text:
+        return DEFAULT_DUCKDB_MEMORY_LIMIT_BYTES
+    number = text.rstrip("BbKkMmGgTtIi ")
+    unit = text[len(number) :].strip().upper()
+    try:
+        size = float(number) * _MEMORY_UNITS[unit]
+    except (ValueError, KeyError):
+        size = float("nan")
+    if not size >= 1 << 20:  # also false for nan: below a MiB DuckDB cannot run a query
+        raise ConfigurationError(
+            "JOURNEYS_DUCKDB_MEMORY_LIMIT", _MEMORY_RULE + ", at least 1MiB", text
+        )
+    return int(size)
+
+
 def _bootstrap_servers(env: Mapping[str, str]) -> str | None:
     text = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
     if not text:
@@ -135,6 +167,7 @@ class Settings:
     database: Path = Path("journeys.duckdb")
     state_dir: Path = Path(".journeys-state")
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    duckdb_memory_limit_bytes: int = DEFAULT_DUCKDB_MEMORY_LIMIT_BYTES
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -149,6 +182,7 @@ class Settings:
             database=Path(env.get("JOURNEYS_DB", "journeys.duckdb")),
             state_dir=Path(env.get("JOURNEYS_STATE_DIR", ".journeys-state")),
             connect_timeout=_connect_timeout(env),
+            duckdb_memory_limit_bytes=_memory_limit_bytes(env),
         )
 
     def with_embedded_broker(self, bootstrap_servers: str) -> Settings:

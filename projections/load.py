@@ -218,13 +218,14 @@ def skip_later_copies(connection: duckdb.DuckDBPyConnection, topic: str, appende
             """,
             [topic],
         )
-        connection.execute(
-            """
-            delete from event_log using later_copies
-            where event_log.kafka_partition = later_copies.kafka_partition
-              and event_log.kafka_offset = later_copies.kafka_offset
-            """
-        )
+        for table in ("event_log", "kept_retractions"):
+            connection.execute(
+                f"""
+                delete from {table} using later_copies
+                where {table}.kafka_partition = later_copies.kafka_partition
+                  and {table}.kafka_offset = later_copies.kafka_offset
+                """
+            )
     finally:
         connection.unregister("later_copies")
     return int(later.num_rows)

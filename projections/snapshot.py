@@ -12,6 +12,18 @@ The copy reads the database through one descriptor opened when the writer's conn
 was, and closed only after it: DuckDB's lock on the file is a POSIX record lock, which a
 process loses when it closes any descriptor of the file, so opening and closing the
 file for each copy would let another process open the database beside the writer.
+
+The copy is whole, and its cost grows with the record (benchmarks/test_follow_batch.py:
+0.04 s at 100,000 events, 0.4 s at a million, checkpoint included), so the runner spaces
+copies to keep them within a share of its time (`publish_spacing`). What else was weighed
+(issue 12, item 2): updating only the changed blocks of a snapshot in place would tear
+the pages under a reader that has it open (DuckDB reads the file as it goes); two files
+taken in turn have the same fault for a reader two epochs old; a copy that shares
+unchanged blocks needs a file system with reflinks (`copy_file_range` then clones; on
+ext4 it copies); and attaching the snapshot to the writer to apply the changes by SQL is
+refused while any reader holds it. Readers without any copy need the runner to serve
+their queries from its own process (DuckDB gives each of its connections a consistent
+view): not built.
 """
 
 from __future__ import annotations
@@ -88,12 +100,29 @@ def _copy_whole_file(source: int, target: int) -> None:
         offset += copied
 
 
-def open_snapshot(database: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the latest published snapshot of `database`."""
+def publish_spacing(copy_seconds: float, share: float) -> float:
+    """The least time from the start of one publish to the start of the next, after a
+    copy of `copy_seconds`, for copies to take at most `share` (0 < share <= 1) of the
+    writer's time: c / share. The writer's other work (loading, bringing the kept tables
+    up to date for the next publish) fills the rest of that time."""
+    if not 0 < share <= 1:
+        raise ValueError(
+            f"the snapshot's share of the writer's time must be in (0, 1], not {share}"
+        )
+    return max(0.0, copy_seconds) / share
+
+
+def open_snapshot(
+    database: Path, *, memory_limit_bytes: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the latest published snapshot of `database`, its queries
+    held to `memory_limit_bytes` (events.settings: JOURNEYS_DUCKDB_MEMORY_LIMIT) if given
+    (DuckDB's own default is 80% of the machine's memory)."""
     path = snapshot_path(database)
     if not path.exists():
         raise SnapshotMissing(
             f"no projection snapshot at {path}: run `journeys project --until-idle` "
             "(or keep `journeys project --follow` running) with the same JOURNEYS_DB first"
         )
-    return duckdb.connect(str(path), read_only=True)
+    config = {} if memory_limit_bytes is None else {"memory_limit": f"{int(memory_limit_bytes)}B"}
+    return duckdb.connect(str(path), read_only=True, config=config)

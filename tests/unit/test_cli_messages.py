@@ -139,6 +139,8 @@ BAD_SETTINGS = [
     ("JOURNEYS_PARTITIONS", "0", "a whole number of at least 1"),
     ("JOURNEYS_REPLICATION_FACTOR", "x", "a whole number of at least 1"),
     ("JOURNEYS_CONNECT_TIMEOUT", "soon", "a number of seconds above 0"),
+    ("JOURNEYS_DUCKDB_MEMORY_LIMIT", "lots", "a size of at least 1MiB, such as 2GB"),
+    ("JOURNEYS_DUCKDB_MEMORY_LIMIT", "10KB", "a size of at least 1MiB, such as 2GB"),
     ("KAFKA_BOOTSTRAP_SERVERS", "localhost:abc", "a comma-separated list of host:port"),
     ("KAFKA_SECURITY_PROTOCOL", "TLS", "one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
     ("KAFKA_SASL_MECHANISM", "PLAINTEXT", "one of PLAIN, GSSAPI"),
@@ -175,6 +177,7 @@ def test_good_settings_still_read_as_before() -> None:
             "JOURNEYS_PARTITIONS": "6",
             "JOURNEYS_REPLICATION_FACTOR": "3",
             "JOURNEYS_CONNECT_TIMEOUT": "2.5",
+            "JOURNEYS_DUCKDB_MEMORY_LIMIT": "1.5 GiB",
             "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
             "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
             "KAFKA_SASL_PASSWORD": " spaces kept ",
@@ -184,6 +187,8 @@ def test_good_settings_still_read_as_before() -> None:
         "kafka-1:9093,kafka-2", 6, 3,
     )  # fmt: skip
     assert settings.client_options()["bootstrap_timeout_ms"] == 2500
+    assert settings.duckdb_memory_limit_bytes == 3 << 29
+    assert Settings.from_environment({}).duckdb_memory_limit_bytes == 1 << 30
     assert settings.security["sasl_plain_password"] == " spaces kept "
     assert Settings.from_environment({}).replication_factor == -1
     with pytest.raises(ConfigurationError):

@@ -8,6 +8,8 @@ counted, and the tables and indicators are those of the record with the event on
 
 from __future__ import annotations
 
+from datetime import date as d
+
 import duckdb
 import pyarrow as pa
 
@@ -82,3 +84,28 @@ def test_a_copy_in_a_later_load_is_skipped_and_so_is_one_on_another_partition() 
     expected, actual = once(events), contents(connection)
     for table in expected:
         assert actual[table].equals(expected[table]), f"{table} differs"
+
+
+def test_a_later_copy_of_a_retraction_stamped_earlier_never_counts() -> None:
+    # A period recorded on 2 May, retracted on 1 June; a later copy of that retraction at
+    # a later offset says 10 May. The copy is skipped, so the period counts until 1 June
+    # in the kept tables as in the replay of the log: on 20 May it is still there.
+    from dataclasses import replace
+
+    from journey_builders import Child, at
+
+    child = Child("R", born=d(2010, 1, 1))
+    period = child.period("pc1", d(2014, 5, 1), recorded_at=at(2014, 5, 2))
+    retraction = child.retract(period, at(2014, 6, 1))
+    copy = replace(retraction, occurred_on=d(2014, 5, 10), recorded_at=at(2014, 5, 10))
+    connection = open_in_memory()
+    append(connection, TOPIC, batch_of(child.events))
+    assert append(connection, TOPIC, batch_of([copy], first_offset=len(child.events))) == 1
+    on_20_may = "2014-05-20T00:00:00+00:00"
+    kept = connection.execute(
+        "select period_id from periods_of_care_as_of(?::timestamptz)", [on_20_may]
+    ).fetchall()
+    replayed = connection.execute(
+        "select period_id from periods_of_care_replayed_as_of(?::timestamptz)", [on_20_may]
+    ).fetchall()
+    assert kept == replayed == [("pc1",)]

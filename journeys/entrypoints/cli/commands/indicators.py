@@ -57,7 +57,10 @@ def run(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"journeys indicators: {error}", file=sys.stderr)
         return 2
-    connection = open_snapshot(Settings.from_environment().database)
+    settings = Settings.from_environment()
+    connection = open_snapshot(
+        settings.database, memory_limit_bytes=settings.duckdb_memory_limit_bytes
+    )
     try:
         table = indicators_for_year(connection, arguments.year, as_of, by)
         if table.num_rows == 0:

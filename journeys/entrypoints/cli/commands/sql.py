@@ -65,7 +65,10 @@ def _kind(statement: duckdb.Statement) -> str:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    connection = open_snapshot(Settings.from_environment().database)
+    settings = Settings.from_environment()
+    connection = open_snapshot(
+        settings.database, memory_limit_bytes=settings.duckdb_memory_limit_bytes
+    )
     try:
         lock_down(connection)
         refuse_anything_but_queries(connection, arguments.query)
