@@ -44,7 +44,7 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
     eighteenth = birthday(story.date_of_birth, 18)
     route = rng.random()
     adoption_on: date | None = None
-    if age < 5 and route < 0.45:
+    if age < 5 and route < params.adoption_under_5.at(reporting_year(start)):
         adoption_on = start + _days(rng.uniform(300, 620))
         end = adoption_on + _days(rng.uniform(150, 400))
         reason = rng.choice(("E11", "E12"))

@@ -16,6 +16,7 @@ from journeys.synthetic import AuthorityParameters, generate
 from projections.comparators import case_study_figures
 from projections.database import open_in_memory
 from projections.load import append, batch_of
+from projections.population import SYNTHETIC_AUTHORITY_FILE, load_population
 
 # indicator: {year: (lowest accepted, highest accepted)} around each published figure of
 # projections/published_figures/case_study.csv, filed under the year the figure is for.
@@ -40,19 +41,18 @@ ACCEPTED_RANGES: dict[str, dict[int, tuple[float, float]]] = {
     "conference_family_attendance_father": {2017: (0.61, 0.81)},
     "conference_family_attendance_grandparent": {2017: (0.63, 0.93)},
     "conference_family_attendance_other_family": {2017: (0.85, 1.0)},
+    # About 500 children looked after at 31 March and 200 leaving care a year; rates per
+    # 10,000 children within about 10 of the published figure.
+    "looked_after_rate_per_10k": {2014: (67.0, 87.0), 2016: (65.0, 85.0)},
+    "cp_plans_started_rate_per_10k": {2014: (55.0, 75.0), 2016: (62.8, 82.8)},
+    "adopted_from_care": {2014: (0.10, 0.22), 2016: (0.17, 0.31)},
 }
 # Published figures the generator is not calibrated to yet (issue 13, item 7: the
 # generator's part), measured on the default authority at 2014 / 2016: children in need
-# per 10,000 669 / 419 (published 345.9 / 381.7), looked after per 10,000 105 / 106 (77 /
-# 75), CP plans started per 10,000 71 / 68 (65.0 / 72.8), adopted 8.6% / 10.2% (16% / 24%).
-NOT_YET_CALIBRATED = frozenset(
-    {
-        "children_in_need_rate_per_10k",
-        "looked_after_rate_per_10k",
-        "cp_plans_started_rate_per_10k",
-        "adopted_from_care",
-    }
-)
+# per 10,000 649 / 389 (published 345.9 / 381.7). 2016 lands; 2014 carries the drifting
+# cases the authority reviews from 2015 (what cin_over_2_years needs), which the published
+# 2014 figure does not show.
+NOT_YET_CALIBRATED = frozenset({"children_in_need_rate_per_10k"})
 CASE_STUDY = case_study_figures()
 
 
@@ -78,6 +78,9 @@ def indicators() -> dict[tuple[str, int], tuple[int, int, float | None]]:
     params = AuthorityParameters(to_year=2017)  # Doncaster-sized; 2017 ends the evaluation
     connection = open_in_memory()
     append(connection, "care.journey.events", batch_of(generate(params)))
+    # The synthetic authority's children, as `journeys demo` loads them, for the rates
+    # per 10,000.
+    load_population(connection, SYNTHETIC_AUTHORITY_FILE)
     rows = connection.execute(
         "select indicator, year, numerator, denominator, rate from indicators"
     ).fetchall()
