@@ -20,7 +20,9 @@ kind from. The reference tables the rates read (`population`, `comparators`) are
 here too, if missing.
 
 The foundation files (`FOUNDATION_SQL`) come first: calendar helpers, the event record as
-known at a moment, the analyst tables; each file only uses what comes before it.
+known at a moment, the analyst tables; each file only uses what comes before it. The
+shared indicator files (`SHARED_INDICATOR_SQL`: cohorts several indicators count) come
+after the kept tables and before the indicator files.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ from projections.population import POPULATION_DDL
 SQL_DIRECTORY = Path(__file__).parent / "sql"
 
 FOUNDATION_SQL: tuple[str, ...] = ("helpers.sql", "events.sql", "tables.sql", "care_leavers.sql")
+
+# The cohorts and steps several indicators share: installed after the kept tables (whose
+# `_as_of` macros they read) and before the indicator files (which read them).
+SHARED_INDICATOR_SQL: tuple[str, ...] = ("cohorts.sql",)
 
 # What every `<indicator>_children_as_of` returns, in this order.
 DRILL_DOWN_COLUMNS: tuple[str, ...] = (
@@ -142,7 +148,8 @@ def indicator_definitions(
     found: dict[str, IndicatorDefinition] = {}
     for directory in directories:
         for path in sorted(directory.glob("*.sql")):
-            if path.name in FOUNDATION_SQL or not is_indicator_file(path):
+            shared = path.name in (*FOUNDATION_SQL, *SHARED_INDICATOR_SQL)
+            if shared or not is_indicator_file(path):
                 continue
             definition = read_definition(path)
             if definition.indicator in found:

@@ -24,28 +24,16 @@
 
 create or replace macro cp_second_plan_within_2y_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
 plans as (
     select * from cp_plans_as_of(as_known_at)
 ),
--- Step 1, the cohort: plans that started in the year, then one row per child.
+-- Step 1, the cohort: plans that started in the year, then one row per child (the first
+-- plan started and how many; cohorts.sql).
 plans_in_year as (
-    select years.year, plans.*
-    from plans
-    join years on reporting_year(plans.started_on) = years.year
+    select * from cp_plans_started_in_year_as_of(as_known_at)
 ),
 cohort as (
-    select
-        year,
-        local_authority,
-        child_id,
-        arg_min(plan_id, (started_on, plan_id)) as first_plan_id,
-        min(started_on) as first_started_on,
-        count(*) as plans_started
-    from plans_in_year
-    group by year, local_authority, child_id
+    select * from children_becoming_subject_of_a_plan_as_of(as_known_at)
 ),
 -- Step 2, the numerator: a plan of the year with an earlier plan that ended on or after
 -- its start minus 2 years, or had not ended.
