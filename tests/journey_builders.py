@@ -468,6 +468,21 @@ class Child:
     def end_placement(self, placement_id: str, on: date, **kw: Any) -> JourneyEvent:
         return self._keep(placement_ended(on, placement_id, **self._envelope(kw)))
 
+    def move(
+        self,
+        from_placement: str,
+        to_placement: str,
+        period_id: str,
+        on: date,
+        carer: str,
+        placement_type: str = "U4",
+        **kw: Any,
+    ) -> JourneyEvent:
+        """A move on day `on`: `from_placement` ends and `to_placement` starts (`kw` is for
+        the start); returns the start."""
+        self.end_placement(from_placement, on)
+        return self.placement(to_placement, period_id, on, carer, placement_type, **kw)
+
     # Child protection conferences
     def enquiry(self, enquiry_id: str, on: date, **kw: Any) -> JourneyEvent:
         return self._keep(section47_started(on, enquiry_id, referral_id="r", **self._envelope(kw)))
