@@ -203,9 +203,6 @@ select
 from authority_years_as_of(as_known_at) as years
 left join counts using (local_authority, year);
 
-create or replace view {name}_children as
-select * from {name}_children_as_of('infinity'::timestamptz)
-semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
 """
 
 # The rate step of a per_10k_children indicator: the drill-down's numerator over the
@@ -234,12 +231,16 @@ from authority_years_as_of(as_known_at) as years
 left join counts using (local_authority, year)
 left join children using (local_authority, year);
 
+"""
+
+_RATE_MACROS = {"proportion": _RATE_MACRO, "per_10k_children": _RATE_PER_10K_MACRO}
+
+# The drill-down of every indicator, whatever its kind: its rows in its authority's years.
+_CHILDREN_VIEW = """
 create or replace view {name}_children as
 select * from {name}_children_as_of('infinity'::timestamptz)
 semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
 """
-
-_RATE_MACROS = {"proportion": _RATE_MACRO, "per_10k_children": _RATE_PER_10K_MACRO}
 
 # Every indicator by any of the breakdowns (projections.breakdowns), as known at a moment:
 # numerators and denominators summed over what is not asked for. Without a breakdown it is
@@ -367,7 +368,10 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
             _AUTHORITY_YEARS,
             POPULATION_DDL,
             COMPARATORS_DDL,
-            *(_RATE_MACROS[d.kind].format(name=d.indicator) for d in definitions),
+            *(
+                (_RATE_MACROS[d.kind] + _CHILDREN_VIEW).format(name=d.indicator)
+                for d in definitions
+            ),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
             "create or replace macro indicator_children_as_of(as_known_at) as table\n"
             f"select * from (\n{drill_downs}\n)\n"

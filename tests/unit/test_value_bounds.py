@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastavro import schemaless_writer
@@ -47,36 +47,34 @@ from events.validation import (
 
 RECORDED_AT = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 
+E = TypeVar("E", bound=JourneyEvent)
+
+
+def _event(event_class: type[E], number: int, fields: dict[str, Any], changes: dict) -> E:
+    """An event of `event_class` with the same envelope as every case here, `changes` over."""
+    values: dict[str, Any] = dict(
+        event_id=uuid.UUID(int=number), child_id="C-1001", local_authority="371",
+        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
+    )  # fmt: skip
+    return event_class(**{**values, **fields, **changes})
+
 
 def registration(**changes: Any) -> ChildRegistered:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=1), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
-        date_of_birth=date(2012, 6, 1), sex="F", ethnicity="WBRI",
-    )  # fmt: skip
-    values.update(changes)
-    return ChildRegistered(**values)
+    fields = dict(date_of_birth=date(2012, 6, 1), sex="F", ethnicity="WBRI")
+    return _event(ChildRegistered, 1, fields, changes)
 
 
 def placement(**changes: Any) -> PlacementStarted:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=2), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
+    fields = dict(
         placement_id="PL-1", period_id="PC-1", placement_type="U4", provider="PR1",
         carer_id="CARER-9",
     )  # fmt: skip
-    values.update(changes)
-    return PlacementStarted(**values)
+    return _event(PlacementStarted, 2, fields, changes)
 
 
 def retraction(**changes: Any) -> EventRetracted:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=3), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
-        retracted_event_id=uuid.UUID(int=2), reason="Entered against the wrong child.",
-    )  # fmt: skip
-    values.update(changes)
-    return EventRetracted(**values)
+    fields = dict(retracted_event_id=uuid.UUID(int=2), reason="Entered against the wrong child.")
+    return _event(EventRetracted, 3, fields, changes)
 
 
 @pytest.fixture(scope="module")
