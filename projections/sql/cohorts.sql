@@ -102,6 +102,23 @@ select
 from cp_plans_started_in_year_as_of(as_known_at)
 group by year, local_authority, child_id;
 
+-- Each plan started in the year with each plan of the same child that started on an
+-- earlier date (ever, including earlier in the same year; two plans starting on the same
+-- day are not each other's earlier plan): one row per such pair.
+create or replace macro cp_plans_with_an_earlier_plan_as_of(as_known_at) as table
+select
+    plans_in_year.year,
+    plans_in_year.local_authority,
+    plans_in_year.child_id,
+    plans_in_year.started_on,
+    earlier.started_on as earlier_started_on,
+    earlier.ended_on as earlier_ended_on
+from cp_plans_started_in_year_as_of(as_known_at) as plans_in_year
+join cp_plans_as_of(as_known_at) as earlier
+    on earlier.local_authority = plans_in_year.local_authority
+    and earlier.child_id = plans_in_year.child_id
+    and earlier.started_on < plans_in_year.started_on;
+
 -- The attendance of each role (family roles and the child) recorded at a child protection
 -- conference held in the year, as drill-down rows less the indicator's name: one row per
 -- conference per role recorded (a role recorded as null is no row), in_numerator whether

@@ -28,29 +28,16 @@
 
 create or replace macro cp_second_plan_children_as_of(as_known_at) as table
 with
-plans as (
-    select * from cp_plans_as_of(as_known_at)
-),
 -- Step 1, the cohort: plans that started in the year, then one row per child (the first
 -- plan started and how many; cohorts.sql).
-plans_in_year as (
-    select * from cp_plans_started_in_year_as_of(as_known_at)
-),
 cohort as (
     select * from children_becoming_subject_of_a_plan_as_of(as_known_at)
 ),
--- Step 2, the numerator: a plan of the year with another that started on an earlier date.
+-- Step 2, the numerator: a plan of the year with another that started on an earlier date
+-- (cohorts.sql).
 with_earlier_plan as (
-    select
-        plans_in_year.year,
-        plans_in_year.local_authority,
-        plans_in_year.child_id,
-        min(earlier.started_on) as earlier_started_on
-    from plans_in_year
-    join plans as earlier
-        on earlier.local_authority = plans_in_year.local_authority
-        and earlier.child_id = plans_in_year.child_id
-        and earlier.started_on < plans_in_year.started_on
+    select year, local_authority, child_id, min(earlier_started_on) as earlier_started_on
+    from cp_plans_with_an_earlier_plan_as_of(as_known_at)
     group by all
 )
 select
