@@ -13,9 +13,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from contract_events import placement, registration, retraction
 from fastavro import schemaless_writer
 from fastavro.schema import parse_schema
 
@@ -24,10 +25,7 @@ from events.catalogue import (
     FREE_TEXT_DOC,
     IDENTIFIER_DOC,
     RECORDED_AT_DOC,
-    ChildRegistered,
-    EventRetracted,
     JourneyEvent,
-    PlacementStarted,
     fields_of,
 )
 from events.codec import MAGIC, AvroCodec, default_codec
@@ -44,37 +42,6 @@ from events.validation import (
     RULES,
     check_not_recorded_ahead,
 )
-
-RECORDED_AT = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
-
-E = TypeVar("E", bound=JourneyEvent)
-
-
-def _event(event_class: type[E], number: int, fields: dict[str, Any], changes: dict) -> E:
-    """An event of `event_class` with the same envelope as every case here, `changes` over."""
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=number), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
-    )  # fmt: skip
-    return event_class(**{**values, **fields, **changes})
-
-
-def registration(**changes: Any) -> ChildRegistered:
-    fields = dict(date_of_birth=date(2012, 6, 1), sex="F", ethnicity="WBRI")
-    return _event(ChildRegistered, 1, fields, changes)
-
-
-def placement(**changes: Any) -> PlacementStarted:
-    fields = dict(
-        placement_id="PL-1", period_id="PC-1", placement_type="U4", provider="PR1",
-        carer_id="CARER-9",
-    )  # fmt: skip
-    return _event(PlacementStarted, 2, fields, changes)
-
-
-def retraction(**changes: Any) -> EventRetracted:
-    fields = dict(retracted_event_id=uuid.UUID(int=2), reason="Entered against the wrong child.")
-    return _event(EventRetracted, 3, fields, changes)
 
 
 @pytest.fixture(scope="module")
