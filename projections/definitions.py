@@ -179,7 +179,8 @@ select local_authority, unnest(range(first_year, last_year + 1)) as year
 from spans;
 """
 
-# The rate step of every indicator: written once, made for each from its drill-down.
+# The rate step of every indicator: written once, made for each from its drill-down and
+# the denominator of its kind (_DENOMINATORS), times the kind's scale (KINDS).
 # One row per authority per year of that authority.
 _RATE_MACRO = """
 create or replace macro {name}_as_of(as_known_at) as table
@@ -189,51 +190,42 @@ counts as (
         local_authority,
         year,
         count(*) filter (where in_numerator) as numerator,
-        count(*) as denominator
+        count(*) as members
     from {name}_children_as_of(as_known_at)
     group by local_authority, year
-)
+){denominator_step}
 select
     '{name}' as indicator,
     years.year,
     years.local_authority,
     coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
+    {denominator} as denominator,
+    rate_of(coalesce(counts.numerator, 0), {denominator}) * {scale} as rate
 from authority_years_as_of(as_known_at) as years
-left join counts using (local_authority, year);
-
+left join counts using (local_authority, year){denominator_join};
 """
 
-# The rate step of a per_10k_children indicator: the drill-down's numerator over the
-# authority's children aged 0-17 that year, times 10,000; null where no population is loaded.
-_RATE_PER_10K_MACRO = """
-create or replace macro {name}_as_of(as_known_at) as table
-with
-counts as (
-    select local_authority, year, count(*) filter (where in_numerator) as numerator
-    from {name}_children_as_of(as_known_at)
-    group by local_authority, year
-),
+# Per kind: the denominator, and the step and join that bring it.
+# - proportion: the rows of the drill-down;
+# - per_10k_children: the authority's children aged 0-17 that year (the `population`
+#   table); null where no population is loaded.
+_DENOMINATORS: dict[str, dict[str, str]] = {
+    "proportion": {
+        "denominator": "coalesce(counts.members, 0)",
+        "denominator_step": "",
+        "denominator_join": "",
+    },
+    "per_10k_children": {
+        "denominator": "children.children",
+        "denominator_step": """,
 children as (
     select local_authority, year, cast(sum(children) as bigint) as children
     from population
     group by local_authority, year
-)
-select
-    '{name}' as indicator,
-    years.year,
-    years.local_authority,
-    coalesce(counts.numerator, 0) as numerator,
-    children.children as denominator,
-    rate_of(coalesce(counts.numerator, 0), children.children) * 10000 as rate
-from authority_years_as_of(as_known_at) as years
-left join counts using (local_authority, year)
-left join children using (local_authority, year);
-
-"""
-
-_RATE_MACROS = {"proportion": _RATE_MACRO, "per_10k_children": _RATE_PER_10K_MACRO}
+)""",
+        "denominator_join": "\nleft join children using (local_authority, year)",
+    },
+}
 
 # The drill-down of every indicator, whatever its kind: its rows in its authority's years.
 _CHILDREN_VIEW = """
@@ -369,7 +361,9 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
             POPULATION_DDL,
             COMPARATORS_DDL,
             *(
-                (_RATE_MACROS[d.kind] + _CHILDREN_VIEW).format(name=d.indicator)
+                (_RATE_MACRO + _CHILDREN_VIEW).format(
+                    name=d.indicator, scale=KINDS[d.kind], **_DENOMINATORS[d.kind]
+                )
                 for d in definitions
             ),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
