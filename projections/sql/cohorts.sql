@@ -139,12 +139,11 @@ join reporting_years_as_of(as_known_at) as years
     on reporting_year(attendance.conference_on) = years.year;
 
 -- Care leavers at the birthdays of `ages` (care_leaver_birthdays, care_leavers.sql: rows
--- whose outcome says DIED or RHOM dropped, rows with no contact recorded kept), as
--- drill-down rows less the indicator's name: one row per care leaver per birthday, in the
--- numerator when the activity is an EET code (eet_activity_codes).
-create or replace macro care_leavers_in_education_employment_or_training_as_of(
-    as_known_at, ages
-) as table
+-- whose outcome says DIED or RHOM dropped, rows with no contact recorded kept), one row
+-- per care leaver per birthday, with both outcomes the care-leaver indicators count: the
+-- activity is an EET code (eet_activity_codes), the accommodation code ends in 1
+-- (suitable). A row with no contact recorded has neither.
+create or replace macro care_leaver_outcomes_as_of(as_known_at, ages) as table
 select
     rows.year,
     rows.local_authority,
@@ -152,23 +151,27 @@ select
     'birthday ' || rows.age as subject_id,
     rows.birthday as on_date,
     coalesce('activity ' || rows.activity || ' on ' || rows.contact_on, 'no contact recorded')
-        as detail,
-    coalesce(rows.activity in (select code from eet_activity_codes), false) as in_numerator
-from care_leaver_birthdays_as_of(as_known_at) as rows
-where list_contains(ages, rows.age);
-
--- The same rows, in the numerator when the accommodation code ends in 1 (suitable).
-create or replace macro care_leavers_in_suitable_accommodation_as_of(as_known_at, ages) as table
-select
-    rows.year,
-    rows.local_authority,
-    rows.child_id,
-    'birthday ' || rows.age as subject_id,
-    rows.birthday as on_date,
+        as activity_detail,
+    coalesce(rows.activity in (select code from eet_activity_codes), false) as in_eet,
     coalesce(
         'accommodation ' || rows.accommodation || ' on ' || rows.contact_on,
         'no contact recorded'
-    ) as detail,
-    coalesce(ends_with(rows.accommodation, '1'), false) as in_numerator
+    ) as accommodation_detail,
+    coalesce(ends_with(rows.accommodation, '1'), false) as in_suitable_accommodation
 from care_leaver_birthdays_as_of(as_known_at) as rows
 where list_contains(ages, rows.age);
+
+-- Those rows as drill-down rows less the indicator's name, in the numerator when in
+-- education, employment or training ...
+create or replace macro care_leavers_in_education_employment_or_training_as_of(
+    as_known_at, ages
+) as table
+select year, local_authority, child_id, subject_id, on_date,
+    activity_detail as detail, in_eet as in_numerator
+from care_leaver_outcomes_as_of(as_known_at, ages);
+
+-- ... or when in suitable accommodation.
+create or replace macro care_leavers_in_suitable_accommodation_as_of(as_known_at, ages) as table
+select year, local_authority, child_id, subject_id, on_date,
+    accommodation_detail as detail, in_suitable_accommodation as in_numerator
+from care_leaver_outcomes_as_of(as_known_at, ages);
