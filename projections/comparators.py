@@ -22,7 +22,6 @@ file is refused whole, with the file, line and field named.
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from projections.csv_files import read_csv_rows, required_field
 from projections.exceptions import ComparatorFileError
 
 CASE_STUDY_FILE = Path(__file__).parent / "published_figures" / "case_study.csv"
@@ -71,18 +71,9 @@ def read_comparators(path: Path, kinds: Mapping[str, str] | None = None) -> list
 
         kinds = {d.indicator: d.kind for d in indicator_definitions()}
     known = kinds
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as lines:
-            reader = csv.DictReader(lines)
-            missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
-            if missing:
-                raise ComparatorFileError(
-                    f"{path}, line 1: the header has no column {', '.join(missing)} "
-                    f"(the columns are {','.join(COLUMNS)})"
-                )
-            figures = [_figure(path, reader.line_num, row, known) for row in reader]
-    except OSError as error:
-        raise ComparatorFileError(f"{path}: cannot be read: {error.strerror}") from None
+    figures = read_csv_rows(
+        path, COLUMNS, ComparatorFileError, lambda line, row: _figure(path, line, row, known)
+    )
     seen: set[tuple[str, str, int]] = set()
     for figure in figures:
         key = (figure.comparator, figure.indicator, figure.year)
@@ -98,10 +89,7 @@ def _figure(
     path: Path, line: int, row: dict[str, str | None], kinds: Mapping[str, str]
 ) -> Comparator:
     def field(name: str) -> str:
-        value = (row.get(name) or "").strip()
-        if not value:
-            raise ComparatorFileError(f"{path}, line {line}, field {name}: is empty")
-        return value
+        return required_field(path, line, row, name, ComparatorFileError)
 
     comparator, indicator, source = field("comparator"), field("indicator"), field("source")
     if indicator not in kinds:

@@ -29,6 +29,7 @@ import duckdb
 from projections.code_lists import code_list_sql
 from projections.definitions import (
     FOUNDATION_SQL,
+    SHARED_INDICATOR_SQL,
     SQL_DIRECTORY,
     combination_sql,
     indicator_definitions,
@@ -94,6 +95,8 @@ def install(
     for name in FOUNDATION_SQL:
         connection.execute(projection_sql(name))
     install_kept_tables(connection)
+    for name in SHARED_INDICATOR_SQL:
+        connection.execute(projection_sql(name))
     definitions = indicator_definitions(indicator_directories)
     for definition in definitions:
         connection.execute(definition.sql)

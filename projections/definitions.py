@@ -20,7 +20,9 @@ kind from. The reference tables the rates read (`population`, `comparators`) are
 here too, if missing.
 
 The foundation files (`FOUNDATION_SQL`) come first: calendar helpers, the event record as
-known at a moment, the analyst tables; each file only uses what comes before it.
+known at a moment, the analyst tables; each file only uses what comes before it. The
+shared indicator files (`SHARED_INDICATOR_SQL`: cohorts several indicators count) come
+after the kept tables and before the indicator files.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ from projections.population import POPULATION_DDL
 SQL_DIRECTORY = Path(__file__).parent / "sql"
 
 FOUNDATION_SQL: tuple[str, ...] = ("helpers.sql", "events.sql", "tables.sql", "care_leavers.sql")
+
+# The cohorts and steps several indicators share: installed after the kept tables (whose
+# `_as_of` macros they read) and before the indicator files (which read them).
+SHARED_INDICATOR_SQL: tuple[str, ...] = ("cohorts.sql",)
 
 # What every `<indicator>_children_as_of` returns, in this order.
 DRILL_DOWN_COLUMNS: tuple[str, ...] = (
@@ -142,7 +148,8 @@ def indicator_definitions(
     found: dict[str, IndicatorDefinition] = {}
     for directory in directories:
         for path in sorted(directory.glob("*.sql")):
-            if path.name in FOUNDATION_SQL or not is_indicator_file(path):
+            shared = path.name in (*FOUNDATION_SQL, *SHARED_INDICATOR_SQL)
+            if shared or not is_indicator_file(path):
                 continue
             definition = read_definition(path)
             if definition.indicator in found:
@@ -172,7 +179,8 @@ select local_authority, unnest(range(first_year, last_year + 1)) as year
 from spans;
 """
 
-# The rate step of every indicator: written once, made for each from its drill-down.
+# The rate step of every indicator: written once, made for each from its drill-down and
+# the denominator of its kind (_DENOMINATORS), times the kind's scale (KINDS).
 # One row per authority per year of that authority.
 _RATE_MACRO = """
 create or replace macro {name}_as_of(as_known_at) as table
@@ -182,57 +190,49 @@ counts as (
         local_authority,
         year,
         count(*) filter (where in_numerator) as numerator,
-        count(*) as denominator
+        count(*) as members
     from {name}_children_as_of(as_known_at)
     group by local_authority, year
-)
+){denominator_step}
 select
     '{name}' as indicator,
     years.year,
     years.local_authority,
     coalesce(counts.numerator, 0) as numerator,
-    coalesce(counts.denominator, 0) as denominator,
-    rate_of(coalesce(counts.numerator, 0), coalesce(counts.denominator, 0)) as rate
+    {denominator} as denominator,
+    rate_of(coalesce(counts.numerator, 0), {denominator}) * {scale} as rate
 from authority_years_as_of(as_known_at) as years
-left join counts using (local_authority, year);
-
-create or replace view {name}_children as
-select * from {name}_children_as_of('infinity'::timestamptz)
-semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
+left join counts using (local_authority, year){denominator_join};
 """
 
-# The rate step of a per_10k_children indicator: the drill-down's numerator over the
-# authority's children aged 0-17 that year, times 10,000; null where no population is loaded.
-_RATE_PER_10K_MACRO = """
-create or replace macro {name}_as_of(as_known_at) as table
-with
-counts as (
-    select local_authority, year, count(*) filter (where in_numerator) as numerator
-    from {name}_children_as_of(as_known_at)
-    group by local_authority, year
-),
+# Per kind: the denominator, and the step and join that bring it.
+# - proportion: the rows of the drill-down;
+# - per_10k_children: the authority's children aged 0-17 that year (the `population`
+#   table); null where no population is loaded.
+_DENOMINATORS: dict[str, dict[str, str]] = {
+    "proportion": {
+        "denominator": "coalesce(counts.members, 0)",
+        "denominator_step": "",
+        "denominator_join": "",
+    },
+    "per_10k_children": {
+        "denominator": "children.children",
+        "denominator_step": """,
 children as (
     select local_authority, year, cast(sum(children) as bigint) as children
     from population
     group by local_authority, year
-)
-select
-    '{name}' as indicator,
-    years.year,
-    years.local_authority,
-    coalesce(counts.numerator, 0) as numerator,
-    children.children as denominator,
-    rate_of(coalesce(counts.numerator, 0), children.children) * 10000 as rate
-from authority_years_as_of(as_known_at) as years
-left join counts using (local_authority, year)
-left join children using (local_authority, year);
+)""",
+        "denominator_join": "\nleft join children using (local_authority, year)",
+    },
+}
 
+# The drill-down of every indicator, whatever its kind: its rows in its authority's years.
+_CHILDREN_VIEW = """
 create or replace view {name}_children as
 select * from {name}_children_as_of('infinity'::timestamptz)
 semi join authority_years_as_of('infinity'::timestamptz) using (local_authority, year);
 """
-
-_RATE_MACROS = {"proportion": _RATE_MACRO, "per_10k_children": _RATE_PER_10K_MACRO}
 
 # Every indicator by any of the breakdowns (projections.breakdowns), as known at a moment:
 # numerators and denominators summed over what is not asked for. Without a breakdown it is
@@ -360,7 +360,12 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
             _AUTHORITY_YEARS,
             POPULATION_DDL,
             COMPARATORS_DDL,
-            *(_RATE_MACROS[d.kind].format(name=d.indicator) for d in definitions),
+            *(
+                (_RATE_MACRO + _CHILDREN_VIEW).format(
+                    name=d.indicator, scale=KINDS[d.kind], **_DENOMINATORS[d.kind]
+                )
+                for d in definitions
+            ),
             f"create or replace macro indicators_as_of(as_known_at) as table\n{rates};",
             "create or replace macro indicator_children_as_of(as_known_at) as table\n"
             f"select * from (\n{drill_downs}\n)\n"

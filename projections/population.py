@@ -25,7 +25,6 @@ file, line and field named, and nothing is written.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from projections.breakdowns import AGE_BANDS
+from projections.csv_files import read_csv_rows, required_field
 from projections.exceptions import PopulationFileError
 
 COLUMNS: tuple[str, ...] = ("local_authority", "year", "age_band", "children")
@@ -67,28 +67,16 @@ class PopulationRow:
 
 def read_population(path: Path) -> list[PopulationRow]:
     """The rows of a population CSV file; PopulationFileError names what is wrong."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as lines:
-            reader = csv.DictReader(lines)
-            missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
-            if missing:
-                raise PopulationFileError(
-                    f"{path}, line 1: the header has no column {', '.join(missing)} "
-                    f"(the columns are {','.join(COLUMNS)})"
-                )
-            rows = [_row(path, reader.line_num, record) for record in reader]
-    except OSError as error:
-        raise PopulationFileError(f"{path}: cannot be read: {error.strerror}") from None
+    rows = read_csv_rows(
+        path, COLUMNS, PopulationFileError, lambda line, record: _row(path, line, record)
+    )
     _check_complete(path, rows)
     return rows
 
 
 def _row(path: Path, line: int, record: dict[str, str | None]) -> PopulationRow:
     def field(name: str) -> str:
-        value = (record.get(name) or "").strip()
-        if not value:
-            raise PopulationFileError(f"{path}, line {line}, field {name}: is empty")
-        return value
+        return required_field(path, line, record, name, PopulationFileError)
 
     local_authority = field("local_authority")
     if not (len(local_authority) == 3 and local_authority.isdigit()):

@@ -332,6 +332,23 @@ def journey_of(registration: contract.ChildRegistered, *events: JourneyEvent) ->
     return journey
 
 
+def a_journey_with_a_retraction() -> tuple[Any, dict[str, JourneyEvent]]:
+    """A journey (registration, referral R1 of 10 January 2011, its retraction on 1
+    February) and the events a further retraction could wrongly name, by what they are:
+    "never recorded" (a referral R2 not in the journey), "already retracted" (R1), "a
+    retraction" and "the registration"."""
+    registration = child_registered()
+    referral = referral_received("2011-01-10")
+    retracted = retraction("2011-02-01", referral)
+    journey = journey_of(registration, referral, retracted)
+    return journey, {
+        "never recorded": referral_received("2011-01-10", "R2"),
+        "already retracted": referral,
+        "a retraction": retracted,
+        "the registration": registration,
+    }
+
+
 def retracted_events(journey: Any) -> tuple[JourneyEvent, ...]:
     """The events of a journey that a retraction made count as never recorded."""
     from journeys.domain.facts import in_date_order
@@ -467,6 +484,21 @@ class Child:
 
     def end_placement(self, placement_id: str, on: date, **kw: Any) -> JourneyEvent:
         return self._keep(placement_ended(on, placement_id, **self._envelope(kw)))
+
+    def move(
+        self,
+        from_placement: str,
+        to_placement: str,
+        period_id: str,
+        on: date,
+        carer: str,
+        placement_type: str = "U4",
+        **kw: Any,
+    ) -> JourneyEvent:
+        """A move on day `on`: `from_placement` ends and `to_placement` starts (`kw` is for
+        the start); returns the start."""
+        self.end_placement(from_placement, on)
+        return self.placement(to_placement, period_id, on, carer, placement_type, **kw)
 
     # Child protection conferences
     def enquiry(self, enquiry_id: str, on: date, **kw: Any) -> JourneyEvent:

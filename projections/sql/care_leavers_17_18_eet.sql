@@ -14,21 +14,9 @@
 -- Grain of care_leavers_17_18_eet_children: one row per care leaver per birthday in the year.
 
 create or replace macro care_leavers_17_18_eet_children_as_of(as_known_at) as table
-with
 -- Step 1, the cohort: 17th and 18th birthdays of care leavers, outcome not DIED or RHOM.
-cohort as (
-    select * from care_leaver_birthdays_as_of(as_known_at) as rows
-    where rows.age in (17, 18)
-)
 -- Step 2, the numerator: the activity is an EET code (F1, P1, F2, P2, F4, P4, F5, P5).
-select
-    'care_leavers_17_18_eet' as indicator,
-    rows.year,
-    rows.local_authority,
-    rows.child_id,
-    'birthday ' || rows.age as subject_id,
-    rows.birthday as on_date,
-    coalesce('activity ' || rows.activity || ' on ' || rows.contact_on, 'no contact recorded')
-        as detail,
-    coalesce(rows.activity in (select code from eet_activity_codes), false) as in_numerator
-from cohort as rows;
+-- Both steps, one row per care leaver per birthday:
+-- care_leavers_in_education_employment_or_training (cohorts.sql).
+select 'care_leavers_17_18_eet' as indicator, *
+from care_leavers_in_education_employment_or_training_as_of(as_known_at, [17, 18]);

@@ -14,21 +14,9 @@
 -- Grain of care_leavers_19_21_suitable_accommodation_children: one row per care leaver per birthday in the year.
 
 create or replace macro care_leavers_19_21_suitable_accommodation_children_as_of(as_known_at) as table
-with
 -- Step 1, the cohort: 19th, 20th and 21st birthdays of care leavers, outcome not DIED or RHOM.
-cohort as (
-    select * from care_leaver_birthdays_as_of(as_known_at) as rows
-    where rows.age in (19, 20, 21)
-)
 -- Step 2, the numerator: the accommodation code ends in 1 (suitable).
-select
-    'care_leavers_19_21_suitable_accommodation' as indicator,
-    rows.year,
-    rows.local_authority,
-    rows.child_id,
-    'birthday ' || rows.age as subject_id,
-    rows.birthday as on_date,
-    coalesce('accommodation ' || rows.accommodation || ' on ' || rows.contact_on, 'no contact recorded')
-        as detail,
-    coalesce(ends_with(rows.accommodation, '1'), false) as in_numerator
-from cohort as rows;
+-- Both steps, one row per care leaver per birthday: care_leavers_in_suitable_accommodation
+-- (cohorts.sql).
+select 'care_leavers_19_21_suitable_accommodation' as indicator, *
+from care_leavers_in_suitable_accommodation_as_of(as_known_at, [19, 20, 21]);

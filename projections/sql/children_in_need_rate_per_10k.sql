@@ -20,18 +20,9 @@
 
 create or replace macro children_in_need_rate_per_10k_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: referrals open at 31 March, then one row per child.
-open_referrals as (
-    select years.year, years.march_31, referrals.*
-    from years
-    join referrals_as_of(as_known_at) as referrals
-        on covers(referrals.received_on, referrals.closed_on, years.march_31)
-),
+-- Step 1, the cohort: referrals open at 31 March (cohorts.sql), then one row per child.
 cohort as (
-    select * from open_referrals
+    select * from referrals_open_at_31_march_as_of(as_known_at)
     qualify row_number() over (
         partition by year, local_authority, child_id order by received_on, referral_id
     ) = 1

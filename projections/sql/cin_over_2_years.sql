@@ -15,15 +15,9 @@
 
 create or replace macro cin_over_2_years_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: referrals open at 31 March.
+-- Step 1, the cohort: referrals open at 31 March (cohorts.sql).
 cohort as (
-    select years.year, years.march_31, referrals.*
-    from years
-    join referrals_as_of(as_known_at) as referrals
-        on covers(referrals.received_on, referrals.closed_on, years.march_31)
+    select * from referrals_open_at_31_march_as_of(as_known_at)
 )
 -- Step 2, the numerator: received before 31 March minus 2 years.
 select

@@ -21,26 +21,9 @@
 -- one row per conference per family role counted.
 
 create or replace macro conference_family_attendance_grandparent_children_as_of(as_known_at) as table
-with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: the family role recorded at a conference held in the year.
-cohort as (
-    select years.year, attendance.*
-    from conference_attendance_as_of(as_known_at) as attendance
-    join years on reporting_year(attendance.conference_on) = years.year
-    where attendance.family_role = 'grandparent'
-)
--- Step 2, the numerator: that family member attended.
-select
-    'conference_family_attendance_grandparent' as indicator,
-    cohort.year,
-    cohort.local_authority,
-    cohort.child_id,
-    cohort.enquiry_id as subject_id,
-    cohort.conference_on as on_date,
-    replace(cohort.family_role, '_', ' ') || ' at the conference of ' || cohort.conference_on
-        as detail,
-    cohort.attended as in_numerator
-from cohort;
+-- Step 1, the cohort: the grandparent role recorded at a conference held in the year
+-- (conference_attendance_rows, cohorts.sql: one row per conference per role).
+-- Step 2, the numerator: that family member attended (in_numerator).
+select 'conference_family_attendance_grandparent' as indicator, * exclude (family_role)
+from conference_attendance_rows_as_of(as_known_at)
+where family_role = 'grandparent';

@@ -18,20 +18,10 @@
 
 create or replace macro cp_plans_started_rate_per_10k_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: plans that started in the year, then one row per child.
-plans_in_year as (
-    select years.year, plans.*
-    from cp_plans_as_of(as_known_at) as plans
-    join years on reporting_year(plans.started_on) = years.year
-),
+-- Step 1, the cohort: children who became the subject of a plan in the year, one row per
+-- child naming the first plan started (cohorts.sql).
 cohort as (
-    select * from plans_in_year
-    qualify row_number() over (
-        partition by year, local_authority, child_id order by started_on, plan_id
-    ) = 1
+    select * from children_becoming_subject_of_a_plan_as_of(as_known_at)
 )
 -- Step 2, the numerator: every child of the cohort.
 select
@@ -39,8 +29,8 @@ select
     cohort.year,
     cohort.local_authority,
     cohort.child_id,
-    cohort.plan_id as subject_id,
-    cohort.started_on as on_date,
-    'plan started ' || cohort.started_on as detail,
+    cohort.first_plan_id as subject_id,
+    cohort.first_started_on as on_date,
+    'plan started ' || cohort.first_started_on as detail,
     true as in_numerator
 from cohort;

@@ -28,41 +28,16 @@
 
 create or replace macro cp_second_plan_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
-plans as (
-    select * from cp_plans_as_of(as_known_at)
-),
--- Step 1, the cohort: plans that started in the year, then one row per child.
-plans_in_year as (
-    select years.year, plans.*
-    from plans
-    join years on reporting_year(plans.started_on) = years.year
-),
+-- Step 1, the cohort: plans that started in the year, then one row per child (the first
+-- plan started and how many; cohorts.sql).
 cohort as (
-    select
-        year,
-        local_authority,
-        child_id,
-        arg_min(plan_id, (started_on, plan_id)) as first_plan_id,
-        min(started_on) as first_started_on,
-        count(*) as plans_started
-    from plans_in_year
-    group by year, local_authority, child_id
+    select * from children_becoming_subject_of_a_plan_as_of(as_known_at)
 ),
--- Step 2, the numerator: a plan of the year with another that started on an earlier date.
+-- Step 2, the numerator: a plan of the year with another that started on an earlier date
+-- (cohorts.sql).
 with_earlier_plan as (
-    select
-        plans_in_year.year,
-        plans_in_year.local_authority,
-        plans_in_year.child_id,
-        min(earlier.started_on) as earlier_started_on
-    from plans_in_year
-    join plans as earlier
-        on earlier.local_authority = plans_in_year.local_authority
-        and earlier.child_id = plans_in_year.child_id
-        and earlier.started_on < plans_in_year.started_on
+    select year, local_authority, child_id, min(earlier_started_on) as earlier_started_on
+    from cp_plans_with_an_earlier_plan_as_of(as_known_at)
     group by all
 )
 select

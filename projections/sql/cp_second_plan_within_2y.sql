@@ -24,42 +24,17 @@
 
 create or replace macro cp_second_plan_within_2y_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
-plans as (
-    select * from cp_plans_as_of(as_known_at)
-),
--- Step 1, the cohort: plans that started in the year, then one row per child.
-plans_in_year as (
-    select years.year, plans.*
-    from plans
-    join years on reporting_year(plans.started_on) = years.year
-),
+-- Step 1, the cohort: plans that started in the year, then one row per child (the first
+-- plan started and how many; cohorts.sql).
 cohort as (
-    select
-        year,
-        local_authority,
-        child_id,
-        arg_min(plan_id, (started_on, plan_id)) as first_plan_id,
-        min(started_on) as first_started_on,
-        count(*) as plans_started
-    from plans_in_year
-    group by year, local_authority, child_id
+    select * from children_becoming_subject_of_a_plan_as_of(as_known_at)
 ),
 -- Step 2, the numerator: a plan of the year with an earlier plan that ended on or after
--- its start minus 2 years, or had not ended.
+-- its start minus 2 years, or had not ended (the pairs of plans: cohorts.sql).
 with_recent_plan as (
-    select distinct plans_in_year.year, plans_in_year.local_authority, plans_in_year.child_id
-    from plans_in_year
-    join plans as earlier
-        on earlier.local_authority = plans_in_year.local_authority
-        and earlier.child_id = plans_in_year.child_id
-        and earlier.started_on < plans_in_year.started_on
-        and (
-            earlier.ended_on is null
-            or earlier.ended_on >= years_after(plans_in_year.started_on, -2)
-        )
+    select distinct year, local_authority, child_id
+    from cp_plans_with_an_earlier_plan_as_of(as_known_at)
+    where earlier_ended_on is null or earlier_ended_on >= years_after(started_on, -2)
 )
 select
     'cp_second_plan_within_2y' as indicator,

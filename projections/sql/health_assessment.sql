@@ -13,7 +13,8 @@
 -- short-break legal status (V3/V4) do not count as looked after, so a child on short
 -- breaks on any day of the year is left out, as OC2 leaves out children looked after only
 -- under an agreed series of short breaks. A period of care ending and another starting on
--- the same day (X1) is continuous.
+-- the same day (X1) is continuous. It is looked_after_for_12_months_at_31_march
+-- (cohorts.sql), shared by the three health indicators.
 --
 -- Readings fixed here (also in docs/analysts.md):
 -- - "Annual": at least one health assessment in the reporting year, as OC2's
@@ -22,52 +23,9 @@
 -- Grain of health_assessment_children: one row per child in the denominator per year.
 
 create or replace macro health_assessment_children_as_of(as_known_at) as table
-with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
 -- Step 1, the cohort: looked after on every day of the year up to and including 31 March
 -- (12 months continuously), days on short breaks (V3/V4) not counting.
-days_looked_after as (
-    select
-        years.year, years.year_starts_on, years.march_31,
-        spells.local_authority, spells.child_id,
-        sum(days_within(spells.starts_on, spells.ends_on, years.year_starts_on,
-            years.march_31)) as days
-    from years
-    join legal_status_spells_as_of(as_known_at) as spells
-        on spells.starts_on <= years.march_31
-        and (spells.ends_on is null or spells.ends_on > years.year_starts_on)
-    where not spells.is_short_break
-    group by all
-),
-cohort as (
-    select * from days_looked_after
-    where days = march_31 - year_starts_on + 1
-),
--- Step 2, the numerator: a health assessment dated in the year.
-latest_check as (
-    select cohort.year, cohort.local_authority, cohort.child_id,
-        max(checks.checked_on) as checked_on
-    from cohort
-    join health_checks_as_of(as_known_at) as checks
-        on checks.local_authority = cohort.local_authority
-        and checks.child_id = cohort.child_id
-        and checks.check_type = 'health_assessment'
-        and checks.checked_on between cohort.year_starts_on and cohort.march_31
-    group by all
-)
-select
-    'health_assessment' as indicator,
-    cohort.year,
-    cohort.local_authority,
-    cohort.child_id,
-    cohort.child_id as subject_id,
-    cohort.march_31 as on_date,
-    case
-        when latest_check.checked_on is null then 'no health assessment in the year'
-        else 'last health assessment ' || latest_check.checked_on
-    end as detail,
-    latest_check.checked_on is not null as in_numerator
-from cohort
-left join latest_check using (year, local_authority, child_id);
+-- Step 2, the numerator: a health assessment dated in the year (both steps:
+-- looked_after_for_12_months_with_check, cohorts.sql).
+select 'health_assessment' as indicator, *
+from looked_after_for_12_months_with_check_as_of(as_known_at, 'health_assessment', 'health assessment');

@@ -14,7 +14,8 @@
 -- short-break legal status (V3/V4) do not count as looked after, so a child on short
 -- breaks on any day of the year is left out, as OC2 leaves out children looked after only
 -- under an agreed series of short breaks. A period of care ending and another starting on
--- the same day (X1) is continuous.
+-- the same day (X1) is continuous. It is looked_after_for_12_months_at_31_march
+-- (cohorts.sql), shared by the three health indicators.
 --
 -- Readings fixed here (also in docs/analysts.md):
 -- - The latest status dated in the year decides (of two on one day, the later recorded);
@@ -25,27 +26,10 @@
 
 create or replace macro immunisations_up_to_date_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
 -- Step 1, the cohort: looked after on every day of the year up to and including 31 March
--- (12 months continuously), days on short breaks (V3/V4) not counting.
-days_looked_after as (
-    select
-        years.year, years.year_starts_on, years.march_31,
-        spells.local_authority, spells.child_id,
-        sum(days_within(spells.starts_on, spells.ends_on, years.year_starts_on,
-            years.march_31)) as days
-    from years
-    join legal_status_spells_as_of(as_known_at) as spells
-        on spells.starts_on <= years.march_31
-        and (spells.ends_on is null or spells.ends_on > years.year_starts_on)
-    where not spells.is_short_break
-    group by all
-),
+-- (12 months continuously), days on short breaks (V3/V4) not counting (cohorts.sql).
 cohort as (
-    select * from days_looked_after
-    where days = march_31 - year_starts_on + 1
+    select * from looked_after_for_12_months_at_31_march_as_of(as_known_at)
 ),
 -- Step 2, the numerator: the latest status dated in the year says up to date.
 latest_status as (

@@ -35,25 +35,11 @@
 
 create or replace macro long_term_stability_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: looked after at 31 March, not on a short break that day, under 16,
--- in a period of care that started at least 2 years 6 months before.
-looked_after_at_31_march as (
-    select years.year, years.march_31, spells.*
-    from years
-    join legal_status_spells_as_of(as_known_at) as spells
-        on covers(spells.starts_on, spells.ends_on, years.march_31)
-    where not spells.is_short_break
-    qualify row_number() over (
-        partition by years.year, spells.local_authority, spells.child_id
-        order by spells.starts_on desc, spells.period_id
-    ) = 1
-),
+-- Step 1, the cohort: looked after at 31 March, not on a short break that day (cohorts.sql),
+-- under 16, in a period of care that started at least 2 years 6 months before.
 cohort as (
     select looked_after.*, periods.started_on as period_started_on
-    from looked_after_at_31_march as looked_after
+    from looked_after_at_31_march_as_of(as_known_at) as looked_after
     join periods_of_care_as_of(as_known_at) as periods
         using (local_authority, child_id, period_id)
     join children_as_of(as_known_at) as children

@@ -15,20 +15,9 @@
 
 create or replace macro looked_after_rate_per_10k_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: looked after at 31 March, not on a short break that day.
+-- Step 1, the cohort: looked after at 31 March, not on a short break that day (cohorts.sql).
 cohort as (
-    select years.year, years.march_31, spells.*
-    from years
-    join legal_status_spells_as_of(as_known_at) as spells
-        on covers(spells.starts_on, spells.ends_on, years.march_31)
-    where not spells.is_short_break
-    qualify row_number() over (
-        partition by years.year, spells.local_authority, spells.child_id
-        order by spells.starts_on desc, spells.period_id
-    ) = 1
+    select * from looked_after_at_31_march_as_of(as_known_at)
 )
 -- Step 2, the numerator: every child of the cohort.
 select

@@ -27,22 +27,11 @@
 
 create or replace macro pep_completed_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: looked after at 31 March, not on a short break that day ...
-looked_after_at_31_march as (
-    select years.year, years.march_31, spells.local_authority, spells.child_id,
-        spells.period_id
-    from years
-    join legal_status_spells_as_of(as_known_at) as spells
-        on covers(spells.starts_on, spells.ends_on, years.march_31)
-    where not spells.is_short_break
-),
--- ... aged 5 to 15 that day, in a period of care that started more than 28 days before.
+-- Step 1, the cohort: looked after at 31 March, not on a short break that day (cohorts.sql),
+-- aged 5 to 15 that day, in a period of care that started more than 28 days before.
 cohort as (
     select looked_after.*, periods.started_on as period_started_on
-    from looked_after_at_31_march as looked_after
+    from looked_after_at_31_march_as_of(as_known_at) as looked_after
     join children_as_of(as_known_at) as children using (local_authority, child_id)
     join periods_of_care_as_of(as_known_at) as periods
         using (local_authority, child_id, period_id)

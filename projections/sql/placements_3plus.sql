@@ -18,22 +18,9 @@
 
 create or replace macro placements_3plus_children_as_of(as_known_at) as table
 with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: looked after at 31 March, not on a short break that day.
-looked_after_at_31_march as (
-    select years.year, years.year_starts_on, years.march_31, spells.*
-    from years
-    join legal_status_spells_as_of(as_known_at) as spells
-        on covers(spells.starts_on, spells.ends_on, years.march_31)
-),
+-- Step 1, the cohort: looked after at 31 March, not on a short break that day (cohorts.sql).
 cohort as (
-    select * from looked_after_at_31_march
-    where not is_short_break
-    qualify row_number() over (
-        partition by year, local_authority, child_id order by starts_on desc, period_id
-    ) = 1
+    select * from looked_after_at_31_march_as_of(as_known_at)
 ),
 -- Step 2, the numerator: count the placements overlapping the year.
 placements_in_year as (

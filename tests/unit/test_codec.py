@@ -11,6 +11,7 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from contract_events import RECORDED_AT, placement
 from fastavro import schemaless_writer
 from hypothesis import given, settings
 from schema_versions import message_of
@@ -27,26 +28,6 @@ from events.catalogue import (
 )
 from events.codec import HEADER_LENGTH, MAGIC, AvroCodec, default_codec
 from events.exceptions import InvalidEvent
-
-RECORDED_AT = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
-
-
-def placement(**changes: Any) -> PlacementStarted:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID("5b0c7a0e-2f0e-4d55-9a53-0f6f3f1f7a11"),
-        child_id="C-1001",
-        local_authority="371",
-        occurred_on=date(2024, 4, 30),
-        recorded_at=RECORDED_AT,
-        source_system="LiquidLogic",
-        placement_id="PL-1",
-        period_id="PC-1",
-        placement_type="U4",
-        provider="PR1",
-        carer_id="CARER-9",
-    )
-    values.update(changes)
-    return PlacementStarted(**values)
 
 
 @pytest.fixture(scope="module")

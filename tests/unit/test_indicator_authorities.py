@@ -76,6 +76,22 @@ def test_the_two_authorities_share_child_identifiers(
     assert len(shared) > 100
 
 
+def each_authority_alone_and_shared(
+    query: str,
+    together: duckdb.DuckDBPyConnection,
+    alone: dict[str, duckdb.DuckDBPyConnection],
+    moment: str,
+) -> list[list[tuple]]:
+    """Assert `query` (parameters: the moment, the authority) answers the same for each
+    authority in its record alone and in the shared record; return each one's rows."""
+    answers = []
+    for code, connection in alone.items():
+        own = connection.execute(query, [moment, code]).fetchall()
+        assert own == together.execute(query, [moment, code]).fetchall()
+        answers.append(own)
+    return answers
+
+
 @pytest.mark.parametrize("moment", MOMENTS)
 def test_each_authority_in_a_shared_record_has_the_figures_of_its_record_alone(
     together: duckdb.DuckDBPyConnection,
@@ -86,10 +102,7 @@ def test_each_authority_in_a_shared_record_has_the_figures_of_its_record_alone(
         "select indicator, year, local_authority, numerator, denominator, rate "
         "from indicators_as_of(cast(? as timestamptz)) where local_authority = ? order by all"
     )
-    for code, connection in alone.items():
-        own = connection.execute(query, [moment, code]).fetchall()
-        shared = together.execute(query, [moment, code]).fetchall()
-        assert own == shared
+    for own in each_authority_alone_and_shared(query, together, alone, moment):
         assert any(row[3] > 0 for row in own)  # not a comparison of empty figures
     if moment == "infinity":
         years = together.execute(
@@ -110,11 +123,7 @@ def test_each_authority_drill_down_in_a_shared_record_is_its_own(
         "from indicator_children_as_of(cast(? as timestamptz)) where local_authority = ? "
         "order by all"
     )
-    for code, connection in alone.items():
-        assert (
-            connection.execute(query, [moment, code]).fetchall()
-            == together.execute(query, [moment, code]).fetchall()
-        )
+    each_authority_alone_and_shared(query, together, alone, moment)
 
 
 @pytest.mark.parametrize("moment", MOMENTS)

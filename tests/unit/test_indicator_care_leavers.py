@@ -17,40 +17,38 @@ TWENTY_ONE_ACCOMMODATION = "care_leavers_19_21_suitable_accommodation"
 TWENTY_ONE_EET = "care_leavers_19_21_eet"
 
 
+def looked_after(name: str, born: d, since: d, until: d) -> Child:
+    """A young person whose period of care "poc" ran from `since` to `until`."""
+    child = Child(name, born=born)
+    child.period("poc", since)
+    child.end_period("poc", until)
+    return child
+
+
 def care_leavers() -> list[Child]:
     # CL1: born 15 Jun 2006; looked after 15 Jun 2020 (14th birthday) to 1 Jan 2023.
     #   17th birthday 15 Jun 2023 (year 2024). Contacts 15 Mar 2023 (exactly 3 months
     #   before: in the window, 92 days away) and 15 Jul 2023 (exactly 1 month after, 30
     #   days away): the closer one says NO / G5 / S2 -> denominator only.
-    cl1 = Child("CL1", born=d(2006, 6, 15))
-    cl1.period("poc", d(2020, 6, 15))
-    cl1.end_period("poc", d(2023, 1, 1))
+    cl1 = looked_after("CL1", d(2006, 6, 15), d(2020, 6, 15), d(2023, 1, 1))
     cl1.contact(d(2023, 3, 15), "YES", "F1", "B1")
     cl1.contact(d(2023, 7, 15), "NO", "G5", "S2")
     # CL2: born 29 Feb 2004; 20th birthday 29 Feb 2024 (year 2024; 19th was 28 Feb 2023,
     #   year 2023). Contacts 10 days either side; the tie goes to the later recorded_at:
     #   10 Mar 2024 (G5 / C2) -> denominator only.
-    cl2 = Child("CL2", born=d(2004, 2, 29))
-    cl2.period("poc", d(2018, 3, 1))
-    cl2.end_period("poc", d(2021, 1, 1))
+    cl2 = looked_after("CL2", d(2004, 2, 29), d(2018, 3, 1), d(2021, 1, 1))
     cl2.contact(d(2024, 2, 19), "YES", "F2", "C1", recorded_at=at(2024, 3, 1))
     cl2.contact(d(2024, 3, 10), "YES", "G5", "C2", recorded_at=at(2024, 3, 15))
     # CL3: born 1 Oct 2004; 19th birthday 1 Oct 2023. Contact 5 Oct 2023 (F1 / B1),
     #   recorded late on 10 Apr 2024 -> both 19-21 numerators, once recorded.
-    cl3 = Child("CL3", born=d(2004, 10, 1))
-    cl3.period("poc", d(2019, 1, 1))
-    cl3.end_period("poc", d(2022, 1, 1))
+    cl3 = looked_after("CL3", d(2004, 10, 1), d(2019, 1, 1), d(2022, 1, 1))
     cl3.contact(d(2023, 10, 5), "YES", "F1", "B1", recorded_at=at(2024, 4, 10))
     # CL4: looked after 1 Sep to 30 Nov 2022 = 90 days after 16 -> not a care leaver.
-    cl4 = Child("CL4", born=d(2006, 9, 1))
-    cl4.period("poc", d(2022, 9, 1))
-    cl4.end_period("poc", d(2022, 11, 30))
+    cl4 = looked_after("CL4", d(2006, 9, 1), d(2022, 9, 1), d(2022, 11, 30))
     cl4.contact(d(2023, 9, 1), "YES", "P5", "T1")
     # CL5: to 1 Dec 2022 = 91 days -> a care leaver; contact on the 17th birthday
     #   (P5 / T1) retracted on 1 June 2024.
-    cl5 = Child("CL5", born=d(2006, 9, 1))
-    cl5.period("poc", d(2022, 9, 1))
-    cl5.end_period("poc", d(2022, 12, 1))
+    cl5 = looked_after("CL5", d(2006, 9, 1), d(2022, 9, 1), d(2022, 12, 1))
     contact = cl5.contact(d(2023, 9, 1), "YES", "P5", "T1")
     cl5.retract(contact, at(2024, 6, 1))
     # CL6: 91 days, the first under V3 (short breaks) -> 90 count -> not a care leaver.
@@ -64,18 +62,12 @@ def care_leavers() -> list[Child]:
     cl7.period("poc", d(2020, 10, 1))
     cl7.contact(d(2023, 10, 1), "YES", "F1", "B1")
     # CL8: care ends on the 17th birthday: not looked after on it -> a row, no contact.
-    cl8 = Child("CL8", born=d(2006, 11, 1))
-    cl8.period("poc", d(2020, 11, 1))
-    cl8.end_period("poc", d(2023, 11, 1))
+    cl8 = looked_after("CL8", d(2006, 11, 1), d(2020, 11, 1), d(2023, 11, 1))
     # CL9: the closest contact says DIED -> the row is dropped.
-    cl9 = Child("CL9", born=d(2006, 12, 1))
-    cl9.period("poc", d(2020, 12, 1))
-    cl9.end_period("poc", d(2022, 12, 31))
+    cl9 = looked_after("CL9", d(2006, 12, 1), d(2020, 12, 1), d(2022, 12, 31))
     cl9.contact(d(2023, 12, 1), "DIED", "0", "0")
     # CL10: looked after 14 to 16 only (care ended on the 16th birthday) -> not a care leaver.
-    cl10 = Child("CL10", born=d(2006, 5, 1))
-    cl10.period("poc", d(2020, 5, 1))
-    cl10.end_period("poc", d(2022, 5, 1))
+    cl10 = looked_after("CL10", d(2006, 5, 1), d(2020, 5, 1), d(2022, 5, 1))
     return [cl1, cl2, cl3, cl4, cl5, cl6, cl7, cl8, cl9, cl10]
 
 

@@ -13,32 +13,30 @@ from journey_builders import Child, at
 from test_projection_builders import figures, project
 
 
+def with_a_conference(name: str, enquiry_on: d, held_on: d) -> Child:
+    """A child (born 1 January 2012) with a section 47 enquiry "e1" and its conference."""
+    child = Child(name, born=d(2012, 1, 1))
+    child.enquiry("e1", enquiry_on)
+    child.conference("e1", held_on)
+    return child
+
+
 def attendance_children() -> list[Child]:
     # P: conference 1 June 2023: mother attended, father did not, the child attended.
-    p = Child("P", born=d(2012, 1, 1))
-    p.enquiry("e1", d(2023, 5, 20))
-    p.conference("e1", d(2023, 6, 1))
+    p = with_a_conference("P", enquiry_on=d(2023, 5, 20), held_on=d(2023, 6, 1))
     p.attendance("e1", d(2023, 6, 1), mother=True, father=False, child=True)
     # Q: conference 1 Dec 2023: mother did not attend; father, grandparent, other did.
-    q = Child("Q", born=d(2012, 1, 1))
-    q.enquiry("e1", d(2023, 11, 20))
-    q.conference("e1", d(2023, 12, 1))
+    q = with_a_conference("Q", enquiry_on=d(2023, 11, 20), held_on=d(2023, 12, 1))
     q.attendance(
         "e1", d(2023, 12, 1), mother=False, father=True, grandparent=True, other_family=True
     )
     # R: conference on 1 April 2024: year 2025.
-    r = Child("R", born=d(2012, 1, 1))
-    r.enquiry("e1", d(2024, 3, 20))
-    r.conference("e1", d(2024, 4, 1))
+    r = with_a_conference("R", enquiry_on=d(2024, 3, 20), held_on=d(2024, 4, 1))
     r.attendance("e1", d(2024, 4, 1), mother=True)
     # S: a conference with no attendance recorded: no rows.
-    s = Child("S", born=d(2012, 1, 1))
-    s.enquiry("e1", d(2023, 4, 20))
-    s.conference("e1", d(2023, 5, 1))
+    s = with_a_conference("S", enquiry_on=d(2023, 4, 20), held_on=d(2023, 5, 1))
     # T: mother recorded as attending, retracted on 1 May 2024 and recorded as not.
-    t = Child("T", born=d(2012, 1, 1))
-    t.enquiry("e1", d(2023, 7, 20))
-    t.conference("e1", d(2023, 8, 1))
+    t = with_a_conference("T", enquiry_on=d(2023, 7, 20), held_on=d(2023, 8, 1))
     wrong = t.attendance("e1", d(2023, 8, 1), mother=True)
     t.retract(wrong, at(2024, 5, 1))
     t.attendance("e1", d(2023, 8, 1), mother=False, recorded_at=at(2024, 5, 1))

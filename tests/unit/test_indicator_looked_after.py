@@ -11,50 +11,50 @@ from journey_builders import Child, at
 from test_projection_builders import figures, members, project
 
 
+def in_care(
+    name: str,
+    born: d,
+    since: d,
+    carer: str = "k1",
+    first: str = "p1",
+    legal_status: str = "C2",
+) -> Child:
+    """A child whose period of care "poc" and first placement (with `carer`) start `since`."""
+    child = Child(name, born=born)
+    child.period("poc", since, legal_status=legal_status)
+    child.placement(first, "poc", since, carer=carer)
+    return child
+
+
+def to_k2_with_a_hospital_stay(child: Child) -> None:
+    """After k1 (p1): k2 from 1 June 2023, hospital (T1) 1 to 10 September, back to k2 (p4)."""
+    child.move("p1", "p2", "poc", d(2023, 6, 1), carer="k2")
+    child.move("p2", "p3", "poc", d(2023, 9, 1), carer="hospital", placement_type="T1")
+    child.move("p3", "p4", "poc", d(2023, 9, 10), carer="k2")
+
+
 def placements_children() -> dict[str, Child]:
-    children = {name: Child(name, born=d(2012, 1, 1)) for name in "ABCDEFG"}
+    born = d(2012, 1, 1)
     # A: k1, k2, T1 hospital, back to k2, then placed for adoption (A3) with k2.
     #    Temporary dropped, then k2 x3 merged: placements k1 (ended 2023-06-01), k2 (open)
     #    -> 2 overlap the year. Not in the numerator (5 spells, but 2 placements).
-    a = children["A"]
-    a.period("poc", d(2022, 1, 1))
-    a.placement("p1", "poc", d(2022, 1, 1), carer="k1")
-    a.end_placement("p1", d(2023, 6, 1))
-    a.placement("p2", "poc", d(2023, 6, 1), carer="k2")
-    a.end_placement("p2", d(2023, 9, 1))
-    a.placement("p3", "poc", d(2023, 9, 1), carer="hospital", placement_type="T1")
-    a.end_placement("p3", d(2023, 9, 10))
-    a.placement("p4", "poc", d(2023, 9, 10), carer="k2")
-    a.end_placement("p4", d(2023, 12, 1))
-    a.placement("p5", "poc", d(2023, 12, 1), carer="k2", placement_type="A3")
+    a = in_care("A", born, since=d(2022, 1, 1))
+    to_k2_with_a_hospital_stay(a)
+    a.move("p4", "p5", "poc", d(2023, 12, 1), carer="k2", placement_type="A3")
     # B: as A but the last move is to a new carer k3 -> k1, k2, k3 = 3: numerator.
-    b = children["B"]
-    b.period("poc", d(2022, 1, 1))
-    b.placement("p1", "poc", d(2022, 1, 1), carer="k1")
-    b.end_placement("p1", d(2023, 6, 1))
-    b.placement("p2", "poc", d(2023, 6, 1), carer="k2")
-    b.end_placement("p2", d(2023, 9, 1))
-    b.placement("p3", "poc", d(2023, 9, 1), carer="hospital", placement_type="T1")
-    b.end_placement("p3", d(2023, 9, 10))
-    b.placement("p4", "poc", d(2023, 9, 10), carer="k2")
-    b.end_placement("p4", d(2023, 12, 1))
-    b.placement("p5", "poc", d(2023, 12, 1), carer="k3", recorded_at=at(2024, 4, 10))
+    b = in_care("B", born, since=d(2022, 1, 1))
+    to_k2_with_a_hospital_stay(b)
+    b.move("p4", "p5", "poc", d(2023, 12, 1), carer="k3", recorded_at=at(2024, 4, 10))
     # C: k1 ended on 1 April 2023 (not in the year), k2, k3 -> 2: not in the numerator.
-    c = children["C"]
-    c.period("poc", d(2021, 1, 1))
-    c.placement("p1", "poc", d(2021, 1, 1), carer="k1")
-    c.end_placement("p1", d(2023, 4, 1))
-    c.placement("p2", "poc", d(2023, 4, 1), carer="k2")
-    c.end_placement("p2", d(2023, 5, 1))
-    c.placement("p3", "poc", d(2023, 5, 1), carer="k3")
+    c = in_care("C", born, since=d(2021, 1, 1))
+    c.move("p1", "p2", "poc", d(2023, 4, 1), carer="k2")
+    c.move("p2", "p3", "poc", d(2023, 5, 1), carer="k3")
     # D: k1 ended 2 April 2023 (in the year), k2, k3 started on 31 March 2024 -> 3: numerator.
-    dd = children["D"]
-    dd.period("poc", d(2022, 1, 1))
-    dd.placement("p1", "poc", d(2022, 1, 1), carer="k1")
-    dd.end_placement("p1", d(2023, 4, 2))
-    dd.placement("p2", "poc", d(2023, 4, 2), carer="k2")
-    dd.end_placement("p2", d(2024, 3, 31))
-    dd.placement("p3", "poc", d(2024, 3, 31), carer="k3")
+    dd = in_care("D", born, since=d(2022, 1, 1))
+    dd.move("p1", "p2", "poc", d(2023, 4, 2), carer="k2")
+    dd.move("p2", "p3", "poc", d(2024, 3, 31), carer="k3")
+    children = {child.child_id: child for child in (a, b, c, dd)}
+    children |= {name: Child(name, born=born) for name in "EFG"}
     # E: period ends on 31 March 2024: not looked after at 31 March, not in the denominator.
     e = children["E"]
     e.period("poc", d(2023, 5, 1))
@@ -107,45 +107,26 @@ def stability_children() -> list[Child]:
     # (31 March - 30 months, clipped); placement on or before 31 March 2022.
     # H: period and k1 from 30 Sep 2021, holiday (T2) then back to k1: current placement
     #    started 30 Sep 2021 -> numerator.
-    h = Child("H", born=d(2010, 1, 1))
-    h.period("poc", d(2021, 9, 30))
-    h.placement("p1", "poc", d(2021, 9, 30), carer="k1")
-    h.end_placement("p1", d(2023, 8, 1))
-    h.placement("p2", "poc", d(2023, 8, 1), carer="k1-holiday", placement_type="T2")
-    h.end_placement("p2", d(2023, 8, 15))
-    h.placement("p3", "poc", d(2023, 8, 15), carer="k1")
+    h = in_care("H", d(2010, 1, 1), since=d(2021, 9, 30))
+    h.move("p1", "p2", "poc", d(2023, 8, 1), carer="k1-holiday", placement_type="T2")
+    h.move("p2", "p3", "poc", d(2023, 8, 15), carer="k1")
     # I: moved to k2 on 1 April 2022, a day too late -> denominator only.
-    i = Child("I", born=d(2010, 1, 1))
-    i.period("poc", d(2021, 9, 30))
-    i.placement("p1", "poc", d(2021, 9, 30), carer="k1")
-    i.end_placement("p1", d(2022, 4, 1))
-    i.placement("p2", "poc", d(2022, 4, 1), carer="k2")
+    i = in_care("I", d(2010, 1, 1), since=d(2021, 9, 30))
+    i.move("p1", "p2", "poc", d(2022, 4, 1), carer="k2")
     # J: period started 1 October 2021, a day too late -> not in the denominator.
-    j = Child("J", born=d(2010, 1, 1))
-    j.period("poc", d(2021, 10, 1))
-    j.placement("p1", "poc", d(2021, 10, 1), carer="k1")
+    j = in_care("J", d(2010, 1, 1), since=d(2021, 10, 1))
     # K: 16 on 31 March 2024 -> not under 16 -> left out.
-    k = Child("K", born=d(2008, 3, 31))
-    k.period("poc", d(2020, 1, 1))
-    k.placement("p1", "poc", d(2020, 1, 1), carer="k1")
+    k = in_care("K", d(2008, 3, 31), since=d(2020, 1, 1))
     # L: 16 on 1 April 2024 -> under 16 on 31 March; placement started 31 March 2022
     #    exactly 2 years before -> numerator.
-    l_ = Child("L", born=d(2008, 4, 1))
-    l_.period("poc", d(2020, 1, 1))
-    l_.placement("p0", "poc", d(2020, 1, 1), carer="k0")
-    l_.end_placement("p0", d(2022, 3, 31))
-    l_.placement("p1", "poc", d(2022, 3, 31), carer="k1")
+    l_ = in_care("L", d(2008, 4, 1), since=d(2020, 1, 1), first="p0", carer="k0")
+    l_.move("p0", "p1", "poc", d(2022, 3, 31), carer="k1")
     # N: on short breaks (V3) at 31 March -> left out.
-    n = Child("N", born=d(2010, 1, 1))
-    n.period("poc", d(2020, 1, 1), legal_status="V3")
-    n.placement("p1", "poc", d(2020, 1, 1), carer="k1")
+    n = in_care("N", d(2010, 1, 1), since=d(2020, 1, 1), legal_status="V3")
     # O: placed for adoption (A3) with the same foster carer in 2023: same placement since
     #    2021 -> numerator.
-    o = Child("O", born=d(2012, 6, 1))
-    o.period("poc", d(2021, 1, 1))
-    o.placement("p1", "poc", d(2021, 1, 1), carer="k1")
-    o.end_placement("p1", d(2023, 1, 1))
-    o.placement("p2", "poc", d(2023, 1, 1), carer="k1", placement_type="A3")
+    o = in_care("O", d(2012, 6, 1), since=d(2021, 1, 1))
+    o.move("p1", "p2", "poc", d(2023, 1, 1), carer="k1", placement_type="A3")
     return [h, i, j, k, l_, n, o]
 
 
@@ -182,47 +163,28 @@ def test_long_term_stability_counts_a_placement_for_adoption_with_the_previous_o
     # previous placement started on or before 31 March 2022. All periods start well before
     # 30 September 2021, all children are under 16: the denominator is all five.
     # Q: k1 from 1 Jan 2020, adopters (A4) from 1 Oct 2023 -> previous 2020: numerator.
-    q = Child("Q", born=d(2015, 1, 1))
-    q.period("poc", d(2020, 1, 1))
-    q.placement("p1", "poc", d(2020, 1, 1), carer="k1")
-    q.end_placement("p1", d(2023, 10, 1))
-    q.placement("p2", "poc", d(2023, 10, 1), carer="adopters", placement_type="A4")
+    q = in_care("Q", d(2015, 1, 1), since=d(2020, 1, 1))
+    q.move("p1", "p2", "poc", d(2023, 10, 1), carer="adopters", placement_type="A4")
     # R: k1 2021, k2 from 1 June 2022, adopters (A5) from 1 Oct 2023: the previous
     #    placement (k2) started after 31 March 2022 -> denominator only.
-    r = Child("R", born=d(2015, 1, 1))
-    r.period("poc", d(2021, 1, 1))
-    r.placement("p1", "poc", d(2021, 1, 1), carer="k1")
-    r.end_placement("p1", d(2022, 6, 1))
-    r.placement("p2", "poc", d(2022, 6, 1), carer="k2")
-    r.end_placement("p2", d(2023, 10, 1))
-    r.placement("p3", "poc", d(2023, 10, 1), carer="adopters", placement_type="A5")
+    r = in_care("R", d(2015, 1, 1), since=d(2021, 1, 1))
+    r.move("p1", "p2", "poc", d(2022, 6, 1), carer="k2")
+    r.move("p2", "p3", "poc", d(2023, 10, 1), carer="adopters", placement_type="A5")
     # S: as R but k2 from 31 March 2022, exactly 2 years before -> numerator.
-    s = Child("S", born=d(2015, 1, 1))
-    s.period("poc", d(2021, 1, 1))
-    s.placement("p1", "poc", d(2021, 1, 1), carer="k1")
-    s.end_placement("p1", d(2022, 3, 31))
-    s.placement("p2", "poc", d(2022, 3, 31), carer="k2")
-    s.end_placement("p2", d(2023, 11, 1))
-    s.placement("p3", "poc", d(2023, 11, 1), carer="adopters", placement_type="A3")
+    s = in_care("S", d(2015, 1, 1), since=d(2021, 1, 1))
+    s.move("p1", "p2", "poc", d(2022, 3, 31), carer="k2")
+    s.move("p2", "p3", "poc", d(2023, 11, 1), carer="adopters", placement_type="A3")
     # T: as Q but the new carer is a foster carer (U4), not a placement for adoption ->
     #    denominator only.
-    t = Child("T", born=d(2015, 1, 1))
-    t.period("poc", d(2020, 1, 1))
-    t.placement("p1", "poc", d(2020, 1, 1), carer="k1")
-    t.end_placement("p1", d(2023, 10, 1))
-    t.placement("p2", "poc", d(2023, 10, 1), carer="k2")
+    t = in_care("T", d(2015, 1, 1), since=d(2020, 1, 1))
+    t.move("p1", "p2", "poc", d(2023, 10, 1), carer="k2")
     # U: as Q, then a hospital stay (T1) and back to the adopters: the temporary spell is
     #    dropped and the adopters' spells merged, the placement still began as A6 ->
     #    numerator.
-    u = Child("U", born=d(2015, 1, 1))
-    u.period("poc", d(2020, 1, 1))
-    u.placement("p1", "poc", d(2020, 1, 1), carer="k1")
-    u.end_placement("p1", d(2023, 10, 1))
-    u.placement("p2", "poc", d(2023, 10, 1), carer="adopters", placement_type="A6")
-    u.end_placement("p2", d(2024, 1, 1))
-    u.placement("p3", "poc", d(2024, 1, 1), carer="hospital", placement_type="T1")
-    u.end_placement("p3", d(2024, 1, 8))
-    u.placement("p4", "poc", d(2024, 1, 8), carer="adopters", placement_type="A6")
+    u = in_care("U", d(2015, 1, 1), since=d(2020, 1, 1))
+    u.move("p1", "p2", "poc", d(2023, 10, 1), carer="adopters", placement_type="A6")
+    u.move("p2", "p3", "poc", d(2024, 1, 1), carer="hospital", placement_type="T1")
+    u.move("p3", "p4", "poc", d(2024, 1, 8), carer="adopters", placement_type="A6")
     connection = project(q, r, s, t, u)
     assert figures(connection, "long_term_stability", 2024) == (3, 5)
     assert members(connection, "long_term_stability", 2024, numerator=True) == {"Q", "S", "U"}

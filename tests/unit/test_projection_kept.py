@@ -51,8 +51,7 @@ def hand_built_journeys() -> list[JourneyEvent]:
     leaver.placement(
         "p2", "pc1", d(2015, 6, 1), carer="Y", placement_type="T0", recorded_at=at(2015, 6, 3)
     )
-    leaver.end_placement("p2", d(2015, 6, 20))
-    leaver.placement("p3", "pc1", d(2015, 6, 20), carer="X")
+    leaver.move("p2", "p3", "pc1", d(2015, 6, 20), carer="X")
     wrong_end = leaver.end_period("pc1", d(2017, 2, 1), recorded_at=at(2017, 2, 2))
     leaver.retract(wrong_end, at(2017, 3, 1))
     # The correction shares its recorded_at with the retraction.

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from journey_builders import (
+    a_journey_with_a_retraction,
     child_registered,
     journey_of,
     period_started,
@@ -178,17 +179,8 @@ def _refusal_of(act: Callable[[], object]) -> Refusal:
 
 def _retract(what: str) -> Callable[[], object]:
     def act() -> object:
-        registration = child_registered()
-        referral = referral_received("2011-01-10")
-        retracted = retraction("2011-02-01", referral)
-        journey = journey_of(registration, referral, retracted)
-        target = {
-            "never recorded": referral_received("2011-01-10", "R2"),
-            "already retracted": referral,
-            "a retraction": retracted,
-            "the registration": registration,
-        }[what]
-        return journey.record(retraction("2011-03-01", target))
+        journey, targets = a_journey_with_a_retraction()
+        return journey.record(retraction("2011-03-01", targets[what]))
 
     return act
 

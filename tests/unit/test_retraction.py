@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from journey_builders import (
+    a_journey_with_a_retraction,
     assessment_completed,
     assessment_started,
     child_registered,
@@ -101,8 +102,8 @@ def test_a_retraction_sent_again_is_acknowledged_without_change() -> None:
 @pytest.mark.parametrize(
     ("what", "rule_code"),
     [
-        ("an event never recorded", "UNKNOWN_EVENT"),
-        ("an event already retracted", "ALREADY_RETRACTED"),
+        ("never recorded", "UNKNOWN_EVENT"),
+        ("already retracted", "ALREADY_RETRACTED"),
         ("a retraction", "NOT_RETRACTABLE"),
         ("the registration", "REGISTRATION_NOT_RETRACTABLE"),
     ],
@@ -110,18 +111,10 @@ def test_a_retraction_sent_again_is_acknowledged_without_change() -> None:
 def test_only_a_counting_event_other_than_the_registration_can_be_retracted(
     what: str, rule_code: str
 ) -> None:
-    registration, referral = child_registered(), referral_received("2011-01-01")
-    first_retraction = retraction("2011-01-20", referral)
-    journey = journey_of(registration, referral, first_retraction)
-    target = {
-        "an event never recorded": referral_received("2011-01-01", "R7"),
-        "an event already retracted": referral,
-        "a retraction": first_retraction,
-        "the registration": registration,
-    }[what]
+    journey, targets = a_journey_with_a_retraction()
     before = copy.deepcopy(journey)
     with pytest.raises(RuleViolation) as refusal:
-        journey.retract(retraction("2011-02-01", target))
+        journey.retract(retraction("2011-03-01", targets[what]))
     assert (refusal.value.rule_code, refusal.value.field) == (rule_code, "retracted_event_id")
     assert journey == before
 

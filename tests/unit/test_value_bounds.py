@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contract_events import placement, registration, retraction
 from fastavro import schemaless_writer
 from fastavro.schema import parse_schema
 
@@ -24,10 +25,7 @@ from events.catalogue import (
     FREE_TEXT_DOC,
     IDENTIFIER_DOC,
     RECORDED_AT_DOC,
-    ChildRegistered,
-    EventRetracted,
     JourneyEvent,
-    PlacementStarted,
     fields_of,
 )
 from events.codec import MAGIC, AvroCodec, default_codec
@@ -44,39 +42,6 @@ from events.validation import (
     RULES,
     check_not_recorded_ahead,
 )
-
-RECORDED_AT = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
-
-
-def registration(**changes: Any) -> ChildRegistered:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=1), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
-        date_of_birth=date(2012, 6, 1), sex="F", ethnicity="WBRI",
-    )  # fmt: skip
-    values.update(changes)
-    return ChildRegistered(**values)
-
-
-def placement(**changes: Any) -> PlacementStarted:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=2), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
-        placement_id="PL-1", period_id="PC-1", placement_type="U4", provider="PR1",
-        carer_id="CARER-9",
-    )  # fmt: skip
-    values.update(changes)
-    return PlacementStarted(**values)
-
-
-def retraction(**changes: Any) -> EventRetracted:
-    values: dict[str, Any] = dict(
-        event_id=uuid.UUID(int=3), child_id="C-1001", local_authority="371",
-        occurred_on=date(2024, 4, 30), recorded_at=RECORDED_AT, source_system="LiquidLogic",
-        retracted_event_id=uuid.UUID(int=2), reason="Entered against the wrong child.",
-    )  # fmt: skip
-    values.update(changes)
-    return EventRetracted(**values)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ study's published figures and write report.html.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from events.settings import Settings
@@ -25,10 +24,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        params = parameters_from(arguments)
-    except ValueError as error:
-        print(f"journeys demo: {error}", file=sys.stderr)
+    params = parameters_from(arguments, "demo")
+    if params is None:
         return 2
     run_demo(params, arguments.out_dir, Settings.from_environment())
     return 0

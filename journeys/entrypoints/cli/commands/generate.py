@@ -47,14 +47,20 @@ def add_authority_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default 1)")
 
 
-def parameters_from(arguments: argparse.Namespace) -> AuthorityParameters:
-    return AuthorityParameters(
-        children=arguments.children,
-        from_year=arguments.from_year,
-        to_year=arguments.to_year,
-        seed=arguments.seed,
-        invalid_share=getattr(arguments, "invalid_share", 0.0),
-    )
+def parameters_from(arguments: argparse.Namespace, command: str) -> AuthorityParameters | None:
+    """The authority the options describe; None, with the reason on stderr under
+    `journeys <command>:`, where the options do not make one (the caller exits with 2)."""
+    try:
+        return AuthorityParameters(
+            children=arguments.children,
+            from_year=arguments.from_year,
+            to_year=arguments.to_year,
+            seed=arguments.seed,
+            invalid_share=getattr(arguments, "invalid_share", 0.0),
+        )
+    except ValueError as error:
+        print(f"journeys {command}: {error}", file=sys.stderr)
+        return None
 
 
 def generate_with_progress(params: AuthorityParameters) -> Iterator[JourneyEvent]:
@@ -72,10 +78,8 @@ def generate_with_progress(params: AuthorityParameters) -> Iterator[JourneyEvent
 
 
 def run(arguments: argparse.Namespace) -> int:
-    try:
-        params = parameters_from(arguments)
-    except ValueError as error:
-        print(f"journeys generate: {error}", file=sys.stderr)
+    params = parameters_from(arguments, "generate")
+    if params is None:
         return 2
     started = time.monotonic()
     written = write_jsonl(arguments.out, generate_with_progress(params))
