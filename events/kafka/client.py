@@ -42,6 +42,7 @@ _MAX_POLL_INTERVAL_MS = 60_000
 # Producers: idempotent, every replica acknowledges; large batches (a processor batch is
 # thousands of events) and no compression (Avro events are small and already dense).
 _PRODUCER_OPTIONS: dict[str, Any] = {
+    "enable_idempotence": True,
     "acks": "all",
     "linger_ms": 5,
     "batch_size": 512 * 1024,
@@ -78,8 +79,9 @@ def record_reader(settings: Settings, **overrides: Any) -> CommittedConsumer:
 def raw_reader(settings: Settings, **overrides: Any) -> KafkaConsumer:
     """A reader of every record on the log, committed or not (a check of what is there at
     all: that a topic is empty, that a message is still at its offset)."""
-    options = record_reading_options(settings, isolation_level="read_uncommitted")
-    return KafkaConsumer(**{**options, **overrides})
+    return KafkaConsumer(
+        **record_reading_options(settings, **{"isolation_level": "read_uncommitted", **overrides})
+    )
 
 
 def group_member(settings: Settings, group_id: str, **overrides: Any) -> KafkaConsumer:
@@ -99,11 +101,7 @@ def group_member(settings: Settings, group_id: str, **overrides: Any) -> KafkaCo
 
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     """A producer (transactional if `overrides` give a transactional_id)."""
-    return KafkaProducer(
-        **settings.client_options(),
-        enable_idempotence=True,
-        **{**_PRODUCER_OPTIONS, **overrides},
-    )
+    return KafkaProducer(**settings.client_options(), **{**_PRODUCER_OPTIONS, **overrides})
 
 
 def admin(settings: Settings) -> KafkaAdminClient:

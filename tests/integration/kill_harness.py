@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import duckdb
-from kafka import KafkaConsumer
 from kafka.consumer.fetcher import Fetcher
 from kafka.record.memory_records import MemoryRecords
 from kafka.structs import TopicPartition
@@ -256,11 +255,10 @@ def topic_copies(settings: Settings) -> list[TopicCopy]:
     markers in the log which messages are committed.
     """
     codec = default_codec()
-    options = client.record_reading_options(settings, isolation_level="read_uncommitted")
     batches: dict[int, dict[int, _Batch]] = {}
     messages: list[tuple[uuid.UUID, int, int]] = []
     with _batches_seen(batches):
-        consumer = KafkaConsumer(**options)
+        consumer = client.raw_reader(settings)
         try:
             numbers = consumer.partitions_for_topic(settings.events_topic) or set()
             partitions = [TopicPartition(settings.events_topic, n) for n in sorted(numbers)]
