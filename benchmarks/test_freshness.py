@@ -164,19 +164,12 @@ def _percentiles(latencies: list[float]) -> tuple[float, float, float]:
 
 
 def test_freshness_of_the_snapshot_beside_the_topic(
-    benchmark: Any, scale: float, kafka_cluster: Settings, tmp_path: Path
+    benchmark: Any, scale: float, kafka: Settings, tmp_path: Path
 ) -> None:
     from journeys.kafka.publish import publish_events
-    from journeys.kafka.topics import ensure_topics
     from projections.runner import project
 
-    settings = replace(
-        kafka_cluster,
-        topic_prefix=f"bench-freshness-{uuid.uuid4().hex[:8]}.",
-        database=tmp_path / "journeys.duckdb",
-        state_dir=tmp_path / "state",
-    )
-    ensure_topics(settings)
+    settings = kafka  # a topic prefix, state and database of this benchmark's own
     in_record = _produce_synthetic_topic(settings, scaled(EVENTS_AT_SCALE_1, scale))
     assert project(settings, follow=False).events == in_record
     submissions = journeys(RATE * SECONDS // 3)
