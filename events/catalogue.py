@@ -32,11 +32,23 @@ FREE_TEXT_DOC = " Free text: printable characters, line breaks and tabs, at most
 
 
 def _field(
-    doc: str, *, code_list: frozenset[str] | None = None, bound: str = "", **kwargs: Any
+    doc: str,
+    *,
+    code_list: frozenset[str] | None = None,
+    bound: str = "",
+    personal: bool = False,
+    **kwargs: Any,
 ) -> Any:
+    """A contract field: its doc, its DfE code list, and whether it is personal data.
+
+    A personal field (the child's date of birth, a postcode, free text) is never written
+    in clear to the record or anything derived from it: see `personal_fields_of`.
+    """
     metadata: dict[str, Any] = {"doc": doc + bound}
     if code_list is not None:
         metadata["codes"] = code_list
+    if personal:
+        metadata["personal"] = True
     return field(metadata=metadata, **kwargs)
 
 
@@ -73,7 +85,7 @@ ENVELOPE_FIELDS: tuple[str, ...] = (
 class ChildRegistered(JourneyEvent):
     """The child became known to the service (not necessarily the date of birth)."""
 
-    date_of_birth: date = _field("The child's date of birth.", bound=DATE_DOC)
+    date_of_birth: date = _field("The child's date of birth.", bound=DATE_DOC, personal=True)
     sex: str = _field("F, M or U (unknown).", code_list=codes.SEX)
     ethnicity: str = _field("DfE ethnicity code, e.g. WBRI.", code_list=codes.ETHNICITY)
 
@@ -332,7 +344,9 @@ class EventRetracted(JourneyEvent):
     """An earlier event counts as never recorded, from this event's recorded_at on."""
 
     retracted_event_id: uuid.UUID = _field("The event_id of the event being retracted.")
-    reason: str = _field("Why the event is retracted, in plain words.", bound=FREE_TEXT_DOC)
+    reason: str = _field(
+        "Why the event is retracted, in plain words.", bound=FREE_TEXT_DOC, personal=True
+    )
 
 
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
@@ -396,3 +410,12 @@ def builder_of(event_class: type[E]) -> Callable[[Mapping[str, Any]], E]:
 def fields_of(event_class: type[JourneyEvent]) -> tuple[dataclasses.Field[Any], ...]:
     """The fields of an event class, envelope first, in contract order."""
     return dataclasses.fields(event_class)
+
+
+def personal_fields_of(event_class: type[JourneyEvent]) -> tuple[str, ...]:
+    """The fields of an event class that hold the child's personal data, in contract order.
+
+    The child's id is personal too, but it is not listed: every event carries it, and the
+    record replaces it with the child's pseudonym rather than sealing it.
+    """
+    return tuple(f.name for f in fields_of(event_class) if f.metadata.get("personal"))
