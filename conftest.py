@@ -38,6 +38,8 @@ def kafka(kafka_cluster: Settings, tmp_path: Path) -> Settings:
         topic_prefix=f"test-{uuid.uuid4().hex[:12]}.",
         state_dir=tmp_path / "state",
         database=tmp_path / "journeys.duckdb",
+        key_store=tmp_path / "keys" / "journeys-keys.sqlite",
+        master_key_file=tmp_path / "keys" / "journeys-master.key",
     )
     ensure_topics(settings)
     return settings

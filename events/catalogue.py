@@ -28,6 +28,12 @@ RECORDED_AT_DOC = (
     " Between 1900-01-01T00:00:00Z and 2100-12-31T23:59:59.999999Z,"
     " and at most 1 day ahead of the processor's clock when submitted."
 )
+SEALED_DOC = (
+    "Written by the service, never by a submitter (empty in a submission): on"
+    " care.journey.events, this event's personal fields, sealed under the child's own key"
+    " (AES-256-GCM; 's1.' then base64url), each of those fields holding a placeholder"
+    " instead (a date 1900-01-01, a text empty). Empty when the event has none to seal."
+)
 FREE_TEXT_DOC = " Free text: printable characters, line breaks and tabs, at most 2,000 characters."
 
 
@@ -88,6 +94,7 @@ class ChildRegistered(JourneyEvent):
     date_of_birth: date = _field("The child's date of birth.", bound=DATE_DOC, personal=True)
     sex: str = _field("F, M or U (unknown).", code_list=codes.SEX)
     ethnicity: str = _field("DfE ethnicity code, e.g. WBRI.", code_list=codes.ETHNICITY)
+    sealed_personal_data: str = _field(SEALED_DOC, default="")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -347,6 +354,7 @@ class EventRetracted(JourneyEvent):
     reason: str = _field(
         "Why the event is retracted, in plain words.", bound=FREE_TEXT_DOC, personal=True
     )
+    sealed_personal_data: str = _field(SEALED_DOC, default="")
 
 
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (

@@ -44,6 +44,7 @@ EVERY_EVENT_TYPE: tuple[str, ...] = tuple(EVENT_TYPES)
 FROM_THE_RULES: None = None
 
 _RETRACTION = (EventRetracted.event_type,)
+_SEALING = tuple(t for t, cls in EVENT_TYPES.items() if "sealed_personal_data" in cls.__slots__)
 _ALL_BUT_REGISTRATION = tuple(t for t in EVENT_TYPES if t != "ChildRegistered")
 
 _D, _J, _P = Stage.DECODING, Stage.JUDGING, Stage.PROCESSING
@@ -138,6 +139,12 @@ class Refusal(StrEnum):
         "free text holds a control character other than a line break or a tab",
         _RETRACTION,
     )
+    SEALED_VALUE_MALFORMED = (
+        "sealed_value_malformed",
+        _D,
+        "sealed_personal_data is neither empty nor a sealed value ('s1.' then base64url)",
+        _SEALING,
+    )
     LOCAL_AUTHORITY_CODE = "local_authority_code", _D, "not a 3-digit local authority code"
     CODE_NOT_IN_LIST = "code_not_in_list", _D, "a code not in its DfE list"
     TIMEZONE_REQUIRED = "timezone_required", _D, "recorded_at without a timezone"
@@ -172,6 +179,19 @@ class Refusal(StrEnum):
         "recorded_in_future",
         _P,
         "recorded_at more than 1 day ahead of the processor's clock",
+    )
+    SEALED_BY_SUBMITTER = (
+        "SEALED_BY_SUBMITTER",
+        _P,
+        "sealed_personal_data is written by the service only: a submission leaves it empty "
+        "and sends its personal fields in clear",
+        _SEALING,
+    )
+    CHILD_ERASED = (
+        "CHILD_ERASED",
+        _P,
+        "the child was erased from the record (journeys erase): nothing more is recorded "
+        "about them, and this refusal keeps no copy of the submission",
     )
 
     # -- the record's bookkeeping: registration, event ids, retraction

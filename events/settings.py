@@ -16,6 +16,18 @@ Environment variables (all optional):
   the cluster before the command gives up and names the address it tried (default 10).
 - ``JOURNEYS_DB``: the DuckDB projection database (default ``journeys.duckdb``).
 - ``JOURNEYS_STATE_DIR``: where derived local state lives (default ``.journeys-state``).
+- ``JOURNEYS_KEY_STORE``: the key store, each child's pseudonym and data key (default
+  ``journeys-keys.sqlite``). Not derived: it cannot be rebuilt from the record, and
+  without it the record's personal fields cannot be read (events.key_store).
+- ``JOURNEYS_MASTER_KEY_FILE``: the file holding the master key that wraps the key
+  store's data keys (default ``journeys-master.key``). The processor makes both, the
+  file readable by its owner only, when neither exists and the record is empty.
+- ``JOURNEYS_ANALYSIS``: ``pseudonymised`` (the default) or ``identified``: whether the
+  projection database holds only pseudonyms and the dates indicators need, or also each
+  child's own id and date of birth, for the authority's case-level drill-down.
+- ``JOURNEYS_RETENTION``: until which birthday each kind of record is kept, as
+  ``looked_after=75,child_protection=26,child_in_need=25`` (those are the defaults; any of
+  them, any order): what `journeys retention` lists (journeys.kafka.retention).
 - ``JOURNEYS_DUCKDB_MEMORY_LIMIT``: the most memory DuckDB may use for a query of the
   projection (``2GB``, ``512MiB``, ...; default ``1GiB``): the limit of every reader of the
   snapshot, and of the projection runner while it brings the kept tables up to date
@@ -38,6 +50,11 @@ from events.exceptions import ConfigurationError
 SUBMISSIONS = "care.journey.submissions"
 EVENTS = "care.journey.events"
 REJECTED = "care.journey.rejected"
+
+# What the projection database holds of each child (JOURNEYS_ANALYSIS).
+PSEUDONYMISED = "pseudonymised"
+IDENTIFIED = "identified"
+ANALYSIS_MODES = (PSEUDONYMISED, IDENTIFIED)
 
 # What kafka-python accepts; anything else would fail only as a connection timeout.
 _SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -121,6 +138,13 @@ def _memory_limit_bytes(env: Mapping[str, str]) -> int:
     return int(size)
 
 
+def _analysis(env: Mapping[str, str]) -> str:
+    text = env.get("JOURNEYS_ANALYSIS", "").strip() or PSEUDONYMISED
+    if text not in ANALYSIS_MODES:
+        raise ConfigurationError("JOURNEYS_ANALYSIS", " or ".join(ANALYSIS_MODES), text)
+    return text
+
+
 def _bootstrap_servers(env: Mapping[str, str]) -> str | None:
     text = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
     if not text:
@@ -168,6 +192,10 @@ class Settings:
     state_dir: Path = Path(".journeys-state")
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     duckdb_memory_limit_bytes: int = DEFAULT_DUCKDB_MEMORY_LIMIT_BYTES
+    key_store: Path = Path("journeys-keys.sqlite")
+    master_key_file: Path = Path("journeys-master.key")
+    analysis: str = PSEUDONYMISED
+    retention: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -183,6 +211,10 @@ class Settings:
             state_dir=Path(env.get("JOURNEYS_STATE_DIR", ".journeys-state")),
             connect_timeout=_connect_timeout(env),
             duckdb_memory_limit_bytes=_memory_limit_bytes(env),
+            key_store=Path(env.get("JOURNEYS_KEY_STORE", "journeys-keys.sqlite")),
+            master_key_file=Path(env.get("JOURNEYS_MASTER_KEY_FILE", "journeys-master.key")),
+            analysis=_analysis(env),
+            retention=env.get("JOURNEYS_RETENTION", ""),
         )
 
     def with_embedded_broker(self, bootstrap_servers: str) -> Settings:

@@ -73,6 +73,18 @@ IDENTIFIER_MAX_LENGTH = 64
 # characters plus line breaks and tabs.
 FREE_TEXT_MAX_LENGTH = 2_000
 FREE_TEXT_LAYOUT = "\n\r\t"
+# Sealed personal data (events.sealing): written by the service, 's1.' then base64url.
+# The bound leaves room for every personal field of an event at its own bound, sealed.
+SEALED_FIELD = "sealed_personal_data"
+SEALED_MAX_LENGTH = 32_000
+_BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def is_sealed_text(text: str) -> bool:
+    """Empty, or 's1.' then base64url characters (events.sealing's form)."""
+    return not text or (text.startswith("s1.") and _BASE64URL.issuperset(text[3:]))
+
+
 # How far recorded_at may be ahead of the judging clock: a source system's clock may be
 # wrong by minutes, and a local time sent as UTC is at most 14 hours out; a day allows
 # both, and refuses the year 2099.
@@ -115,6 +127,8 @@ RULE_NAMESPACE: Mapping[str, Any] = MappingProxyType(
         "IDENTIFIER_MAX_LENGTH": IDENTIFIER_MAX_LENGTH,
         "FREE_TEXT_MAX_LENGTH": FREE_TEXT_MAX_LENGTH,
         "is_free_text": is_free_text,
+        "is_sealed_text": is_sealed_text,
+        "SEALED_MAX_LENGTH": SEALED_MAX_LENGTH,
         "utc_date": utc_date,
     }
 )
@@ -221,6 +235,15 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         ),
     ),
     ValueRule(
+        refusal=Refusal.SEALED_VALUE_MALFORMED,
+        governs="sealed",
+        test="len(value) <= SEALED_MAX_LENGTH and is_sealed_text(value)",
+        explain=lambda value: (
+            f"is not a sealed value ('s1.' then base64url, at most {SEALED_MAX_LENGTH:,} "
+            f"characters; {len(value):,} characters long)"
+        ),
+    ),
+    ValueRule(
         refusal=Refusal.LOCAL_AUTHORITY_CODE,
         governs="local_authority",
         test="len(value) == 3 and value.isdigit() and value.isascii()",
@@ -316,7 +339,8 @@ class FieldShape:
 
 
 FieldKind = Literal[
-    "identifiers", "texts", "local_authority", "codes", "recorded_at", "dates", "occurred_on"
+    "identifiers", "texts", "sealed", "local_authority", "codes", "recorded_at", "dates",
+    "occurred_on",
 ]  # fmt: skip
 
 
@@ -335,6 +359,7 @@ class EventRules:
     codes: Mapping[int, frozenset[str]]  # coded fields: their DfE code list
     identifiers: tuple[int, ...]  # text fields that must not be empty
     texts: tuple[int, ...]  # free text
+    sealed: tuple[int, ...]  # sealed personal data (events.sealing), at most one
     dates: tuple[int, ...]  # date fields: within EARLIEST_DATE..LATEST_DATE
     local_authority: int
     occurred_on: int
@@ -402,7 +427,9 @@ def compile_rules(
             and not s.sequence
             and i not in identifiers
             and "codes" not in fields[i].metadata
+            and s.name != SEALED_FIELD
         ),
+        sealed=tuple(i for i, s in enumerate(shapes) if s.name == SEALED_FIELD),
         dates=tuple(i for i, s in enumerate(shapes) if s.python_type is date),
         local_authority=names.index("local_authority"),
         occurred_on=names.index("occurred_on"),

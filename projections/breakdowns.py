@@ -54,7 +54,7 @@ def breakdown_sql() -> str:
         for code, group in sorted(ETHNIC_GROUPS.items())
     )
     bands = "\n".join(
-        f"        when years_after(date_of_birth, {start}) <= on_date then {_literal(band)}"
+        f"        when birthdays[{start}] <= on_date then {_literal(band)}"
         for band, start in AGE_BANDS[:-1]
     )
     return f"""
@@ -64,10 +64,11 @@ create or replace table ethnic_groups (
 insert into ethnic_groups values
 {rows};
 
--- The DfE age band of a child born on date_of_birth, on day on_date (full years of age).
-create or replace macro age_band(date_of_birth, on_date) as
+-- The DfE age band of a child with these birthdays (children.birthdays: the n-th birthday
+-- at n), on day on_date (full years of age).
+create or replace macro age_band(birthdays, on_date) as
     case
-        when date_of_birth is null then {_literal(NOT_RECORDED)}
+        when birthdays is null then {_literal(NOT_RECORDED)}
 {bands}
         else {_literal(AGE_BANDS[-1][0])}
     end;

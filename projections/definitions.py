@@ -248,7 +248,7 @@ create or replace macro indicator_children_described_as_of(as_known_at) as table
 select
     drill_down.*,
     coalesce(children.sex, '{not_recorded}') as sex,
-    age_band(children.date_of_birth, drill_down.on_date) as age_band,
+    age_band(children.birthdays, drill_down.on_date) as age_band,
     coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group
 from indicator_children_as_of(as_known_at) as drill_down
 left join children_as_of(as_known_at) as children using (local_authority, child_id)

@@ -92,3 +92,9 @@ class ComparatorFileError(BadInput, ValueError):
     The message names the file, the line and the field: correct the file (the layout is in
     docs/analysts.md, "Published comparators") and load it again.
     """
+
+
+class AnalysisModeChanged(OperationalFailure):
+    """The projection database was built in the other mode (JOURNEYS_ANALYSIS:
+    pseudonymised or identified) than the one now asked for. A file never mixes the two:
+    rebuild it (`journeys project --rebuild`) in the mode wanted, or set the mode back."""

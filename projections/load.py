@@ -30,6 +30,7 @@ from events.codec import default_codec
 from projections.decode import MessageDecoder
 from projections.exceptions import ProjectionError
 from projections.maintain import bring_up_to_date, note_loaded_batch
+from projections.privacy import with_birthdays
 from projections.schema import COLUMN_NAMES, UUID_COLUMNS
 
 # The columns of a batch that say where each row came from and which event it is: what
@@ -57,7 +58,7 @@ def batch_of(
         (codec.encode(event), partition, offset)
         for offset, event in enumerate(events, start=first_offset)
     )
-    return MessageDecoder(codec).to_arrow(messages)
+    return with_birthdays(MessageDecoder(codec).to_arrow(messages))
 
 
 def consumed_offsets(connection: duckdb.DuckDBPyConnection, topic: str) -> dict[int, int]:

@@ -44,6 +44,7 @@ from kafka import KafkaConsumer, TopicPartition
 from events.kafka import client
 from events.progress import Progress
 from events.settings import Settings
+from projections import privacy
 from projections.database import WriterLock, writer_session
 from projections.decoding import Decoding, Message
 from projections.exceptions import ProjectionError, RecordChanged, UndecodableMessage
@@ -55,6 +56,7 @@ from projections.load import (
     skip_later_copies,
 )
 from projections.maintain import bring_up_to_date, has_pending
+from projections.privacy import PersonalDataOpener
 from projections.reference import carry_reference_tables
 from projections.snapshot import SnapshotPublisher, publish_spacing
 
@@ -133,6 +135,8 @@ class ProjectionRunner:
         self._uncommitted: int | None = None  # rows in the open transaction; None: none open
         self._appended: list[pa.Table] = []  # POSITION_AND_ID of the open transaction's rows
         self._read_up_to: dict[int, int] = {}  # per partition, one past the last offset read
+        # The key store opens what the mode keeps of each batch (projections.privacy).
+        self.personal_data = PersonalDataOpener.for_settings(settings)
 
     def run(self, *, follow: bool, stop: threading.Event | None = None) -> ProjectionSummary:
         """Project until caught up (follow=False) or until `stop` is set.
@@ -147,9 +151,11 @@ class ProjectionRunner:
         following.
         """
         stop = stop or threading.Event()
+        privacy.install(self.connection, self.settings)
         consumer = self._consumer()
         decoding = Decoding(in_worker=self.options.decode_in_worker)
         try:
+            dirty = self._purge_erased()
             partitions = self._assign(consumer)
             ends = consumer.end_offsets(partitions)
             remaining = sum(max(0, ends[tp] - consumer.position(tp)) for tp in partitions)
@@ -165,6 +171,8 @@ class ProjectionRunner:
                 dirty = True  # publish at least once, so readers always find a snapshot
                 idle_confirmed = False  # a confirming poll found nothing since the last message
                 while not stop.is_set():
+                    if self.personal_data.refresh():  # `journeys erase` ran meanwhile
+                        dirty = self._purge_erased() or dirty
                     messages = self._poll(consumer, self.options.poll_timeout_ms)
                     self._refuse_a_shorter_record(consumer, partitions)
                     if messages:
@@ -226,7 +234,29 @@ class ProjectionRunner:
         finally:
             decoding.close()
             consumer.close()
+            self.personal_data.close()
         return ProjectionSummary(self.projected, self.skipped_copies)
+
+    def _purge_erased(self) -> bool:
+        """Delete what the database holds of children erased since; True if any were."""
+        erased = self.personal_data.erased
+        if not erased:
+            return False
+        began = self._uncommitted is None
+        if began:
+            self.connection.begin()
+        try:
+            purged = privacy.purge_erased(self.connection, erased)
+        except BaseException:
+            if began:
+                self.connection.rollback()
+            raise
+        if began:
+            self.connection.commit()
+        if purged:
+            # Deleted rows can stay in the file's blocks until DuckDB rewrites them.
+            self.connection.execute("checkpoint")
+        return purged > 0
 
     def _refuse_a_shorter_record(
         self, consumer: KafkaConsumer, partitions: list[TopicPartition]
@@ -289,6 +319,7 @@ class ProjectionRunner:
         ]
 
     def _append(self, batch: pa.Table) -> int:
+        batch = self.personal_data.open(batch)
         count = int(batch.num_rows)
         if count == 0:
             return 0

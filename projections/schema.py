@@ -26,6 +26,15 @@ POSITION_COLUMNS: tuple[tuple[str, pa.DataType, str], ...] = (
     ("kafka_offset", pa.int64(), "bigint"),
 )
 
+# Filled by the runner from the key store, not read off the wire (projections.privacy):
+# the dates the indicators need of a child (on the ChildRegistered row) and, in the
+# identified mode only, the authority's own id for the child.
+DERIVED_COLUMNS: tuple[tuple[str, pa.DataType, str], ...] = (
+    ("birthdays", pa.list_(pa.date32()), "date[]"),
+    ("reaches_15y9m_on", pa.date32(), "date"),
+    ("authority_child_id", pa.string(), "varchar"),
+)
+
 _ARROW_AND_DUCKDB: dict[Any, tuple[pa.DataType, str]] = {
     str: (pa.string(), "varchar"),
     bool: (pa.bool_(), "boolean"),
@@ -70,7 +79,7 @@ def _event_columns() -> tuple[tuple[str, pa.DataType, str], ...]:
 
 
 EVENT_COLUMNS: tuple[tuple[str, pa.DataType, str], ...] = _event_columns()
-ALL_COLUMNS = (*EVENT_COLUMNS, *POSITION_COLUMNS)
+ALL_COLUMNS = (*EVENT_COLUMNS, *DERIVED_COLUMNS, *POSITION_COLUMNS)
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _, _ in ALL_COLUMNS)
 UUID_COLUMNS: frozenset[str] = frozenset(name for name, _, sql in ALL_COLUMNS if sql == "uuid")
 

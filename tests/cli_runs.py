@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli_environment(settings: Settings) -> dict[str, str]:
     """This process's environment with what the test's settings chose: the cluster, the
-    topic prefix, the partitions, the state directory and the projection database."""
+    topic prefix, the partitions, the state directory, the projection database and the
+    key store."""
     assert settings.bootstrap_servers is not None, "the kafka fixture names a cluster"
     return {
         **os.environ,
@@ -26,6 +27,9 @@ def cli_environment(settings: Settings) -> dict[str, str]:
         "JOURNEYS_PARTITIONS": str(settings.partitions),
         "JOURNEYS_STATE_DIR": str(settings.state_dir),
         "JOURNEYS_DB": str(settings.database),
+        "JOURNEYS_KEY_STORE": str(settings.key_store),
+        "JOURNEYS_MASTER_KEY_FILE": str(settings.master_key_file),
+        "JOURNEYS_ANALYSIS": settings.analysis,
     }
 
 

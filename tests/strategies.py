@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from events.catalogue import EVENT_CLASSES, JourneyEvent, fields_of
+from events.validation import SEALED_FIELD
 
 # Offsets a source system might send; the contract compares dates in UTC.
 TIMEZONES = (UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30)))
@@ -37,6 +38,8 @@ def _value_strategy(name: str, hint: Any, metadata: Any) -> st.SearchStrategy[An
     codes = metadata.get("codes")
     if name == "local_authority":
         return local_authorities
+    if name == SEALED_FIELD:
+        return st.just("") | st.from_regex(r"s1\.[A-Za-z0-9_-]{16,80}", fullmatch=True)
     if hint is uuid.UUID:
         return st.uuids()
     if hint is bool:

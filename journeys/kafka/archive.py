@@ -10,6 +10,7 @@ reading it back that the topic now holds exactly the archived messages.
 Layout of an archive directory:
 
     manifest.json
+    keys.sqlite                           the key store as it was at the end of the run
     p0-000000000000-000000004211.avro     partition 0, offsets 0 to 4211 (first run)
     p0-000000004213-000000005020.avro     partition 0, the next run's new events
     p1-...
@@ -25,6 +26,13 @@ The messages' SHA-256 covers what restore must reproduce, independent of offsets
 a new cluster assigns afresh): for each message in order, its key, its value, its header
 count, then each header's name and value, each as an 8-byte big-endian length (all ones
 for a missing key or value) followed by the bytes.
+
+The record names children by pseudonym and holds their personal fields sealed, so an
+archive without the key store could never be read back into clear; each run copies the
+key store too (SQLite's online backup: a consistent copy while the processor writes),
+replacing the last run's copy, so an erasure reaches the archive at its next run (older
+backups of the archive directory keep the keys until they expire: say so in the
+authority's retention schedule). The master key is never copied: keep it apart.
 
 Caught up is decided by reading until two polls in a row return nothing past the last
 offset read, never by `end_offsets()` alone (the embedded broker's is wrong: it serves
@@ -42,6 +50,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -228,6 +237,9 @@ class RestoreSummary:
 
 
 # ---- checksums -------------------------------------------------------------------------
+
+
+KEY_STORE_COPY = "keys.sqlite"
 
 
 def _put(hasher: Any, part: bytes | None) -> None:
@@ -451,6 +463,8 @@ def archive(
             files = run.finish(consumer, partitions)
         finally:
             consumer.close()
+        # After the messages: every pseudonym they name was enrolled before it was written.
+        copy_key_store(settings, directory / KEY_STORE_COPY)
     return ArchiveSummary(
         directory=directory,
         files=tuple(files),
@@ -458,6 +472,27 @@ def archive(
         duplicates_skipped=sum(run.skipped.values()),
         total_records=manifest.records,
     )
+
+
+def copy_key_store(settings: Settings, destination: Path) -> None:
+    """A consistent copy of the key store at `destination`, replacing any older one."""
+    if not settings.key_store.exists():
+        return
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(settings.key_store)
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    with partial.open("rb") as file:
+        os.fsync(file.fileno())
+    os.replace(partial, destination)
+    _fsync_directory(destination.parent)
 
 
 @contextlib.contextmanager

@@ -1,9 +1,12 @@
 """Maps Journey domain events to stored events whose state is the contract's wire format.
 
 The state of a stored journey event is the Avro single-object encoding of its payload
-(the contract event), and its topic is the event type; so the bytes on
-`care.journey.events` are exactly what the public contract promises, readable with
-nothing but the `.avsc` files. The mapper also supplies the child's id as the Kafka key.
+(the contract event) as the record holds it, and its topic is the event type; so the
+bytes on `care.journey.events` are what the public contract promises, readable with
+nothing but the `.avsc` files, except the personal fields: the payload names the child by
+pseudonym, and the mapper seals its personal fields on the way out and opens them on the
+way in (journeys.kafka.privacy), as the library's cipher would, but with a key per child.
+The mapper also supplies the child's pseudonym as the Kafka key.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ from eventsourcing.persistence import (
 from events.catalogue import JourneyEvent
 from events.codec import AvroCodec, default_codec
 from events.exceptions import InvalidEvent
+from events.key_store import KeyStoreMissing
+from events.personal_data import has_personal_fields, is_sealed
+from journeys.kafka.privacy import RecordPrivacy
 
 
 @dataclass(frozen=True)
 class JourneyStoredEvent(StoredEvent):
-    """A stored event that knows its Kafka key (the child's id as UTF-8) and event id.
+    """A stored event that knows its Kafka key (the child's pseudonym) and event id.
 
     The event id goes into the message's headers and the state store's index of event
     ids, which need it without decoding the state.
@@ -59,6 +65,9 @@ class JourneyMapper(Mapper[Any]):
             )
         super().__init__(transcoder)
         self.codec = codec or default_codec()
+        # The key store's sealing; set by whoever opens the application (it needs the
+        # settings). Without it, an event with personal fields cannot be stored or loaded.
+        self.privacy: RecordPrivacy | None = None
         # Payload object id -> (the payload, the single-object bytes it was decoded from).
         self._wire: dict[int, tuple[JourneyEvent, bytes]] = {}
 
@@ -70,7 +79,7 @@ class JourneyMapper(Mapper[Any]):
         only cost time. Messages of older schema versions are encoded afresh. Call
         `forget_wire()` when the batch is over.
         """
-        if self.codec.is_current_version(message):
+        if self.codec.is_current_version(message) and not has_personal_fields(type(payload)):
             self._wire[id(payload)] = (payload, message)
 
     def forget_wire(self) -> None:
@@ -87,10 +96,21 @@ class JourneyMapper(Mapper[Any]):
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=payload.event_type,
-            state=state if state is not None else self.codec.encode(payload),
+            state=state if state is not None else self.codec.encode(self._sealed(payload)),
             key=payload.child_id.encode("utf-8"),
             event_id=payload.event_id,
         )
+
+    def _privacy(self) -> RecordPrivacy:
+        if self.privacy is None:
+            raise KeyStoreMissing(
+                "the journey record's personal fields are sealed, and no key store is open "
+                "(JOURNEYS_KEY_STORE)"
+            )
+        return self.privacy
+
+    def _sealed(self, payload: JourneyEvent) -> JourneyEvent:
+        return self._privacy().seal(payload) if has_personal_fields(type(payload)) else payload
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         from journeys.domain.journey import rebuild_domain_event
@@ -103,6 +123,8 @@ class JourneyMapper(Mapper[Any]):
             payload = self.codec.decode(stored_event.state)
         except InvalidEvent as error:
             raise MapperDeserialisationError(f"{where} cannot be decoded: {error}") from error
+        if is_sealed(payload):
+            payload = self._privacy().open(payload)
         if payload.event_type != stored_event.topic:
             raise MapperDeserialisationError(
                 f"{where} holds a {payload.event_type} event, not a {stored_event.topic}"

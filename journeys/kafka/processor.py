@@ -42,17 +42,24 @@ from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from events.codec import default_codec
+from events.codec import default_codec, with_child_id
 from events.exceptions import InvalidEvent
 from events.kafka import client
 from events.refusals import Refusal
 from events.settings import Settings
 from events.validation import check_not_recorded_ahead
 from journeys.domain.exceptions import RuleViolation
+from journeys.domain.journey import journey_id
 from journeys.kafka import limits
 from journeys.kafka.exceptions import RecordTransactionFailed
 from journeys.kafka.mapper import JourneyMapper
 from journeys.kafka.persistence import RECORD_WRITER, persistence_environment
+from journeys.kafka.privacy import (
+    ChildErased,
+    RecordPrivacy,
+    check_not_sealed,
+    open_record_privacy,
+)
 from journeys.kafka.recorder import KafkaApplicationRecorder, RecordTransaction
 from journeys.kafka.rejected import Rejection
 
@@ -104,8 +111,14 @@ class ProcessSummary:
         )
 
 
-def journey_application(settings: Settings, *, memory_store: bool = False) -> Any:
-    """A JourneyApplication whose events live on Kafka (journeys.kafka.persistence)."""
+def journey_application(
+    settings: Settings, *, memory_store: bool = False, privacy: RecordPrivacy | None = None
+) -> Any:
+    """A JourneyApplication whose events live on Kafka (journeys.kafka.persistence).
+
+    `privacy` (the key store) seals and opens the personal fields; it may also be set on
+    `app.mapper.privacy` once the record is caught up (the processor's way).
+    """
     from journeys.application.service import JourneyApplication
 
     env = persistence_environment(settings, memory_store=memory_store)
@@ -118,7 +131,9 @@ def journey_application(settings: Settings, *, memory_store: bool = False) -> An
     # from the cache (RecordBatch.forget), so handing out the cached object itself is
     # safe and much faster.
     env["DEEPCOPY_FROM_AGGREGATE_CACHE"] = "n"
-    return JourneyApplication(env=env)
+    app = JourneyApplication(env=env)
+    app.mapper.privacy = privacy
+    return app
 
 
 class SubmissionProcessor:
@@ -144,6 +159,7 @@ class SubmissionProcessor:
         # submissions (for the error, should it fail).
         self._in_flight: RecordBatch | None = None
         self._in_flight_submissions = ""
+        self.privacy: RecordPrivacy  # opened by run(), once the record is caught up
 
     def run(self, *, until_idle: bool, stop: threading.Event | None = None) -> ProcessSummary:
         """Process until stopped, or (until_idle) until every assigned partition is drained."""
@@ -157,6 +173,9 @@ class SubmissionProcessor:
         try:
             # Fence any older processor first, then read everything it committed.
             recorder.open_for_writing()
+            self.privacy = open_record_privacy(self.settings, recorder.store)
+            app.mapper.privacy = self.privacy
+            self._forget_erased(app, recorder)
             consumer = client.group_member(
                 self.settings,
                 processor_group_id(self.settings),
@@ -177,6 +196,8 @@ class SubmissionProcessor:
             if consumer is not None:
                 consumer.close(autocommit=False)
             app.factory.close()
+            if app.mapper.privacy is not None:
+                app.mapper.privacy.key_store.close()
 
     def _process_batch(
         self,
@@ -186,11 +207,17 @@ class SubmissionProcessor:
         batches: dict[TopicPartition, list[ConsumerRecord]],
     ) -> None:
         tally = ProcessSummary(transactions=1)
+        if self.privacy.key_store.refresh():  # `journeys erase` ran meanwhile
+            self._forget_erased(app, recorder)
         decided = app.batch()
         mapper: JourneyMapper = app.mapper
         submissions = _submissions(batches)
         try:
-            with recorder.transaction(on_committed=lambda: self._committed(tally)) as transaction:
+            with (
+                recorder.transaction(on_committed=lambda: self._committed(tally)) as transaction,
+                # New children's keys are durable before the transaction naming them.
+                self.privacy.key_store.batch(),
+            ):
                 for records in batches.values():
                     for record in records:
                         self._process_one(decided, mapper, transaction, record, tally)
@@ -217,6 +244,14 @@ class SubmissionProcessor:
         finally:
             mapper.forget_wire()
         self._in_flight, self._in_flight_submissions = decided, submissions
+
+    def _forget_erased(self, app: Any, recorder: KafkaApplicationRecorder) -> None:
+        """Purge the state store and the journey cache of every erased child."""
+        self._settle(recorder)
+        erasures = self.privacy.key_store.erasures()
+        journey_ids = [journey_id(e.local_authority, e.pseudonym) for e in erasures]
+        app.forget(journey_ids)
+        recorder.store.forget_journeys(journey_ids)
 
     def _settle(self, recorder: KafkaApplicationRecorder) -> None:
         failed = self._in_flight_submissions
@@ -260,12 +295,11 @@ class SubmissionProcessor:
         except InvalidEvent as invalid:
             tally.undecodable += 1
             known_type = None if invalid.event_type == "unknown" else invalid.event_type
-            key = None if record.key is None else record.key.decode("utf-8", errors="replace")
             self._reject(
                 transaction,
                 record,
                 Rejection(
-                    key,
+                    None,  # no child can be read from the bytes (nor trusted from the key)
                     known_type,
                     None,
                     invalid.rule,
@@ -276,8 +310,16 @@ class SubmissionProcessor:
                 ),
             )
             return
-        mapper.remember_wire(event, record.value or b"")
         try:
+            event = self.privacy.admit(event, record.value or b"")
+        except ChildErased as erased:
+            tally.refused += 1
+            self._reject_erased(transaction, record, erased)
+            return
+        if self.codec.is_current_version(record.value or b""):
+            mapper.remember_wire(event, with_child_id(record.value or b"", event.child_id))
+        try:
+            check_not_sealed(event)
             # Within the contract, but judged against this processor's clock: a refusal of
             # the submission as such, like a rule's, so it keeps its event type and id.
             check_not_recorded_ahead(event, datetime.now(UTC))
@@ -306,29 +348,42 @@ class SubmissionProcessor:
             tally.accepted += 1
 
     def _reject(
-        self,
-        transaction: RecordTransaction,
-        record: ConsumerRecord,
-        rejection: Rejection,
-        *,
-        key: bytes | None = None,
+        self, transaction: RecordTransaction, record: ConsumerRecord, rejection: Rejection
     ) -> None:
-        transaction.send(
-            self.settings.rejected_topic,
-            key=record.key if key is None else key,
-            value=rejection.value,
-            headers=rejection.headers(),
+        """Send a refusal to the rejected topic, sealed under its child's key (if any)."""
+        sealed_key, sealed_value, headers = rejection.sealed(
+            self.privacy.key_for_rejection(rejection.child_id)
         )
+        transaction.send(
+            self.settings.rejected_topic, key=sealed_key, value=sealed_value, headers=headers
+        )
+
+    def _reject_erased(
+        self, transaction: RecordTransaction, record: ConsumerRecord, erased: ChildErased
+    ) -> None:
+        """Refuse a submission about an erased child, keeping no copy of it."""
+        rejection = Rejection(
+            None,
+            None,
+            None,
+            Refusal.CHILD_ERASED,
+            "child_id",
+            str(erased),
+            _where(record),
+            b"",
+            digest=erased.digest,
+        )
+        key, value, headers = rejection.without_copy()
+        transaction.send(self.settings.rejected_topic, key=key, value=value, headers=headers)
 
     def _reject_too_large(self, transaction: RecordTransaction, record: ConsumerRecord) -> None:
         """Refuse a submission for its size alone, keeping a prefix of it (never decoded)."""
         size = limits.submission_size(record.key, record.value, record.headers)
-        key = None if record.key is None else record.key[: limits.REJECTED_PREFIX_BYTES]
         self._reject(
             transaction,
             record,
             Rejection(
-                None if key is None else key.decode("utf-8", errors="replace"),
+                None,  # never decoded, so no child is known
                 None,
                 None,
                 Refusal.SUBMISSION_TOO_LARGE,
@@ -338,7 +393,6 @@ class SubmissionProcessor:
                 (record.value or b"")[: limits.REJECTED_PREFIX_BYTES],
                 original_size=size.total,
             ),
-            key=key,
         )
 
 

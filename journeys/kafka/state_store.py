@@ -273,6 +273,44 @@ class StateStore:
             self._max_versions = {}
             self._event_ids = _EventIdFilter()
 
+    def last_states(self, limit: int) -> list[bytes]:
+        """The stored state (message bytes) of the last `limit` events taken in."""
+        with self._lock:
+            rows = self._connection.execute(
+                "select state from stored_events order by notification_id desc limit ?", (limit,)
+            ).fetchall()
+        return [bytes(row[0]) for row in rows]
+
+    def forget_journeys(self, originator_ids: Iterable[uuid.UUID]) -> int:
+        """Delete every event of these journeys (erased children); how many were deleted.
+
+        The topic still holds them, sealed under keys that no longer exist; a store
+        rebuilt from it takes them in again and the processor forgets them again on start.
+        The file is checkpointed and vacuumed so no deleted page keeps them.
+        """
+        ids = [id_text(originator_id) for originator_id in originator_ids]
+        if not ids:
+            return 0
+        with self._lock:
+            connection = self._connection
+            connection.execute("begin immediate")
+            try:
+                deleted = 0
+                for originator_id in ids:
+                    deleted += connection.execute(
+                        "delete from stored_events where originator_id = ?", (originator_id,)
+                    ).rowcount
+            except BaseException:
+                connection.execute("rollback")
+                raise
+            connection.execute("commit")
+            if deleted:
+                connection.execute("pragma wal_checkpoint(truncate)")
+                connection.execute("vacuum")
+                connection.execute("pragma wal_checkpoint(truncate)")
+            self.reload_versions()
+            return deleted
+
     def reload_versions(self) -> None:
         """Re-read what is kept in memory, e.g. after another process wrote to the file."""
         with self._lock:

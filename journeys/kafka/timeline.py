@@ -1,26 +1,38 @@
-"""A child's journey read back from the record (`care.journey.events`), in plain English."""
+"""A child's journey read back from the record (`care.journey.events`), in plain English.
+
+The record names children by pseudonym: the key store finds the child's (for the local
+authority given, or for the one authority whose record holds the id) and opens the
+journey's personal fields for the reader.
+"""
 
 from __future__ import annotations
 
-from events.codec import default_codec
+from events.key_store import KeyStore, open_key_store
 from events.settings import Settings
 from journeys.kafka.exceptions import ChildNotInRecord
-from journeys.kafka.record_reader import DistinctEvents
+from journeys.kafka.privacy import RecordPrivacy
 
 
-def local_authorities_of(settings: Settings, child_id: str) -> set[str]:
-    """The local authorities whose records hold a journey for this child id.
-
-    Each event once, however many copies the topic holds (DistinctEvents logs how many
-    it skipped); the timeline itself is loaded through the state store, which does too.
-    """
-    codec = default_codec()
-    key = child_id.encode("utf-8")
-    return {
-        codec.decode(record.value).local_authority
-        for record in DistinctEvents(settings)
-        if record.key == key and record.value is not None
+def pseudonym_of(
+    key_store: KeyStore, child_id: str, local_authority: str | None
+) -> tuple[str, str]:
+    """(local authority, pseudonym) of the authority's child id; ChildNotInRecord if none."""
+    authorities = [local_authority] if local_authority else key_store.local_authorities()
+    found = {
+        authority: pseudonym
+        for authority in authorities
+        if (pseudonym := key_store.pseudonym_of(authority, child_id)) is not None
     }
+    if not found:
+        where = f" of local authority {local_authority}" if local_authority else ""
+        raise ChildNotInRecord(f"no journey{where} in the record for child {child_id!r}")
+    if len(found) > 1:
+        raise ChildNotInRecord(
+            f"child id {child_id!r} is used by local authorities "
+            f"{', '.join(sorted(found))}: choose one with --local-authority"
+        )
+    ((authority, pseudonym),) = found.items()
+    return authority, pseudonym
 
 
 def read_timeline(
@@ -29,19 +41,14 @@ def read_timeline(
     """The journey's timeline, loaded through the Kafka persistence module."""
     from journeys.kafka.processor import journey_application
 
-    if local_authority is None:
-        authorities = local_authorities_of(settings, child_id)
-        if not authorities:
-            raise ChildNotInRecord(f"no journey on {settings.events_topic} for child {child_id!r}")
-        if len(authorities) > 1:
-            raise ChildNotInRecord(
-                f"child id {child_id!r} is used by local authorities "
-                f"{', '.join(sorted(authorities))}: choose one with --local-authority"
-            )
-        (local_authority,) = authorities
-    # A private in-memory store: never share the processor's store file.
-    app = journey_application(settings, memory_store=True)
+    key_store = open_key_store(settings)
     try:
-        return list(app.journey(local_authority, child_id).timeline())
+        authority, pseudonym = pseudonym_of(key_store, child_id, local_authority)
+        # A private in-memory store: never share the processor's store file.
+        app = journey_application(settings, memory_store=True, privacy=RecordPrivacy(key_store))
+        try:
+            return list(app.journey(authority, pseudonym).timeline())
+        finally:
+            app.factory.close()
     finally:
-        app.factory.close()
+        key_store.close()

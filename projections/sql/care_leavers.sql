@@ -17,8 +17,9 @@
 -- Readings fixed here (also in docs/analysts.md):
 -- - The care-leaver test counts days from the 14th birthday (included) up to the birthday
 --   of the row: what was true by then, whatever happens later.
--- - Birthdays are date_of_birth + INTERVAL N YEAR: born 29 February, the birthday in a
---   non-leap year is 28 February.
+-- - Birthdays are children.birthdays[N], the date of birth + N years, computed when
+--   projecting (the database holds no date of birth): born 29 February, the birthday in
+--   a non-leap year is 28 February.
 -- - A tie on distance goes to the later recorded_at; if still tied, to the later contact
 --   date, then the greater event_id (so the choice never depends on load order).
 -- - Age comes from ChildRegistered; a young person with none that counts is left out.
@@ -39,12 +40,12 @@ birthdays as (
         children.local_authority,
         children.child_id,
         ages.age,
-        years_after(children.date_of_birth, 14) as turned_14_on,
-        years_after(children.date_of_birth, 16) as turned_16_on,
-        years_after(children.date_of_birth, ages.age) as birthday
+        children.birthdays[14] as turned_14_on,
+        children.birthdays[16] as turned_16_on,
+        children.birthdays[ages.age] as birthday
     from children_replayed_as_of(as_known_at) as children
     cross join (values (17), (18), (19), (20), (21)) as ages(age)
-    join years on reporting_year(years_after(children.date_of_birth, ages.age)) = years.year
+    join years on reporting_year(children.birthdays[ages.age]) = years.year
 ),
 -- Days looked after (short breaks left out) from 14, and from 16, up to the birthday.
 looked_after_days as (

@@ -60,6 +60,9 @@ select
     local_authority,
     child_id,
     date_of_birth,
+    birthdays,
+    reaches_15y9m_on,
+    authority_child_id,
     sex,
     ethnicity,
     occurred_on as known_to_service_on,
@@ -408,13 +411,13 @@ spells as (
 birthdays as (
     select
         children.moment,
-        reporting_year(years_after(children.date_of_birth, ages.age)) as year,
+        reporting_year(children.birthdays[ages.age]) as year,
         children.local_authority,
         children.child_id,
         ages.age,
-        years_after(children.date_of_birth, 14) as turned_14_on,
-        years_after(children.date_of_birth, 16) as turned_16_on,
-        years_after(children.date_of_birth, ages.age) as birthday
+        children.birthdays[14] as turned_14_on,
+        children.birthdays[16] as turned_16_on,
+        children.birthdays[ages.age] as birthday
     from children_at_moments(types) as children
     cross join (values (17), (18), (19), (20), (21)) as ages(age)
 ),

@@ -18,7 +18,7 @@
 -- out of it; the DfE's wording counts them.
 --
 -- Readings fixed here (also in docs/analysts.md):
--- - Age comes from ChildRegistered.date_of_birth; a child with no ChildRegistered that
+-- - Age comes from ChildRegistered (children.birthdays); a child with no ChildRegistered that
 --   counts has no age and is left out.
 -- - The current placement is the latest placement (in the `placements` sense: temporary
 --   spells dropped, same-carer spells merged) that started on or before 31 March. A child
@@ -44,7 +44,7 @@ cohort as (
         using (local_authority, child_id, period_id)
     join children_as_of(as_known_at) as children
         using (local_authority, child_id)
-    where years_after(children.date_of_birth, 16) > looked_after.march_31
+    where children.birthdays[16] > looked_after.march_31
       and periods.started_on <= months_after(looked_after.march_31, -30)
 ),
 -- Step 2, the numerator: the current placement started at least 2 years before, or it

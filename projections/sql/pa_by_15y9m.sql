@@ -9,9 +9,10 @@
 -- PersonalAdviserAllocated dated on or before that day.
 --
 -- Readings fixed here (also in docs/analysts.md):
--- - The day a child reaches 15 years 9 months is date_of_birth + INTERVAL 189 MONTH in
---   DuckDB (one interval, not 15 years then 9 months): born 29 February 2008, the day is
---   29 November 2023; born 31 May 2008, it is 29 February 2024.
+-- - The day a child reaches 15 years 9 months (children.reaches_15y9m_on, computed when
+--   projecting) is the date of birth + 189 months (one interval, not 15 years then 9
+--   months): born 29 February 2008, the day is 29 November 2023; born 31 May 2008, it is
+--   29 February 2024.
 -- - A child on a short break (V3/V4) that day is left out; days under V3/V4 do not count
 --   towards the 91 (domain.md section 3, "Short breaks").
 -- - The 91 days run from the 14th birthday to the 15y9m day, both included.
@@ -33,10 +34,10 @@ reaching_15y9m as (
         years.year,
         children.local_authority,
         children.child_id,
-        years_after(children.date_of_birth, 14) as turned_14_on,
-        months_after(children.date_of_birth, 189) as reaches_15y9m_on
+        children.birthdays[14] as turned_14_on,
+        children.reaches_15y9m_on as reaches_15y9m_on
     from children_as_of(as_known_at) as children
-    join years on reporting_year(months_after(children.date_of_birth, 189)) = years.year
+    join years on reporting_year(children.reaches_15y9m_on) = years.year
 ),
 -- ... looked after that day (not on a short break) ...
 looked_after_that_day as (

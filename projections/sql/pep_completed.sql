@@ -35,8 +35,8 @@ cohort as (
     join children_as_of(as_known_at) as children using (local_authority, child_id)
     join periods_of_care_as_of(as_known_at) as periods
         using (local_authority, child_id, period_id)
-    where years_after(children.date_of_birth, 5) <= looked_after.march_31
-      and years_after(children.date_of_birth, 16) > looked_after.march_31
+    where children.birthdays[5] <= looked_after.march_31
+      and children.birthdays[16] > looked_after.march_31
       and periods.started_on <= looked_after.march_31 - 29
 ),
 -- Step 2, the numerator: a PEP completed in the current period, in the 6 months to 31 March.

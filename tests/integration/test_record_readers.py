@@ -18,6 +18,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka_examples import LA, registration, simple_journey
 
 from events.kafka import client
+from events.key_store import open_key_store
 from events.settings import Settings
 from journeys.application.service import JourneyApplication
 from journeys.entrypoints.cli import main
@@ -34,7 +35,7 @@ from journeys.kafka.record_reader import (
 )
 from journeys.kafka.rejected import read_rejections
 from journeys.kafka.state_store import StateStore
-from journeys.kafka.timeline import local_authorities_of, read_timeline
+from journeys.kafka.timeline import pseudonym_of, read_timeline
 from journeys.kafka.topics import ensure_topics
 
 pytestmark = [pytest.mark.kafka]
@@ -95,7 +96,9 @@ def test_the_timeline_reads_an_event_on_the_topic_twice_once(kafka: Settings) ->
     distinct = DistinctEvents(kafka)
     assert [event_id_of(m) for m in distinct] == [event_id_of(m) for m in on_topic]
     assert distinct.skipped == 1
-    assert local_authorities_of(kafka, "C1") == {LA}
+    key_store = open_key_store(kafka)
+    assert pseudonym_of(key_store, "C1", None)[0] == LA  # found without naming the authority
+    key_store.close()
 
 
 def test_a_reader_reads_every_record_of_a_last_batch_of_several(

@@ -1,6 +1,8 @@
 """The `journeys` command line.
 
-Each module in `journeys.entrypoints.cli.commands` is one command, named like the module:
+Each module in `journeys.entrypoints.cli.commands` is one command, named like the module
+(an underscore in the module's name is a hyphen in the command's: `subject_access` is
+`journeys subject-access`):
 its docstring's first line (after "`journeys NAME ...`: ") is the command's help, its
 second paragraph the command's description (or `DESCRIPTION`, where it quotes a setting),
 `register(parser)` adds its arguments and `run(arguments)` runs it. Further paragraphs of
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
         help_text, description = _help_of(module)
         command = subparsers.add_parser(
-            module_info.name,
+            module_info.name.replace("_", "-"),
             help=help_text,
             description=getattr(module, "DESCRIPTION", description),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 
 
 def whole_number(least: int) -> Callable[[str], int]:
@@ -22,3 +23,11 @@ def whole_number(least: int) -> Callable[[str], int]:
         return number
 
     return parse
+
+
+def iso_date(text: str) -> date:
+    """An argparse `type=` for a calendar date as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {text!r}") from None

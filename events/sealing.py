@@ -1,0 +1,140 @@
+"""Sealing a child's personal data under the child's own key (crypto-shredding).
+
+The record is immutable, so a child's personal data can be forgotten only by making it
+unreadable: each child has a data key of their own (32 random bytes), every personal
+field the record holds about the child is sealed under it (AES-256-GCM), and erasing the
+child destroys the key (events.key_store). What stays on the record is the child's
+pseudonym and facts that no longer name anyone.
+
+A sealed value is text, so that it fits the contract's string fields and JSON Lines:
+``s1.`` then the base64url (unpadded) of 12 bytes of nonce and the ciphertext with its
+16-byte tag. The associated data binds a sealed value to the pseudonym and the event it
+belongs to, so a value cannot be moved to another child's event and still open.
+
+The library's own cipher (eventsourcing's AESCipher, over the same pycryptodome) is one
+key for the whole application; this is the same primitive with one key per child.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from Crypto.Cipher import AES
+
+from events.exceptions import OperationalFailure
+
+KEY_BYTES = 32
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+SEALED_PREFIX = "s1."
+
+
+class SealBroken(OperationalFailure):
+    """A sealed value does not open with the key given: the key store is not the one the
+    record was sealed with, the master key is wrong, or the value was altered. Nothing was
+    written in clear; point JOURNEYS_KEY_STORE and JOURNEYS_MASTER_KEY_FILE at the key
+    store and master key of this record."""
+
+
+def new_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One AES-256 key. Its repr never shows the key."""
+
+    secret: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.secret) != KEY_BYTES:
+            raise ValueError(f"a key is {KEY_BYTES} bytes, not {len(self.secret)}")
+
+    def __repr__(self) -> str:
+        return "Key(<secret>)"
+
+    def seal_bytes(self, plaintext: bytes, associated: bytes) -> bytes:
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        cipher = AES.new(self.secret, AES.MODE_GCM, nonce=nonce, mac_len=_TAG_BYTES)
+        cipher.update(associated)
+        ciphertext, tag = cipher.encrypt_and_digest(plaintext)
+        return nonce + ciphertext + tag
+
+    def open_bytes(self, sealed: bytes, associated: bytes, what: str) -> bytes:
+        if len(sealed) < _NONCE_BYTES + _TAG_BYTES:
+            raise SealBroken(f"{what}: the sealed value is too short to be one")
+        nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+        cipher = AES.new(self.secret, AES.MODE_GCM, nonce=nonce, mac_len=_TAG_BYTES)
+        cipher.update(associated)
+        try:
+            return cipher.decrypt_and_verify(body[:-_TAG_BYTES], body[-_TAG_BYTES:])
+        except ValueError as error:
+            raise SealBroken(f"{what} does not open with this key store's key") from error
+
+    def seal_text(self, plaintext: bytes, associated: bytes) -> str:
+        sealed = self.seal_bytes(plaintext, associated)
+        return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
+    def open_text(self, sealed: str, associated: bytes, what: str) -> bytes:
+        if not sealed.startswith(SEALED_PREFIX):
+            raise SealBroken(f"{what} is not a sealed value (it does not start {SEALED_PREFIX!r})")
+        body = sealed[len(SEALED_PREFIX) :]
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except ValueError as error:
+            raise SealBroken(f"{what} is not valid base64url") from error
+        return self.open_bytes(raw, associated, what)
+
+
+@dataclass(frozen=True, slots=True)
+class MasterKey:
+    """The key that wraps every child's data key; from configuration, never printed.
+
+    Two keys are derived from it (HMAC-SHA256 with a label), so that wrapping keys and
+    looking children up never use the same key: `wrapping` seals data keys in the key
+    store, `lookup` digests an authority's child id into the key store's index (which
+    therefore holds no child id in clear).
+    """
+
+    secret: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.secret) != KEY_BYTES:
+            raise ValueError(f"a master key is {KEY_BYTES} bytes, not {len(self.secret)}")
+
+    def __repr__(self) -> str:
+        return "MasterKey(<secret>)"
+
+    def _derived(self, label: bytes) -> bytes:
+        return hmac.new(self.secret, b"care-journeys/" + label, hashlib.sha256).digest()
+
+    @property
+    def wrapping(self) -> Key:
+        return Key(self._derived(b"wrap"))
+
+    def lookup_digest(self, local_authority: str, child_id: str) -> bytes:
+        """The key store's index entry for a child: keyed, so not reversible by guessing ids."""
+        message = f"{local_authority}\x1f{child_id}".encode()
+        return hmac.new(self._derived(b"lookup"), message, hashlib.sha256).digest()
+
+    def to_text(self) -> str:
+        return base64.urlsafe_b64encode(self.secret).decode("ascii")
+
+    @classmethod
+    def from_text(cls, text: str, where: str) -> MasterKey:
+        try:
+            secret = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+        except ValueError as error:
+            raise ValueError(f"{where}: a master key is base64url text") from error
+        if len(secret) != KEY_BYTES:
+            raise ValueError(f"{where}: a master key is {KEY_BYTES} bytes of base64url text")
+        return cls(secret)
+
+
+def new_pseudonym() -> str:
+    """A child's pseudonym on the record: random, so it says nothing about the child."""
+    return "ps-" + secrets.token_hex(12)
