@@ -109,6 +109,8 @@ def _service(settings: Settings, log: Path, *arguments: str) -> subprocess.Popen
         "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
         "JOURNEYS_DB": str(settings.database),
         "JOURNEYS_STATE_DIR": str(settings.state_dir),
+        "JOURNEYS_KEY_STORE": str(settings.key_store),
+        "JOURNEYS_MASTER_KEY_FILE": str(settings.master_key_file),
         "PYTHONPATH": str(Path(__file__).parent.parent),
     }
     with log.open("wb") as output:  # a file, not a pipe: a full pipe would stall it

@@ -7,29 +7,38 @@ Figure: the submission processor (decode, Journey rules, Avro mapper, state stor
 Both rates are measured from the first committed batch to the last, so the one-off group
 join does not count. Rounds alternate ceiling and processor, each on fresh topics, and the
 best round of each counts, so a noisy neighbour on the machine hurts both alike.
+
+A second figure: the processor with sealing on (every child enrolled in the key store and
+named by pseudonym, the personal fields sealed; what it always does) against the same
+processor with sealing off (`_WithoutSealing`: submissions recorded as sent), each round
+running both.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata
 
 from benchmarks.conftest import record_ratio, scaled
 from events.catalogue import AssessmentStarted, ChildRegistered, JourneyEvent, ReferralReceived
 from events.settings import Settings
+from journeys.kafka import processor
 from journeys.kafka.processor import DEFAULT_BATCH_SIZE, ProcessSummary, SubmissionProcessor
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 
 SUBMISSIONS = 30_000
-ROUNDS = 5
+ROUNDS = 4
 
 
 def journeys(children: int) -> list[JourneyEvent]:
@@ -61,6 +70,37 @@ def journeys(children: int) -> list[JourneyEvent]:
             ),
         ]
     return events
+
+
+class _NoKeyStore:
+    """What the processor asks of a key store, answered with nothing to do."""
+
+    def refresh(self) -> bool:
+        return False
+
+    def batch(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
+
+    def erasures(self) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+class _WithoutSealing:
+    """The processor's privacy with sealing off: the baseline of the sealing's own cost."""
+
+    key_store = _NoKeyStore()
+
+    def admit(self, event: JourneyEvent, submitted: bytes) -> JourneyEvent:
+        return event
+
+    def seal(self, payload: JourneyEvent) -> JourneyEvent:
+        return payload
+
+    def open(self, payload: JourneyEvent) -> JourneyEvent:
+        return payload
 
 
 class _Clock:
@@ -126,21 +166,45 @@ def pass_through(settings: Settings, total: int, clock: _Clock) -> None:
         producer.close()
 
 
+def _processor_rate(settings: Settings, expected: int, run: Callable[..., Any] | None) -> float:
+    clock = _Clock()
+
+    def on_batch(batch: ProcessSummary) -> None:
+        clock.committed(batch.submissions)
+
+    def process() -> ProcessSummary:
+        return SubmissionProcessor(settings, on_batch=on_batch).run(until_idle=True)
+
+    summary = run(process, rounds=1, iterations=1) if run is not None else process()
+    assert summary.accepted == expected
+    return clock.rate()
+
+
 def test_processor_throughput_against_a_raw_transactional_pass_through(
-    benchmark: Any, scale: float, kafka_cluster: Settings, tmp_path: Path
+    benchmark: Any,
+    scale: float,
+    kafka_cluster: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     events = journeys(scaled(SUBMISSIONS, scale) // 3)
     ceiling_rates: list[float] = []
     rates: list[float] = []
+    unsealed_rates: list[float] = []
     for round_number in range(ROUNDS):
         run = uuid.uuid4().hex[:8]
         ceiling_settings = replace(kafka_cluster, topic_prefix=f"bench-{run}-ceiling.")
-        ours = replace(
-            kafka_cluster,
-            topic_prefix=f"bench-{run}-ours.",
-            state_dir=tmp_path / f"state-{round_number}",
+        ours, unsealed = (
+            replace(
+                kafka_cluster,
+                topic_prefix=f"bench-{run}-{name}.",
+                state_dir=tmp_path / f"{name}-{round_number}" / "state",
+                key_store=tmp_path / f"{name}-{round_number}" / "keys.sqlite",
+                master_key_file=tmp_path / f"{name}-{round_number}" / "master.key",
+            )
+            for name in ("ours", "unsealed")
         )
-        for settings in (ceiling_settings, ours):
+        for settings in (ceiling_settings, ours, unsealed):
             ensure_topics(settings)
             publish_events(settings, events)
 
@@ -148,18 +212,16 @@ def test_processor_throughput_against_a_raw_transactional_pass_through(
         pass_through(ceiling_settings, len(events), ceiling)
         ceiling_rates.append(ceiling.rate())
 
-        clock = _Clock()
-
-        def on_batch(batch: ProcessSummary, clock: _Clock = clock) -> None:
-            clock.committed(batch.submissions)
-
-        def process(settings: Settings = ours, on_batch: Any = on_batch) -> ProcessSummary:
-            return SubmissionProcessor(settings, on_batch=on_batch).run(until_idle=True)
-
-        if round_number == ROUNDS - 1:
-            summary = benchmark.pedantic(process, rounds=1, iterations=1)
-        else:
-            summary = process()
-        assert summary.accepted == len(events)
-        rates.append(clock.rate())
+        last = round_number == ROUNDS - 1
+        rates.append(_processor_rate(ours, len(events), benchmark.pedantic if last else None))
+        with monkeypatch.context() as patched:
+            patched.setattr(processor, "open_record_privacy", lambda *_: _WithoutSealing())
+            unsealed_rates.append(_processor_rate(unsealed, len(events), None))
     record_ratio(benchmark, "submissions", max(rates), max(ceiling_rates), unit="submissions/s")
+    record_ratio(
+        benchmark,
+        "submissions_sealed_vs_without_sealing",
+        max(rates),
+        max(unsealed_rates),
+        unit="submissions/s",
+    )

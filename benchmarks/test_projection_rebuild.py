@@ -50,9 +50,13 @@ INDICATOR_YEAR = 2020
 
 def _produce_synthetic_topic(settings: Settings, wanted: int) -> int:
     """`wanted` events of a synthetic authority straight onto the events topic, as the
-    processor records them (key, value and headers; not in transactions): a record the
-    projection reads and the processor resumes on, made in minutes at national scale."""
+    processor records them (key, value and headers; not in transactions): each child
+    enrolled in the settings' key store and named by pseudonym, personal fields sealed. A
+    record the projection reads and the processor resumes on, made in minutes at national
+    scale."""
     from events.codec import default_codec
+    from events.key_store import open_key_store
+    from events.personal_data import has_personal_fields, seal
     from journeys.domain.journey import journey_id
     from journeys.kafka.record_reader import EVENT_ID, EVENT_TYPE, JOURNEY_ID, JOURNEY_VERSION
     from journeys.synthetic import AuthorityParameters, generate
@@ -69,28 +73,35 @@ def _produce_synthetic_topic(settings: Settings, wanted: int) -> int:
         max_request_size=8 * 1024 * 1024,
         enable_idempotence=False,
     )
+    key_store = open_key_store(settings, may_create=True)
     produced = 0
     try:
-        for event in generate(AuthorityParameters(children=children, seed=2024)):
-            version = versions[event.child_id] = versions.get(event.child_id, 0) + 1
-            journey = journey_id(event.local_authority, event.child_id)
-            producer.send(
-                settings.events_topic,
-                value=codec.encode(event),
-                key=event.child_id.encode(),
-                headers=[
-                    (EVENT_TYPE, event.event_type.encode()),
-                    (JOURNEY_ID, str(journey).encode()),
-                    (JOURNEY_VERSION, str(version).encode()),
-                    (EVENT_ID, str(event.event_id).encode()),
-                ],
-            )
-            produced += 1
-            if produced >= wanted:
-                break
+        with key_store.batch():
+            for event in generate(AuthorityParameters(children=children, seed=2024)):
+                pseudonym = key_store.enrol(event.local_authority, event.child_id)
+                event = replace(event, child_id=pseudonym)
+                if has_personal_fields(type(event)):
+                    event = seal(event, key_store.data_key(pseudonym))  # type: ignore[arg-type]
+                version = versions[pseudonym] = versions.get(pseudonym, 0) + 1
+                journey = journey_id(event.local_authority, pseudonym)
+                producer.send(
+                    settings.events_topic,
+                    value=codec.encode(event),
+                    key=pseudonym.encode(),
+                    headers=[
+                        (EVENT_TYPE, event.event_type.encode()),
+                        (JOURNEY_ID, str(journey).encode()),
+                        (JOURNEY_VERSION, str(version).encode()),
+                        (EVENT_ID, str(event.event_id).encode()),
+                    ],
+                )
+                produced += 1
+                if produced >= wanted:
+                    break
         producer.flush()
     finally:
         producer.close()
+        key_store.close()
     return produced
 
 
@@ -100,10 +111,13 @@ def events_topic(
 ) -> Iterator[tuple[Settings, int]]:
     from journeys.kafka.topics import ensure_topics
 
+    directory = tmp_path_factory.mktemp("projection")
     settings = replace(
         kafka_cluster,
         topic_prefix=f"bench-projection-{uuid.uuid4().hex[:8]}.",
-        database=tmp_path_factory.mktemp("projection") / "journeys.duckdb",
+        database=directory / "journeys.duckdb",
+        key_store=directory / "journeys-keys.sqlite",
+        master_key_file=directory / "journeys-master.key",
     )
     ensure_topics(settings)
     produced = _produce_synthetic_topic(settings, scaled(EVENTS_AT_SCALE_1, scale))
@@ -141,6 +155,39 @@ def rebuild(settings: Settings, expected: int) -> None:
     count = rebuild_projection(settings).events
     if count != expected:
         raise AssertionError(f"rebuild projected {count} events, not {expected}")
+
+
+class _WithoutSealing:
+    """The runner's opener with sealing off: the birthdays from the date of birth as
+    decoded (the placeholder: no child's dates), no key store, nothing opened or checked.
+    The baseline of the sealing's own cost in a rebuild."""
+
+    erased: frozenset[str] = frozenset()
+
+    def __init__(self, *_: object) -> None:
+        pass
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> _WithoutSealing:
+        return cls()
+
+    def open(self, batch: Any) -> Any:
+        from projections.privacy import with_birthdays
+
+        return with_birthdays(batch)
+
+    def refresh(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def rebuild_without_sealing(settings: Settings, expected: int) -> None:
+    import projections.runner
+
+    projections.runner.PersonalDataOpener = _WithoutSealing  # type: ignore[misc, assignment]
+    rebuild(replace(settings, database=settings.database.with_name("unsealed.duckdb")), expected)
 
 
 def naive_insert(settings: Settings, expected: int) -> None:
@@ -188,7 +235,12 @@ def naive_insert(settings: Settings, expected: int) -> None:
     connection.close()
 
 
-WORKLOADS = {"raw_consume": raw_consume, "rebuild": rebuild, "naive_insert": naive_insert}
+WORKLOADS = {
+    "raw_consume": raw_consume,
+    "rebuild": rebuild,
+    "rebuild_without_sealing": rebuild_without_sealing,
+    "naive_insert": naive_insert,
+}
 
 
 def _main() -> None:
@@ -199,6 +251,8 @@ def _main() -> None:
         bootstrap_servers=bootstrap,
         topic_prefix=prefix,
         database=Path(database),
+        key_store=Path(database).with_name("journeys-keys.sqlite"),
+        master_key_file=Path(database).with_name("journeys-master.key"),
     )
     started = time.perf_counter()
     WORKLOADS[workload](settings, int(expected))
@@ -265,6 +319,7 @@ def test_rebuild_beside_raw_consume_and_naive_inserts(
         rebuilt.update(run_workload("rebuild", settings, produced))
 
     benchmark.pedantic(measured_rebuild, rounds=1, iterations=1)
+    unsealed = run_workload("rebuild_without_sealing", settings, produced)
     rebuild_rate = produced / rebuilt["seconds"]
     print(
         f"\n{produced:,} events; rebuild {rebuilt['seconds']:.1f} s, raw consume "
@@ -272,6 +327,13 @@ def test_rebuild_beside_raw_consume_and_naive_inserts(
     )
     record_ratio(
         benchmark, "rebuild_vs_raw_consume", rebuild_rate, produced / raw["seconds"], "events/s"
+    )
+    record_ratio(
+        benchmark,
+        "rebuild_sealed_vs_without_sealing",
+        rebuild_rate,
+        produced / unsealed["seconds"],
+        "events/s",
     )
     record_ratio(
         benchmark,

@@ -12,6 +12,7 @@ The mapper also supplies the child's pseudonym as the Kafka key.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,9 +66,12 @@ class JourneyMapper(Mapper[Any]):
             )
         super().__init__(transcoder)
         self.codec = codec or default_codec()
-        # The key store's sealing; set by whoever opens the application (it needs the
-        # settings). Without it, an event with personal fields cannot be stored or loaded.
+        # The key store's sealing: set by whoever opens the application, or opened on
+        # first need by `open_privacy` (the persistence module's factory sets it from the
+        # settings). Without either, an event with personal fields is neither stored nor
+        # loaded.
         self.privacy: RecordPrivacy | None = None
+        self.open_privacy: Callable[[], RecordPrivacy] | None = None
         # Payload object id -> (the payload, the single-object bytes it was decoded from).
         self._wire: dict[int, tuple[JourneyEvent, bytes]] = {}
 
@@ -102,6 +106,8 @@ class JourneyMapper(Mapper[Any]):
         )
 
     def _privacy(self) -> RecordPrivacy:
+        if self.privacy is None and self.open_privacy is not None:
+            self.privacy = self.open_privacy()
         if self.privacy is None:
             raise KeyStoreMissing(
                 "the journey record's personal fields are sealed, and no key store is open "

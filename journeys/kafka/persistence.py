@@ -30,9 +30,11 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
+from events.key_store import open_key_store
 from events.settings import Settings
 from journeys.kafka.log import RecordWriter, TransactionalWriter
 from journeys.kafka.mapper import JourneyMapper
+from journeys.kafka.privacy import RecordPrivacy
 from journeys.kafka.recorder import KafkaAggregateRecorder, KafkaApplicationRecorder
 from journeys.kafka.state_store import StateStore
 from journeys.kafka.writer_process import ProcessWriter
@@ -72,6 +74,8 @@ def persistence_environment(settings: Settings, *, memory_store: bool = False) -
         "JOURNEYS_REPLICATION_FACTOR": str(settings.replication_factor),
         "JOURNEYS_STATE_DIR": str(settings.state_dir),
         "JOURNEYS_DB": str(settings.database),
+        "JOURNEYS_KEY_STORE": str(settings.key_store),
+        "JOURNEYS_MASTER_KEY_FILE": str(settings.master_key_file),
         STATE_STORE: "memory" if memory_store else "sqlite",
     }
     if settings.bootstrap_servers is not None:
@@ -89,6 +93,7 @@ class Factory(InfrastructureFactory[TrackingRecorder]):
         super().__init__(env)
         self.settings = Settings.from_environment(self.env)
         self._recorders: list[KafkaApplicationRecorder] = []
+        self._privacy: RecordPrivacy | None = None
 
     def mapper(
         self,
@@ -98,7 +103,16 @@ class Factory(InfrastructureFactory[TrackingRecorder]):
         # The contract's wire format unless the application asks for another mapper.
         if mapper_class is None and not self.env.get(self.MAPPER_TOPIC):
             mapper_class = JourneyMapper
-        return super().mapper(transcoder=transcoder, mapper_class=mapper_class)
+        mapper = super().mapper(transcoder=transcoder, mapper_class=mapper_class)
+        if isinstance(mapper, JourneyMapper):
+            mapper.open_privacy = self._open_privacy
+        return mapper
+
+    def _open_privacy(self) -> RecordPrivacy:
+        """The settings' key store, made if there is none yet. The processor opens its own,
+        checked against the record (journeys.kafka.privacy.open_record_privacy)."""
+        self._privacy = RecordPrivacy(open_key_store(self.settings, may_create=True))
+        return self._privacy
 
     def _store(self) -> StateStore:
         kind = self.env.get(STATE_STORE, "sqlite")
@@ -156,3 +170,6 @@ class Factory(InfrastructureFactory[TrackingRecorder]):
         for recorder in self._recorders:
             recorder.close()
         self._recorders.clear()
+        if self._privacy is not None:
+            self._privacy.key_store.close()
+            self._privacy = None

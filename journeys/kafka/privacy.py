@@ -77,14 +77,12 @@ class RecordPrivacy:
         self.key_store = key_store
 
     def admit(self, event: JourneyEvent, submitted: bytes) -> JourneyEvent:
-        """The submission as the journey judges it: pseudonym in, personal fields clear."""
-        if is_sealed(event):
-            raise InvalidEvent(
-                event.event_type,
-                "sealed_personal_data",
-                Refusal.SEALED_BY_SUBMITTER,
-                "is written by the service only: send it empty, with the personal fields in clear",
-            )
+        """The submission as the journey judges it: the pseudonym in, personal fields clear.
+
+        Raises ChildErased for an erased child. A child seen for the first time is
+        enrolled (committed with the processor's batch), even if the submission is then
+        refused: its refusal is kept sealed under the child's key.
+        """
         if self.key_store.is_erased(event.local_authority, event.child_id):
             raise ChildErased(hashlib.sha256(submitted).hexdigest())
         pseudonym = self.key_store.enrol(event.local_authority, event.child_id)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import cli_runs
 import duckdb
 from kafka.consumer.fetcher import Fetcher
 from kafka.record.memory_records import MemoryRecords
@@ -63,16 +64,11 @@ def submissions() -> list[JourneyEvent]:
 
 
 def cli_environment(settings: Settings) -> dict[str, str]:
-    """The environment that points `python -m journeys` at these settings' topics and files."""
-    assert settings.bootstrap_servers is not None
+    """The environment that points `python -m journeys` at these settings' topics and files,
+    from any working directory."""
     return {
-        **os.environ,
+        **cli_runs.cli_environment(settings),
         "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")]),
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
-        "JOURNEYS_PARTITIONS": str(settings.partitions),
-        "JOURNEYS_STATE_DIR": str(settings.state_dir),
-        "JOURNEYS_DB": str(settings.database),
     }
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runs import cli_environment
 
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import publish
@@ -54,12 +55,7 @@ def snapshot_count(database: Path) -> int | None:
 def test_ctrl_c_stops_a_follower_cleanly_keeping_what_it_projected(kafka: Settings) -> None:
     events = list(generate(AuthorityParameters(children=60, seed=21)))
     publish(kafka, events)
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": str(kafka.bootstrap_servers),
-        "JOURNEYS_TOPIC_PREFIX": kafka.topic_prefix,
-        "JOURNEYS_DB": str(kafka.database),
-    }
+    env = cli_environment(kafka)
     # A session of its own, so the signal goes to the runner and its decoder child at
     # once, exactly as Ctrl-C in a terminal sends it to the foreground process group.
     follower = journeys_process(

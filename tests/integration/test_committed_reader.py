@@ -19,8 +19,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import TopicPartition
+from record_writing import recorded_messages
 
-from events.codec import default_codec
 from events.kafka import client
 from events.kafka.committed import (
     aborted_dropped,
@@ -347,15 +347,15 @@ def test_a_committed_consumer_refuses_iteration(kafka: Settings) -> None:
 def _record_messages(kafka: Settings, transactional: Any) -> tuple[list[Any], Any]:
     """A committed event, an aborted one, a committed one on the events topic, written
     the way the processor writes them; returns the events and the aborted one."""
-    events = [child_registered(child_id=f"child-{n}") for n in range(3)]
-    codec = default_codec()
+    messages = recorded_messages(kafka, [child_registered(child_id=f"child-{n}") for n in range(3)])
+    events = [event for event, _, _ in messages]
     producer = transactional()
-    for event, commit in zip(events, (True, False, True), strict=True):
+    for (event, key, value), commit in zip(messages, (True, False, True), strict=True):
         producer.begin_transaction()
         producer.send(
             kafka.events_topic,
-            value=codec.encode(event),
-            key=event.child_id.encode(),
+            value=value,
+            key=key,
             partition=0,
             headers=[
                 ("event_type", event.event_type.encode()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import uuid
 from pathlib import Path
 
 import fastavro
@@ -18,6 +19,8 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 from kafka_examples import simple_journey
 
+from events.catalogue import fields_of, personal_fields_of
+from events.key_store import open_key_store
 from events.settings import Settings
 from journeys.kafka.processor import process_until_idle
 from journeys.kafka.publish import publish_events
@@ -90,5 +93,26 @@ def test_confluent_kafka_decodes_every_recorded_event_from_the_avsc_files_alone(
         decoded[str(record["event_id"])] = record
 
     assert set(decoded) == {str(event.event_id) for event in valid}
-    for event in valid:
-        assert decoded[str(event.event_id)]["child_id"] == event.child_id
+    # The record names each child by pseudonym and holds the personal fields sealed, a
+    # placeholder in their place; every other field reads as the submission had it.
+    key_store = open_key_store(kafka)
+    try:
+        for event in valid:
+            record = decoded[str(event.event_id)]
+            pseudonym = key_store.pseudonym_of(event.local_authority, event.child_id)
+            assert record["child_id"] == pseudonym
+            personal = {*personal_fields_of(type(event)), "child_id", "sealed_personal_data"}
+            for field in fields_of(type(event)):
+                if field.name not in personal:
+                    assert _plain(record[field.name]) == _plain(getattr(event, field.name))
+            if personal_fields_of(type(event)):
+                assert record["sealed_personal_data"].startswith("s1.")
+    finally:
+        key_store.close()
+
+
+def _plain(value: object) -> object:
+    """A value as fastavro reads it from the .avsc: a UUID as text, an array as a list."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return list(value) if isinstance(value, tuple) else value

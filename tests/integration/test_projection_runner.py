@@ -12,11 +12,11 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import replace
-from pathlib import Path
 
 import duckdb
 import pytest
 from kafka import KafkaProducer
+from record_writing import as_recorded, recorded_messages
 
 from events.catalogue import JourneyEvent
 from events.codec import default_codec
@@ -25,6 +25,7 @@ from journeys.synthetic import AuthorityParameters, generate
 from projections.database import open_in_memory
 from projections.exceptions import ProjectionError
 from projections.load import append, batch_of, consumed_offsets
+from projections.privacy import PersonalDataOpener
 from projections.runner import RunnerOptions, project, rebuild
 from projections.snapshot import open_snapshot
 
@@ -38,14 +39,14 @@ TABLES = (
 
 
 def publish(settings: Settings, events: list[JourneyEvent]) -> None:
-    codec = default_codec()
+    """The events straight onto the record, as the processor writes them."""
     producer = KafkaProducer(**settings.client_options(), linger_ms=5, acks="all")
     try:
-        for event in events:
+        for event, key, value in recorded_messages(settings, events):
             producer.send(
                 settings.events_topic,
-                value=codec.encode(event),
-                key=event.child_id.encode(),
+                value=value,
+                key=key,
                 headers=[("event_type", event.event_type.encode())],
             )
         producer.flush()
@@ -64,10 +65,17 @@ def contents(connection: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return found
 
 
-def assert_same_projection(database: Path, events: list[JourneyEvent]) -> None:
+def assert_same_projection(settings: Settings, events: list[JourneyEvent]) -> None:
+    """The runner's database equals the events loaded without Kafka, opened the same way."""
     expected = open_in_memory()
-    append(expected, "loaded-without-kafka", batch_of(events))
-    actual = duckdb.connect(str(database), read_only=True)
+    opener = PersonalDataOpener.for_settings(settings)
+    try:
+        append(
+            expected, "loaded-without-kafka", opener.open(batch_of(as_recorded(settings, events)))
+        )
+    finally:
+        opener.close()
+    actual = duckdb.connect(str(settings.database), read_only=True)
     try:
         want, got = contents(expected), contents(actual)
         assert got["event_log"].num_rows == len(events)
@@ -92,7 +100,7 @@ def test_projects_in_pieces_rebuilds_and_serves_a_snapshot(
     publish(kafka, history[half:])
     assert project(kafka, follow=False, options=options).events == len(history) - half
     assert project(kafka, follow=False, options=options).events == 0
-    assert_same_projection(kafka.database, history)
+    assert_same_projection(kafka, history)
 
     snapshot = open_snapshot(kafka.database)
     try:
@@ -104,7 +112,7 @@ def test_projects_in_pieces_rebuilds_and_serves_a_snapshot(
     offsets_before = consumed_offsets(writer, kafka.events_topic)
     writer.close()
     assert rebuild(kafka, options=RunnerOptions(max_batch=5000)).events == len(history)
-    assert_same_projection(kafka.database, history)
+    assert_same_projection(kafka, history)
     writer = duckdb.connect(str(kafka.database))
     assert consumed_offsets(writer, kafka.events_topic) == offsets_before
     writer.close()
@@ -137,7 +145,12 @@ DIES_ON_THIRD_BATCH = textwrap.dedent(
     settings = replace(
         Settings.from_environment(), bootstrap_servers=sys.argv[1], topic_prefix=sys.argv[2]
     )
-    settings = replace(settings, database=Path(sys.argv[3]))
+    settings = replace(
+        settings,
+        database=Path(sys.argv[3]),
+        key_store=Path(sys.argv[4]),
+        master_key_file=Path(sys.argv[5]),
+    )
     # Batches of 250 committed every 500 rows: the first two batches share a transaction,
     # the third opens the next one and dies in it.
     options = runner.RunnerOptions(max_batch=250, commit_rows=500)
@@ -158,6 +171,8 @@ def test_a_runner_killed_mid_batch_resumes_without_losing_or_repeating_events(
             str(kafka.bootstrap_servers),
             kafka.topic_prefix,
             str(kafka.database),
+            str(kafka.key_store),
+            str(kafka.master_key_file),
         ],
         capture_output=True,
         timeout=120,
@@ -169,13 +184,14 @@ def test_a_runner_killed_mid_batch_resumes_without_losing_or_repeating_events(
     after_crash.close()
 
     assert project(replace(kafka), follow=False).events == len(history) - 500
-    assert_same_projection(kafka.database, history)
+    assert_same_projection(kafka, history)
 
 
 def test_an_undecodable_message_stops_the_runner_naming_its_partition_and_offset(
     kafka: Settings, history: list[JourneyEvent]
 ) -> None:
     codec = default_codec()
+    history = as_recorded(kafka, history)
     good = history[:40]
     producer = KafkaProducer(**kafka.client_options(), linger_ms=5, acks="all")
     try:

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 import pytest
 from kafka import KafkaProducer
+from record_writing import recorded_messages
 
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import assert_same_projection, publish
 
-from events.codec import default_codec
 from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections import runner as runner_module
@@ -29,26 +29,24 @@ def test_an_event_on_the_topic_twice_is_projected_once_and_the_copy_counted(
     kafka: Settings,
 ) -> None:
     history = list(generate(AuthorityParameters(children=50, seed=41)))
-    repeated = history[len(history) // 2]
-    codec = default_codec()
     producer = KafkaProducer(**kafka.client_options(), linger_ms=5, acks="all")
+    messages = recorded_messages(kafka, history)
     try:
-        for event in [*history, repeated]:  # the same bytes and key: the same partition
-            producer.send(
-                kafka.events_topic, value=codec.encode(event), key=event.child_id.encode()
-            )
+        # The same bytes and key again: the same partition.
+        for _, key, value in [*messages, messages[len(history) // 2]]:
+            producer.send(kafka.events_topic, value=value, key=key)
         producer.flush()
     finally:
         producer.close()
 
     summary = project(kafka, follow=False, options=RunnerOptions(max_batch=100))
     assert (summary.events, summary.skipped_copies) == (len(history), 1)
-    assert_same_projection(kafka.database, history)
+    assert_same_projection(kafka, history)
     assert project(kafka, follow=False).events == 0
 
     rebuilt = rebuild(kafka)
     assert (rebuilt.events, rebuilt.skipped_copies) == (len(history), 1)
-    assert_same_projection(kafka.database, history)
+    assert_same_projection(kafka, history)
 
 
 def test_an_early_empty_poll_with_end_offsets_at_zero_does_not_end_the_run(
@@ -75,4 +73,4 @@ def test_an_early_empty_poll_with_end_offsets_at_zero_does_not_end_the_run(
     monkeypatch.setattr(runner_module, "ProjectionRunner", Lagging)
     monkeypatch.setattr(runner_module.KafkaConsumer, "end_offsets", no_end_offsets)
     assert project(replace(kafka), follow=False).events == len(history)
-    assert_same_projection(kafka.database, history)
+    assert_same_projection(kafka, history)

@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from cli_runs import cli_environment
 
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import publish
@@ -47,12 +48,7 @@ def wait_for_count(env: dict[str, str], expected: int) -> None:
 
 
 def test_readers_work_while_the_runner_follows(kafka: Settings) -> None:
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": str(kafka.bootstrap_servers),
-        "JOURNEYS_TOPIC_PREFIX": kafka.topic_prefix,
-        "JOURNEYS_DB": str(kafka.database),
-    }
+    env = cli_environment(kafka)
     events = list(generate(AuthorityParameters(children=150, seed=11)))
     half = len(events) // 2
     publish(kafka, events[:half])

@@ -54,7 +54,7 @@ def test_a_database_pointed_at_another_record_is_refused_until_rebuilt(kafka: Se
     assert event_count(kafka) == len(history)  # nothing was written
 
     assert rebuild(other).events == len(newer)
-    assert_same_projection(other.database, newer)
+    assert_same_projection(other, newer)
     assert project(other, follow=False).events == 0
 
 

@@ -9,13 +9,13 @@ of them ran and exited 0.)
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
+from cli_runs import cli_environment
 
 # tests/integration is on sys.path, as pytest puts a test module's directory there.
 from test_projection_runner import publish
@@ -29,12 +29,7 @@ pytestmark = pytest.mark.kafka
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": str(settings.bootstrap_servers),
-        "JOURNEYS_TOPIC_PREFIX": settings.topic_prefix,
-        "JOURNEYS_DB": str(settings.database),
-    }
+    return cli_environment(settings)
 
 
 @pytest.fixture

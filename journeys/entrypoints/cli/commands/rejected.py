@@ -1,12 +1,16 @@
 """`journeys rejected`: list refused submissions with the rule and the reason.
 
-Read care.journey.rejected and print one row per refused submission.
+Read care.journey.rejected and print one row per refused submission. The child is shown by
+the authority's own id (opened with the key store: the data team needs it to correct the
+submission), or by pseudonym when the key store no longer knows the child.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
+from events.key_store import open_key_store
 from events.settings import Settings
 from journeys.domain.display import shown
 from journeys.kafka.broker import configured_cluster
@@ -24,13 +28,15 @@ def register(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-def rows(rejections: list[Rejection]) -> list[tuple[str, ...]]:
+def rows(
+    rejections: list[Rejection], child_ids: Callable[[str], str | None] = lambda _: None
+) -> list[tuple[str, ...]]:
     return [
         (
             *(
                 shown(cell, _CELL_LIMIT)
                 for cell in (
-                    r.child_id or "?",
+                    (child_ids(r.child_id) or r.child_id) if r.child_id else "?",
                     r.event_type or "?",
                     r.event_id or "?",
                     r.rule_code,
@@ -56,10 +62,16 @@ def format_table(table: list[tuple[str, ...]]) -> str:
 
 def run(arguments: argparse.Namespace) -> int:
     settings = configured_cluster(Settings.from_environment(), "rejected")
-    rejections = read_rejections(settings)
-    if not rejections:
-        print(f"nothing refused: {settings.rejected_topic} is empty")
-        return 0
-    print(format_table(rows(rejections)))
+    key_store = open_key_store(settings) if settings.key_store.exists() else None
+    try:
+        rejections = read_rejections(settings, key_store)
+        if not rejections:
+            print(f"nothing refused: {settings.rejected_topic} is empty")
+            return 0
+        child_ids = key_store.child_id_of if key_store is not None else (lambda _: None)
+        print(format_table(rows(rejections, child_ids)))
+    finally:
+        if key_store is not None:
+            key_store.close()
     print(f"\n{len(rejections):,} refused submissions")
     return 0
