@@ -352,6 +352,8 @@ def open_key_store(settings: Settings, *, may_create: bool = False) -> KeyStore:
     `may_create` (the processor, on an empty record): make the master key file (readable
     by its owner only) and the key store when they do not exist yet.
     """
+    if not may_create and not settings.key_store.exists():
+        raise KeyStoreMissing(f"there is no key store at {settings.key_store} (JOURNEYS_KEY_STORE)")
     master = _master_key(settings, may_create=may_create)
     return KeyStore.open(settings.key_store, master, create=may_create)
 

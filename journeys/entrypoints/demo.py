@@ -127,11 +127,18 @@ def run_demo(
 ) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = dataclasses.replace(
-        settings, database=out_dir / "journeys.duckdb", state_dir=out_dir / "state"
+        settings,
+        database=out_dir / "journeys.duckdb",
+        state_dir=out_dir / "state",
+        key_store=out_dir / "journeys-keys.sqlite",
+        master_key_file=out_dir / "journeys-master.key",
     )
     for leftover in (
         settings.database,
         settings.database.with_name(settings.database.name + ".wal"),
+        # The demo's broker starts empty, so its record's key store does too.
+        settings.key_store,
+        settings.master_key_file,
     ):
         leftover.unlink(missing_ok=True)  # a demo always starts from an empty projection
     started = time.monotonic()

@@ -176,7 +176,7 @@ def test_the_key_store_is_the_record_s_own(kafka: Settings, tmp_path: Path) -> N
     blind = replace(kafka, database=tmp_path / "blind.duckdb")
     with pytest.raises(KeyStoreMissing):
         project(blind, follow=False)
-    with pytest.raises(KeyStoreMismatch):  # the master key went with it
+    with pytest.raises(KeyStoreMissing):
         process_until_idle(kafka)
 
     # Another record's key store (made by recording another topic) does not open it either.

@@ -16,6 +16,7 @@ from journey_builders import record_many
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka_examples import LA, registration, simple_journey
+from record_writing import pseudonym_for
 
 from events.kafka import client
 from events.key_store import open_key_store
@@ -42,11 +43,12 @@ pytestmark = [pytest.mark.kafka]
 
 
 def _record(settings: Settings, child_ids: list[str]) -> None:
-    """Each child's simple journey, recorded through the Kafka persistence module."""
+    """Each child's simple journey, recorded through the Kafka persistence module (under
+    the child's pseudonym, as the processor's admission would name it)."""
     app = JourneyApplication(env=persistence_environment(settings, memory_store=True))
     try:
         for child_id in child_ids:
-            record_many(app, simple_journey(child_id))
+            record_many(app, simple_journey(pseudonym_for(settings, LA, child_id)))
     finally:
         app.factory.close()
 
@@ -199,7 +201,7 @@ def test_a_state_store_is_refused_where_another_event_sits_at_its_last_offset(
 ) -> None:
     app = JourneyApplication(env=persistence_environment(kafka))
     try:
-        record_many(app, simple_journey("C1"))
+        record_many(app, simple_journey(pseudonym_for(kafka, LA, "C1")))
     finally:
         app.factory.close()
     # Other topics where the same offsets hold other events (same key, same partition).
