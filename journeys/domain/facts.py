@@ -226,9 +226,7 @@ ALLOCATION = SpellKind(
     already_open=Refusal.ALLOCATION_ALREADY_OPEN,
 )
 # A strategy discussion: a thing with an id that never ends (as an enquiry).
-DISCUSSION = SpellKind(
-    "strategy discussion", StrategyDiscussionHeld, None, "discussion_id", ""
-)
+DISCUSSION = SpellKind("strategy discussion", StrategyDiscussionHeld, None, "discussion_id", "")
 SPELL_KINDS: tuple[SpellKind, ...] = (
     REFERRAL,
     ASSESSMENT,

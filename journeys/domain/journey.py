@@ -187,9 +187,7 @@ class Journey(Aggregate):
     def hold_strategy_discussion(self, payload: contract.StrategyDiscussionHeld) -> bool:
         return self._decide(payload, contract.StrategyDiscussionHeld)
 
-    def hold_review_conference(
-        self, payload: contract.ChildProtectionReviewConferenceHeld
-    ) -> bool:
+    def hold_review_conference(self, payload: contract.ChildProtectionReviewConferenceHeld) -> bool:
         return self._decide(payload, contract.ChildProtectionReviewConferenceHeld)
 
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
