@@ -36,8 +36,15 @@ COLUMNS = ("day", "name")
 
 _SUBSTITUTE = " (substitute day)"
 
-# Holidays moved or added by proclamation, 2010 on (gov.uk): {year: (removed, added)}.
+# Holidays moved or added by proclamation, 2000 on (gov.uk): {year: (removed, added)}.
 ONE_OFF_CHANGES: dict[int, tuple[tuple[date, ...], tuple[tuple[date, str], ...]]] = {
+    2002: (
+        (date(2002, 5, 27),),
+        (
+            (date(2002, 6, 3), "Golden Jubilee bank holiday"),
+            (date(2002, 6, 4), "Spring bank holiday"),
+        ),
+    ),
     2011: ((), ((date(2011, 4, 29), "Royal wedding"),)),
     2012: (
         (date(2012, 5, 28),),
