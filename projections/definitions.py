@@ -45,7 +45,7 @@ FOUNDATION_SQL: tuple[str, ...] = ("helpers.sql", "events.sql", "tables.sql", "c
 
 # The cohorts and steps several indicators share: installed after the kept tables (whose
 # `_as_of` macros they read) and before the indicator files (which read them).
-SHARED_INDICATOR_SQL: tuple[str, ...] = ("cohorts.sql",)
+SHARED_INDICATOR_SQL: tuple[str, ...] = ("cohorts.sql", "statutory_duties.sql")
 
 # What every `<indicator>_children_as_of` returns, in this order.
 DRILL_DOWN_COLUMNS: tuple[str, ...] = (

@@ -1,0 +1,188 @@
+-- The statutory timescales of supervision (issue 15), written once: what the timeliness
+-- indicators count and what `journeys due` lists. Working days are England's
+-- (working_days_after, projections/working_days.py); "N months after D" is months_after.
+--
+-- Timescales that start once and end once:
+-- - a single assessment is due within 45 working days of its referral's receipt;
+-- - an initial child protection conference is due within 15 working days of the strategy
+--   discussion that started the section 47 timescale: the latest strategy discussion under
+--   the enquiry's referral held on or before the day the enquiry started; where none is
+--   recorded, the enquiry's own start (the timescale cannot start later than that).
+--
+-- Timescales that recur: a chain of steps over a spell, each step due a set time after the
+-- previous one was taken (so a late visit moves the next one's due date, as practice
+-- reckons it), the first a set time after the spell starts:
+-- - cp_visit: over a CP plan, a CP visit at which the child was seen within 10 working days
+--   of the plan's start, then within 10 working days of the previous such visit;
+-- - lac_visit: over a placement (the indicators' placements: temporary spells dropped,
+--   same-carer spells merged), a looked-after visit at which the child was seen within a
+--   week (7 days) of its start, then within six weeks (42 days) of the previous visit while
+--   the placement is in its first year, then within three months. Reading fixed here: the
+--   Care Planning Regulations 2010 (reg. 28) allow three months after the first year only
+--   for a placement agreed to be long-term; the record does not hold that agreement, so
+--   every placement is read as one after its first year;
+-- - lac_review: over a period of care (not one begun under a short-break legal status,
+--   V3/V4, whose reviews follow another timetable), the first statutory review within 20
+--   working days of entering care, the second within 3 months of the first, then each
+--   within 6 months of the previous;
+-- - cp_review: over a CP plan, the first review conference within 3 months of the plan's
+--   start (the day of the initial conference), then each within 6 months of the previous.
+-- A step is due only while its spell is open on the due day (a plan ended before a visit
+-- falls due asks for no visit). Several steps on one day count once.
+
+-- Assessments and their 45 working days: one row per assessment whose referral counts.
+create or replace macro assessment_timescales_as_of(as_known_at) as table
+select
+    assessments.local_authority,
+    assessments.child_id,
+    assessments.assessment_id,
+    assessments.referral_id,
+    referrals.received_on as starts_on,
+    working_days_after(referrals.received_on, 45) as due_on,
+    assessments.completed_on,
+    working_days_between(referrals.received_on, assessments.completed_on) as working_days
+from assessments_as_of(as_known_at) as assessments
+join referrals_as_of(as_known_at) as referrals using (local_authority, child_id, referral_id);
+
+-- Initial child protection conferences and their 15 working days: one row per enquiry.
+create or replace macro conference_timescales_as_of(as_known_at) as table
+with
+enquiries as (
+    select * from enquiries_as_of(as_known_at)
+),
+discussions as (
+    select enquiries.local_authority, enquiries.child_id, enquiries.enquiry_id,
+        max(discussions.held_on) as discussion_on
+    from enquiries
+    join strategy_discussions_as_of(as_known_at) as discussions
+        on discussions.local_authority = enquiries.local_authority
+        and discussions.child_id = enquiries.child_id
+        and discussions.referral_id = enquiries.referral_id
+        and discussions.held_on <= enquiries.started_on
+    group by all
+),
+started as (
+    select enquiries.*, coalesce(discussions.discussion_on, enquiries.started_on) as starts_on,
+        discussions.discussion_on is not null as from_a_discussion
+    from enquiries
+    left join discussions using (local_authority, child_id, enquiry_id)
+)
+select
+    local_authority,
+    child_id,
+    enquiry_id,
+    referral_id,
+    starts_on,
+    from_a_discussion,
+    working_days_after(starts_on, 15) as due_on,
+    conference_on,
+    working_days_between(starts_on, conference_on) as working_days
+from started;
+
+-- The recurring duties: one row per step due, with the step it follows (anchor_on: the
+-- spell's start for step 1) and the step that met it (next_on, null while none has).
+create or replace macro statutory_steps_as_of(as_known_at) as table
+with
+spells as (
+    select 'cp_visit' as duty, local_authority, child_id, plan_id as spell_id, started_on,
+        ended_on
+    from cp_plans_as_of(as_known_at)
+    union all
+    select 'cp_review', local_authority, child_id, plan_id, started_on, ended_on
+    from cp_plans_as_of(as_known_at)
+    union all
+    select 'lac_visit', local_authority, child_id, 'placement ' || placement_number,
+        started_on, ended_on
+    from placements_as_of(as_known_at)
+    union all
+    select 'lac_review', local_authority, child_id, period_id, started_on, ended_on
+    from periods_of_care_as_of(as_known_at)
+    where legal_status_at_start not in (select code from short_break_legal_status_codes)
+),
+steps as (
+    select distinct 'cp_visit' as duty, local_authority, child_id, visited_on as step_on
+    from statutory_visits_as_of(as_known_at)
+    where visit_kind = 'CP' and seen
+    union all
+    select distinct 'lac_visit', local_authority, child_id, visited_on
+    from statutory_visits_as_of(as_known_at)
+    where visit_kind = 'LAC' and seen
+    union all
+    select distinct 'cp_review', local_authority, child_id, held_on
+    from cp_review_conferences_as_of(as_known_at)
+    union all
+    select distinct 'lac_review', local_authority, child_id, held_on
+    from statutory_reviews_as_of(as_known_at)
+),
+anchors as (
+    select spells.*, spells.started_on as anchor_on, 0 as anchor_number
+    from spells
+    union all
+    select spells.*, steps.step_on,
+        row_number() over (
+            partition by spells.duty, spells.local_authority, spells.child_id, spells.spell_id
+            order by steps.step_on
+        )
+    from spells
+    join steps
+        on steps.duty = spells.duty
+        and steps.local_authority = spells.local_authority
+        and steps.child_id = spells.child_id
+        and steps.step_on >= spells.started_on
+        and (spells.ended_on is null or steps.step_on <= spells.ended_on)
+),
+chained as (
+    select *,
+        lead(anchor_on) over (
+            partition by duty, local_authority, child_id, spell_id order by anchor_number
+        ) as next_on
+    from anchors
+),
+due as (
+    select *,
+        case duty
+            when 'cp_visit' then working_days_after(anchor_on, 10)
+            when 'cp_review' then months_after(anchor_on, if(anchor_number = 0, 3, 6))
+            when 'lac_visit' then
+                case
+                    when anchor_number = 0 then anchor_on + 7
+                    when anchor_on < years_after(started_on, 1) then anchor_on + 42
+                    else months_after(anchor_on, 3)
+                end
+            when 'lac_review' then
+                case anchor_number
+                    when 0 then working_days_after(anchor_on, 20)
+                    when 1 then months_after(anchor_on, 3)
+                    else months_after(anchor_on, 6)
+                end
+        end as due_on
+    from chained
+)
+select
+    duty,
+    local_authority,
+    child_id,
+    spell_id,
+    started_on as spell_started_on,
+    ended_on as spell_ended_on,
+    anchor_number + 1 as step_number,
+    anchor_on,
+    due_on,
+    next_on
+from due
+where covers(started_on, ended_on, due_on);
+
+-- The steps of one duty decided by day judged_on: met (taken by the due day), or missed
+-- (the due day passed before judged_on without it). A step not yet taken and not yet due
+-- is undecided and in no denominator.
+create or replace macro statutory_steps_decided_as_of(as_known_at, of_duty) as table
+select
+    reporting_year(due_on) as year,
+    *,
+    next_on is not null and next_on <= due_on as met
+from statutory_steps_as_of(as_known_at)
+where duty = of_duty
+  and (
+      (next_on is not null and next_on <= due_on)
+      or due_on < least(cast(as_known_at as date), current_date)
+  );
