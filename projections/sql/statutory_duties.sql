@@ -186,3 +186,97 @@ where duty = of_duty
       (next_on is not null and next_on <= due_on)
       or due_on < least(cast(as_known_at as date), current_date)
   );
+
+-- What is due (`journeys due`): as known at as_known_at, each child's next statutory step
+-- due on or before on_day + window_days (overdue ones too), with who holds the case on
+-- on_day. One row per step due:
+-- - an assessment not completed under an open referral (45 working days);
+-- - an initial child protection conference not held for an enquiry under an open referral
+--   (15 working days);
+-- - the next step of each recurring duty whose spell is open on on_day;
+-- - a personal adviser for a young person looked after on on_day, not yet 18, with none
+--   allocated by then, due at 15 years 9 months (the trust's policy; pa_by_15y9m).
+create or replace macro due_items_as_of(as_known_at, on_day, window_days) as table
+with
+open_referrals as (
+    select * from referrals_as_of(as_known_at)
+    where received_on <= on_day and (closed_on is null or closed_on >= on_day)
+),
+assessments_due as (
+    select 'assessment' as duty, timescales.local_authority, timescales.child_id,
+        timescales.assessment_id as subject_id, timescales.due_on,
+        'assessment ' || timescales.assessment_id || ': referral received '
+            || timescales.starts_on || ', 45 working days' as detail
+    from assessment_timescales_as_of(as_known_at) as timescales
+    semi join open_referrals using (local_authority, child_id, referral_id)
+    where timescales.completed_on is null
+),
+conferences_due as (
+    select 'initial conference', timescales.local_authority, timescales.child_id,
+        timescales.enquiry_id, timescales.due_on,
+        'enquiry ' || timescales.enquiry_id || ': '
+            || if(timescales.from_a_discussion, 'strategy discussion ', 'enquiry started ')
+            || timescales.starts_on || ', 15 working days'
+    from conference_timescales_as_of(as_known_at) as timescales
+    semi join open_referrals using (local_authority, child_id, referral_id)
+    where timescales.conference_on is null
+),
+steps_due as (
+    select
+        case duty
+            when 'cp_visit' then 'CP visit'
+            when 'lac_visit' then 'looked-after visit'
+            when 'lac_review' then 'looked-after review'
+            else 'CP review conference'
+        end,
+        local_authority, child_id, spell_id || ' step ' || step_number, due_on,
+        case duty
+            when 'lac_visit' then spell_id
+            when 'lac_review' then 'period of care ' || spell_id
+            else 'CP plan ' || spell_id
+        end
+            || if(duty like '%visit', ', visit ', ', review ') || step_number || ', counted from '
+            || if(step_number = 1, 'the start ', 'the last ') || anchor_on
+    from statutory_steps_as_of(as_known_at)
+    where next_on is null and covers(spell_started_on, spell_ended_on, on_day)
+),
+looked_after as (
+    select distinct local_authority, child_id
+    from periods_of_care_as_of(as_known_at)
+    where covers(started_on, ended_on, on_day)
+),
+advisers_due as (
+    select 'personal adviser', children.local_authority, children.child_id,
+        'personal adviser', months_after(children.date_of_birth, 189),
+        'no personal adviser; 15 years 9 months on '
+            || months_after(children.date_of_birth, 189)
+    from children_as_of(as_known_at) as children
+    semi join looked_after using (local_authority, child_id)
+    anti join (
+        select * from personal_advisers_as_of(as_known_at) where allocated_on <= on_day
+    ) as advisers using (local_authority, child_id)
+    where years_after(children.date_of_birth, 18) > on_day
+),
+items as (
+    select * from assessments_due
+    union all select * from conferences_due
+    union all select * from steps_due
+    union all select * from advisers_due
+)
+select
+    items.local_authority,
+    coalesce(held.locality_id, 'not allocated') as locality,
+    coalesce(held.team_id, 'not allocated') as team,
+    coalesce(held.worker_id, 'not allocated') as worker,
+    items.child_id,
+    items.duty,
+    items.subject_id,
+    items.due_on,
+    cast(items.due_on - on_day as integer) as days_left,
+    items.detail
+from items
+left join allocations_as_of(as_known_at) as held
+    on held.local_authority = items.local_authority
+    and held.child_id = items.child_id
+    and covers(held.allocated_on, held.ended_on, on_day)
+where items.due_on <= on_day + cast(window_days as integer);
