@@ -92,3 +92,12 @@ class ComparatorFileError(BadInput, ValueError):
     The message names the file, the line and the field: correct the file (the layout is in
     docs/analysts.md, "Published comparators") and load it again.
     """
+
+
+class HolderNotFound(BadInput, ValueError):
+    """No case allocation names the team or worker asked for, or they are in several
+    authorities' allocations.
+
+    Check the id (the authority's own id of the team or worker, as CaseAllocated carries
+    it), or name the authority with --local-authority.
+    """
