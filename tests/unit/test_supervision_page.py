@@ -86,7 +86,8 @@ def monthly(connection: duckdb.DuckDBPyConnection, where: str) -> dict:
     """(indicator, month) -> (numerator, denominator) straight from the drill-downs."""
     rows = connection.execute(
         "select indicator, strftime(on_date, '%Y-%m'), count(*) filter (where in_numerator), "
-        "count(*) from indicator_children_described_as_of(timestamptz '2023-03-20 23:59:59.999999Z') "
+        "count(*) from indicator_children_described_as_of("
+        "timestamptz '2023-03-20 23:59:59.999999Z') "
         f"where on_date between date '2022-04-01' and date '2023-03-20' and {where} group by all"
     ).fetchall()
     return {(indicator, month): (n, total) for indicator, month, n, total in rows}
