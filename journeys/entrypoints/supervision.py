@@ -16,8 +16,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
-from projections.supervision import Count, IndicatorFigures, SupervisionFigures, Trend
+import duckdb
+
+from projections.due import Holder
+from projections.supervision import (
+    Count,
+    IndicatorFigures,
+    SupervisionFigures,
+    Trend,
+    supervision_figures,
+)
 
 _WIDTH, _HEIGHT = 640, 200
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 16, 12, 30
@@ -190,3 +201,19 @@ have no point.</p>
 </body>
 </html>
 """
+
+
+def write_team_pages(connection: duckdb.DuckDBPyConnection, on: date, out_dir: Path) -> list[Path]:
+    """One supervision page per team of the record's allocations, `<authority>-<team>.html`
+    in `out_dir`, for the day `on`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    teams = connection.execute(
+        "select distinct local_authority, team_id from allocations order by all"
+    ).fetchall()
+    written = []
+    for authority, team in teams:
+        page = supervision_figures(connection, Holder(team=team, local_authority=authority), on)
+        path = out_dir / f"{authority}-{team}.html"
+        path.write_text(render_supervision_page(page), encoding="utf-8")
+        written.append(path)
+    return written
