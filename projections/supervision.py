@@ -143,15 +143,24 @@ def supervision_figures(
         "select indicator, title, case_held_on from indicator_definitions "
         "where kind = 'proportion' order by position, indicator"
     ).fetchall()
+    year_counts = _counts(connection, holder, "year = $year", "indicator", year=year)
+    month_counts = _counts(
+        connection,
+        holder,
+        "month >= $month and on_date <= $on",
+        "indicator, month",
+        month=months[0],
+        on=on,
+    )
     figures = tuple(
-        _figures_of(connection, indicator, title, held_on, holder, year)
+        _figures_of(year_counts.get((indicator,), _NONE), indicator, title, held_on, holder)
         for indicator, title, held_on in definitions
     )
     trends = tuple(
         trend
         for indicator, title, held_on in definitions
         if held_on != _FIXED_DAY
-        for trend in [_trend_of(connection, indicator, title, holder, months, on)]
+        for trend in [_trend_of(month_counts, indicator, title, holder, months)]
         # A chart with nothing to draw for anyone is left out.
         if any(count.denominator for count in trend.series["authority"])
     )
@@ -162,6 +171,7 @@ def supervision_figures(
 
 _COUNTS = """
 select
+    {keys},
     count(*) filter (where in_numerator and {worker}),
     count(*) filter (where {worker}),
     count(*) filter (where in_numerator and team = $team),
@@ -169,33 +179,36 @@ select
     count(*) filter (where in_numerator),
     count(*)
 from supervision_rows
-where indicator = $indicator and {where}
+where {where}
+group by {keys}
 """
+# Counts of an indicator (or month) with no rows.
+_NONE = (0, 0, 0, 0, 0, 0)
 
 
 def _counts(
-    connection: duckdb.DuckDBPyConnection, holder: Holder, where: str, **parameters: object
-) -> list[tuple[int, ...]]:
+    connection: duckdb.DuckDBPyConnection,
+    holder: Holder,
+    where: str,
+    keys: str,
+    **parameters: object,
+) -> dict[tuple[object, ...], tuple[int, ...]]:
+    """(worker, team, authority) numerators and denominators by `keys`, in one query."""
     worker = "team = $team and worker = $worker" if holder.worker else "false"
-    query = _COUNTS.format(worker=worker, where=where)
-    if "$month" in where:
-        query = query.replace("select\n", "select month,\n", 1) + " group by month"
-    named = {"team": holder.team, **parameters}
+    named: dict[str, object] = {"team": holder.team, **parameters}
     if holder.worker:
         named["worker"] = holder.worker
-    return connection.execute(query, named).fetchall()
+    rows = connection.execute(
+        _COUNTS.format(keys=keys, worker=worker, where=where), named
+    ).fetchall()
+    width = len(keys.split(","))
+    return {tuple(row[:width]): tuple(row[width:]) for row in rows}
 
 
 def _figures_of(
-    connection: duckdb.DuckDBPyConnection,
-    indicator: str,
-    title: str,
-    held_on: str,
-    holder: Holder,
-    year: int,
+    counts: tuple[int, ...], indicator: str, title: str, held_on: str, holder: Holder
 ) -> IndicatorFigures:
-    (row,) = _counts(connection, holder, "year = $year", indicator=indicator, year=year)
-    worker_n, worker_d, team_n, team_d, all_n, all_d = row
+    worker_n, worker_d, team_n, team_d, all_n, all_d = counts
     return IndicatorFigures(
         indicator,
         title,
@@ -207,25 +220,17 @@ def _figures_of(
 
 
 def _trend_of(
-    connection: duckdb.DuckDBPyConnection,
+    counts: dict[tuple[object, ...], tuple[int, ...]],
     indicator: str,
     title: str,
     holder: Holder,
     months: tuple[date, ...],
-    on: date,
 ) -> Trend:
-    rows = _counts(connection, holder, "month >= $month", indicator=indicator, month=months[0])
-    by_month = {month: counts for month, *counts in rows}
-    empty = (0, 0, 0, 0, 0, 0)
-    series: dict[str, tuple[Count, ...]] = {}
-    names = (
-        (("worker", 0), ("team", 2), ("authority", 4))
-        if holder.worker
-        else (
-            ("team", 2),
-            ("authority", 4),
-        )
-    )
-    for name, at in names:
-        series[name] = tuple(Count(*by_month.get(month, empty)[at : at + 2]) for month in months)
+    names = [("team", 2), ("authority", 4)]
+    if holder.worker:
+        names.insert(0, ("worker", 0))
+    series = {
+        name: tuple(Count(*counts.get((indicator, month), _NONE)[at : at + 2]) for month in months)
+        for name, at in names
+    }
     return Trend(indicator, title, months, series)
