@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from events import codes
 from events.catalogue import (
@@ -854,6 +855,27 @@ def _spell_holds(spell: Spell, day: date) -> bool:
     return spell.started_on <= day and (spell.ended_on is None or day <= spell.ended_on)
 
 
+def _held_outside_spell(
+    chronology: Chronology,
+    held: list[StrategyDiscussionHeld] | list[ChildProtectionReviewConferenceHeld],
+    kind: SpellKind,
+    code: Refusal,
+    what: Callable[[Any], str],
+) -> Iterator[Breach]:
+    """A breach for each meeting held on a day the spell it names is not open."""
+    spells = chronology.spells(kind)
+    for meeting in held:
+        spell = spells.get(getattr(meeting, kind.id_field))
+        if spell is not None and not _spell_holds(spell, meeting.occurred_on):
+            yield Breach(
+                code,
+                meeting,
+                "occurred_on",
+                f"{what(meeting)} held on {meeting.occurred_on}, when {kind.noun} "
+                f"{spell.key!r} is not open ({_open_words(spell)})",
+            )
+
+
 @rule(
     StrategyDiscussionHeld,
     ReferralReceived,
@@ -862,18 +884,13 @@ def _spell_holds(spell: Spell, day: date) -> bool:
 )
 def check_discussion_under_open_referral(chronology: Chronology) -> Iterator[Breach]:
     # As the referral's other work: from the day it is received to the day it is closed.
-    referrals = chronology.spells(REFERRAL)
-    for discussion in chronology.of_type(StrategyDiscussionHeld):
-        referral = referrals.get(discussion.referral_id)
-        if referral is not None and not _spell_holds(referral, discussion.occurred_on):
-            yield Breach(
-                Refusal.DISCUSSION_OUTSIDE_REFERRAL,
-                discussion,
-                "occurred_on",
-                f"strategy discussion {discussion.discussion_id!r} held on "
-                f"{discussion.occurred_on}, when referral {discussion.referral_id!r} is not "
-                f"open ({_open_words(referral)})",
-            )
+    yield from _held_outside_spell(
+        chronology,
+        chronology.of_type(StrategyDiscussionHeld),
+        REFERRAL,
+        Refusal.DISCUSSION_OUTSIDE_REFERRAL,
+        lambda meeting: f"strategy discussion {meeting.discussion_id!r}",
+    )
 
 
 @rule(
@@ -884,17 +901,13 @@ def check_discussion_under_open_referral(chronology: Chronology) -> Iterator[Bre
 )
 def check_review_conference_of_open_plan(chronology: Chronology) -> Iterator[Breach]:
     # A review conference may decide the plan ends, and the plan end that day.
-    plans = chronology.spells(PLAN)
-    for review in chronology.of_type(ChildProtectionReviewConferenceHeld):
-        plan = plans.get(review.plan_id)
-        if plan is not None and not _spell_holds(plan, review.occurred_on):
-            yield Breach(
-                Refusal.REVIEW_CONFERENCE_OUTSIDE_PLAN,
-                review,
-                "occurred_on",
-                f"review conference of CP plan {review.plan_id!r} held on "
-                f"{review.occurred_on}, when the plan is not open ({_open_words(plan)})",
-            )
+    yield from _held_outside_spell(
+        chronology,
+        chronology.of_type(ChildProtectionReviewConferenceHeld),
+        PLAN,
+        Refusal.REVIEW_CONFERENCE_OUTSIDE_PLAN,
+        lambda _: "review child protection conference",
+    )
 
 
 @rule(StatutoryVisitMade, refuses=[Refusal.VISIT_SEEN_ALONE_NOT_SEEN])

@@ -15,25 +15,7 @@
 -- Grain of cp_visits_on_time_children: one row per visit due.
 
 create or replace macro cp_visits_on_time_children_as_of(as_known_at) as table
-with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: the decided steps of the duty due in the year.
-cohort as (
-    select steps.*
-    from statutory_steps_decided_as_of(as_known_at, 'cp_visit') as steps
-    semi join years using (year)
-)
--- Step 2, the numerator: taken by the due day.
-select
-    'cp_visits_on_time' as indicator,
-    cohort.year,
-    cohort.local_authority,
-    cohort.child_id,
-    cohort.spell_id || ' step ' || cohort.step_number as subject_id,
-    cohort.due_on as on_date,
-    'visit ' || cohort.step_number || ' due ' || cohort.due_on || ', '
-        || coalesce('made ' || cohort.next_on, 'not made') as detail,
-    cohort.met as in_numerator
-from cohort;
+-- Step 1, the cohort, the visits of the cp_visit duty due in the year and decided; step 2,
+-- the numerator, those made by the due day (statutory_step_drill_down_as_of).
+select *
+from statutory_step_drill_down_as_of(as_known_at, 'cp_visit', 'cp_visits_on_time', 'visit');

@@ -15,25 +15,7 @@
 -- Grain of lac_reviews_on_time_children: one row per review due.
 
 create or replace macro lac_reviews_on_time_children_as_of(as_known_at) as table
-with
-years as (
-    select * from reporting_years_as_of(as_known_at)
-),
--- Step 1, the cohort: the decided steps of the duty due in the year.
-cohort as (
-    select steps.*
-    from statutory_steps_decided_as_of(as_known_at, 'lac_review') as steps
-    semi join years using (year)
-)
--- Step 2, the numerator: taken by the due day.
-select
-    'lac_reviews_on_time' as indicator,
-    cohort.year,
-    cohort.local_authority,
-    cohort.child_id,
-    cohort.spell_id || ' step ' || cohort.step_number as subject_id,
-    cohort.due_on as on_date,
-    'review ' || cohort.step_number || ' due ' || cohort.due_on || ', '
-        || coalesce('made ' || cohort.next_on, 'not made') as detail,
-    cohort.met as in_numerator
-from cohort;
+-- Step 1, the cohort, the reviews of the lac_review duty due in the year and decided; step 2,
+-- the numerator, those made by the due day (statutory_step_drill_down_as_of).
+select *
+from statutory_step_drill_down_as_of(as_known_at, 'lac_review', 'lac_reviews_on_time', 'review');

@@ -280,3 +280,20 @@ left join allocations_as_of(as_known_at) as held
     and held.child_id = items.child_id
     and covers(held.allocated_on, held.ended_on, on_day)
 where items.due_on <= on_day + cast(window_days as integer);
+
+-- The drill-down of a recurring duty's timeliness indicator (cp_visits_on_time and the
+-- others): one row per step of `of_duty` due in a year of the record and decided, in the
+-- numerator when taken by the due day; `noun` names the step in the detail.
+create or replace macro statutory_step_drill_down_as_of(as_known_at, of_duty, name, noun) as table
+select
+    name as indicator,
+    steps.year,
+    steps.local_authority,
+    steps.child_id,
+    steps.spell_id || ' step ' || steps.step_number as subject_id,
+    steps.due_on as on_date,
+    noun || ' ' || steps.step_number || ' due ' || steps.due_on || ', '
+        || coalesce('made ' || steps.next_on, 'not made') as detail,
+    steps.met as in_numerator
+from statutory_steps_decided_as_of(as_known_at, of_duty) as steps
+semi join reporting_years_as_of(as_known_at) as years using (year);
