@@ -52,6 +52,7 @@ from events.catalogue import (
 )
 from journeys.domain.facts import add_years_months, age_on
 from journeys.synthetic.parameters import AuthorityParameters, reporting_year
+from journeys.synthetic.recording import event_of
 from journeys.synthetic.story import Draft, Story
 
 LOCALITIES = ("L1", "L2", "L3", "L4")
@@ -339,16 +340,7 @@ def record_supervision(
             delay = rng.randint(30, 120) if roll < 0.02 else rng.randint(1, 20) if roll < 0.3 else 0
             at = _at(rng, draft.occurred_on, delay)
         at = max(at, floor, last)
-        event = draft.event_class(
-            event_id=_event_id(rng),
-            child_id=story.child_id,
-            local_authority=params.local_authority,
-            occurred_on=draft.occurred_on,
-            recorded_at=at,
-            source_system=params.source_system,
-            **draft.fields,
-        )
-        supervision.append((event, draft))
+        supervision.append((event_of(draft, story, params, _event_id(rng), at), draft))
         last = at
     merged = [(0, i, pair) for i, pair in enumerate(recorded)]
     merged += [(1, i, pair) for i, pair in enumerate(supervision)]
