@@ -18,7 +18,7 @@ calibration, tests/unit/test_synthetic_calibration.py, stands unchanged).
   authority's `visits_seen_alone` rate): every CP plan's, the first within 10 working days
   and then about fortnightly; a looked-after child's within a week of each new placement
   and then about every six weeks (three months after a year in the placement); a child in
-  need's about monthly; a care leaver's at each contact recorded. Each visit is on time
+  need's about every eight weeks; a care leaver's at each contact recorded. Each visit is on time
   with the authority's rate for the year, else late by days or weeks.
 - CP review conferences: the first about 3 months after the plan starts, then about every 6
   months while it lasts, some late.
@@ -298,14 +298,15 @@ def _write_child_in_need_visits(
     add: Add, rng: random.Random, params: AuthorityParameters, story: Story,
     referral: _Spell, plans: list[_Spell], periods: list[_Spell],
 ) -> None:  # fmt: skip
-    """About monthly while the case is open and the child neither on a plan nor in care."""
+    """About every eight weeks (the authority's own standard; none is statutory) while the
+    case is open and the child neither on a plan nor in care."""
     last = _last_day(referral, params, inclusive=True)
     day = referral.start + _days(rng.uniform(5, 20))
     while day <= last:
         busy = any(s.start <= day and (s.end is None or day <= s.end) for s in (*plans, *periods))
         if not busy:
             _visit(add, rng, params, story, day, "CIN")
-        day += _days(rng.uniform(20, 45))
+        day += _days(rng.uniform(42, 70))
 
 
 def record_supervision(

@@ -80,39 +80,47 @@ select
 from started;
 
 -- The recurring duties: one row per step due, with the step it follows (anchor_on: the
--- spell's start for step 1) and the step that met it (next_on, null while none has).
-create or replace macro statutory_steps_as_of(as_known_at) as table
+-- spell's start for step 1) and the step that met it (next_on, null while none has); of
+-- one duty, or of every duty when of_duty is null (each branch is left out unless asked
+-- for, so one indicator's drill-down computes its own duty only).
+create or replace macro statutory_steps_as_of(as_known_at, of_duty) as table
 with
 spells as (
     select 'cp_visit' as duty, local_authority, child_id, plan_id as spell_id, started_on,
         ended_on
     from cp_plans_as_of(as_known_at)
+    where coalesce(of_duty, 'cp_visit') = 'cp_visit'
     union all
     select 'cp_review', local_authority, child_id, plan_id, started_on, ended_on
     from cp_plans_as_of(as_known_at)
+    where coalesce(of_duty, 'cp_review') = 'cp_review'
     union all
     select 'lac_visit', local_authority, child_id, 'placement ' || placement_number,
         started_on, ended_on
     from placements_as_of(as_known_at)
+    where coalesce(of_duty, 'lac_visit') = 'lac_visit'
     union all
     select 'lac_review', local_authority, child_id, period_id, started_on, ended_on
     from periods_of_care_as_of(as_known_at)
-    where legal_status_at_start not in (select code from short_break_legal_status_codes)
+    where coalesce(of_duty, 'lac_review') = 'lac_review'
+      and legal_status_at_start not in (select code from short_break_legal_status_codes)
 ),
 steps as (
     select distinct 'cp_visit' as duty, local_authority, child_id, visited_on as step_on
     from statutory_visits_as_of(as_known_at)
-    where visit_kind = 'CP' and seen
+    where visit_kind = 'CP' and seen and coalesce(of_duty, 'cp_visit') = 'cp_visit'
     union all
     select distinct 'lac_visit', local_authority, child_id, visited_on
     from statutory_visits_as_of(as_known_at)
-    where visit_kind = 'LAC' and seen
+    where visit_kind = 'LAC' and seen and coalesce(of_duty, 'lac_visit') = 'lac_visit'
     union all
     select distinct 'cp_review', local_authority, child_id, held_on
     from cp_review_conferences_as_of(as_known_at)
+    where coalesce(of_duty, 'cp_review') = 'cp_review'
     union all
     select distinct 'lac_review', local_authority, child_id, held_on
     from statutory_reviews_as_of(as_known_at)
+    where coalesce(of_duty, 'lac_review') = 'lac_review'
 ),
 anchors as (
     select spells.*, spells.started_on as anchor_on, 0 as anchor_number
@@ -180,9 +188,8 @@ select
     reporting_year(due_on) as year,
     *,
     next_on is not null and next_on <= due_on as met
-from statutory_steps_as_of(as_known_at)
-where duty = of_duty
-  and (
+from statutory_steps_as_of(as_known_at, of_duty)
+where (
       (next_on is not null and next_on <= due_on)
       or due_on < least(cast(as_known_at as date), current_date)
   );
@@ -237,7 +244,7 @@ steps_due as (
         end
             || if(duty like '%visit', ', visit ', ', review ') || step_number || ', counted from '
             || if(step_number = 1, 'the start ', 'the last ') || anchor_on
-    from statutory_steps_as_of(as_known_at)
+    from statutory_steps_as_of(as_known_at, null)
     where next_on is null and covers(spell_started_on, spell_ended_on, on_day)
 ),
 looked_after as (
