@@ -182,3 +182,30 @@ def test_the_page_opens_in_headless_chromium(
     )
     assert shot.returncode == 0, shot.stderr
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_journeys_supervision_writes_the_page_from_the_snapshot(tmp_path: Path) -> None:
+    from cli_runs import run_journeys
+
+    from events.settings import Settings
+    from projections.database import writer_session
+    from projections.load import append, batch_of
+
+    database = tmp_path / "journeys.duckdb"
+    with writer_session(database) as (connection, snapshots):
+        events = [e for child in (*timeliness_children(), *team_t9()) for e in child.events]
+        append(connection, "care.journey.events", batch_of(events))
+        snapshots.publish()
+    settings = Settings(bootstrap_servers="localhost:1", database=database, state_dir=tmp_path)
+    out = tmp_path / "T2.html"
+    done = run_journeys(
+        settings, "supervision", "--team", "T2", "--worker", "w2", "--on", ON.isoformat(),
+        "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    reader = read(out.read_text(encoding="utf-8"))
+    assert reader.cells["lac_reviews_on_time", "worker"] == (1, 1)
+    assert [child for child, *_ in reader.due] == ["D", "C"]
+    unknown = run_journeys(settings, "supervision", "--team", "T7", "--out", str(out))
+    assert unknown.returncode == 1
+    assert "no case allocation names team 'T7'" in unknown.stderr
