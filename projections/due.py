@@ -39,14 +39,15 @@ class Holder:
     locality: str | None = None
     local_authority: str | None = None
 
-    def conditions(self) -> tuple[str, list[str]]:
-        """SQL conditions on due_items_as_of's columns, and their parameters."""
+    def conditions(self, suffix: str = "") -> tuple[str, list[str]]:
+        """SQL conditions on due_items_as_of's columns (with `suffix="_id"`, on the
+        allocations table's `team_id`, `worker_id`, `locality_id`), and their parameters."""
         named = [
             (column, value)
             for column, value in (
-                ("team", self.team),
-                ("worker", self.worker),
-                ("locality", self.locality),
+                (f"team{suffix}", self.team),
+                (f"worker{suffix}", self.worker),
+                (f"locality{suffix}", self.locality),
                 ("local_authority", self.local_authority),
             )
             if value is not None

@@ -9,7 +9,7 @@ is a sum of the same rows: the team's over its rows, the authority's over all of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -66,7 +66,7 @@ class SupervisionFigures:
     on: date
     figures: tuple[IndicatorFigures, ...]
     trends: tuple[Trend, ...]
-    due: tuple[dict[str, object], ...] = field(default=())
+    due: tuple[dict[str, object], ...]
 
 
 def reporting_year_of(day: date) -> int:
@@ -75,9 +75,7 @@ def reporting_year_of(day: date) -> int:
 
 def authority_of(connection: duckdb.DuckDBPyConnection, holder: Holder) -> str:
     """The one authority whose allocations name the holder's team (and worker)."""
-    where, parameters = holder.conditions()
-    where = where.replace("team =", "team_id =").replace("worker =", "worker_id =")
-    where = where.replace("locality =", "locality_id =")
+    where, parameters = holder.conditions(suffix="_id")
     found = [
         code
         for (code,) in connection.execute(
