@@ -357,6 +357,89 @@ class EventRetracted(JourneyEvent):
     sealed_personal_data: str = _field(SEALED_DOC, default="")
 
 
+# -- supervision: who holds the case, statutory visits, the section 47 timescale and CP
+# review conferences (issue 15). Workers, teams and localities are the authority's own ids;
+# the record holds no names.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseAllocated(JourneyEvent):
+    """The child's case was allocated to a social worker in a team in a locality, from
+    occurred_on.
+
+    One allocation is open at a time. A transfer (to another worker, team or locality) is
+    CaseAllocationEnded of the allocation held, then CaseAllocated of the new one, both
+    dated the day of the transfer: on that day the case is the new allocation's.
+    """
+
+    allocation_id: str = _field(
+        "Identifier of the allocation, unique within the journey.", bound=IDENTIFIER_DOC
+    )
+    worker_id: str = _field(
+        "The authority's own identifier of the allocated social worker (never a name).",
+        bound=IDENTIFIER_DOC,
+    )
+    team_id: str = _field(
+        "The authority's own identifier of the worker's team (never a name).",
+        bound=IDENTIFIER_DOC,
+    )
+    locality_id: str = _field(
+        "The authority's own identifier of the team's locality (never a name).",
+        bound=IDENTIFIER_DOC,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseAllocationEnded(JourneyEvent):
+    """An allocation of the child's case ended (a transfer, or the case closed): from
+    occurred_on the case is no longer that worker's."""
+
+    allocation_id: str = _field("The allocation that ended.", bound=IDENTIFIER_DOC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatutoryVisitMade(JourneyEvent):
+    """A social worker made a statutory visit to the child."""
+
+    visit_kind: str = _field(
+        "Which statutory duty the visit meets: CIN (a child in need), CP (a child on a "
+        "child protection plan), LAC (a looked-after child) or CARE_LEAVER (a care leaver).",
+        code_list=codes.VISIT_KIND,
+    )
+    seen: bool = _field("Whether the child was seen at the visit.")
+    seen_alone: bool = _field(
+        "Whether the child was seen alone at the visit (only if the child was seen)."
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrategyDiscussionHeld(JourneyEvent):
+    """A strategy discussion was held under an open referral: the start of the section 47
+    timescale (an initial child protection conference within 15 working days of it)."""
+
+    discussion_id: str = _field(
+        "Identifier of the strategy discussion, unique within the journey.",
+        bound=IDENTIFIER_DOC,
+    )
+    referral_id: str = _field(
+        "The referral the strategy discussion is held under.", bound=IDENTIFIER_DOC
+    )
+    section47_required: bool = _field(
+        "Whether the discussion decided a section 47 enquiry is to start."
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildProtectionReviewConferenceHeld(JourneyEvent):
+    """A review child protection conference of an open CP plan was held (the initial
+    conference is ChildProtectionConferenceHeld)."""
+
+    plan_id: str = _field("The CP plan under review.", bound=IDENTIFIER_DOC)
+    plan_continues: bool = _field(
+        "Whether the conference decided the plan continues (false: the plan is to end)."
+    )
+
+
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ChildRegistered,
     ReferralReceived,
@@ -383,6 +466,11 @@ EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     AdoptionDecisionMade,
     AdoptionDecisionCeased,
     EventRetracted,
+    CaseAllocated,
+    CaseAllocationEnded,
+    StatutoryVisitMade,
+    StrategyDiscussionHeld,
+    ChildProtectionReviewConferenceHeld,
 )
 
 for _event_class in EVENT_CLASSES:

@@ -111,3 +111,7 @@ REVIEW_CONTRIBUTED = frozenset({"PN1", "PN2", "PN3", "PN5", "PN6"})
 # (REASON_PLACED_CEASED): RD1 the child's needs changed; RD2 the court did not make a
 # placement order; RD3 prospective adopters could not be found; RD4 any other reason.
 ADOPTION_DECISION_CEASED_REASON = frozenset({"RD1", "RD2", "RD3", "RD4"})
+
+# The statutory duty a social worker's visit meets (issue 15): a child in need (CIN), a
+# child on a child protection plan (CP), a looked-after child (LAC), a care leaver.
+VISIT_KIND = frozenset({"CIN", "CP", "LAC", "CARE_LEAVER"})

@@ -264,8 +264,8 @@ class Refusal(StrEnum):
     DUPLICATE_ID = (
         "DUPLICATE_ID",
         _J,
-        "a referral, assessment, enquiry, plan, period, placement, adviser or adoption decision id "
-        "used twice",
+        "a referral, assessment, enquiry, plan, period, placement, adviser, adoption decision, "
+        "case allocation or strategy discussion id used twice",
         None,
     )
     UNKNOWN_REFERRAL = (
@@ -524,6 +524,58 @@ class Refusal(StrEnum):
         "ADOPTION_DECISION_ALREADY_OPEN",
         _J,
         "an adoption decision is made while another has not ceased",
+        None,
+    )
+
+    # -- supervision: case allocations, statutory visits, strategy discussions, CP reviews
+    UNKNOWN_ALLOCATION = (
+        "UNKNOWN_ALLOCATION",
+        _J,
+        "the event names a case allocation not recorded for the child",
+        None,
+    )
+    ALLOCATION_ALREADY_ENDED = (
+        "ALLOCATION_ALREADY_ENDED",
+        _J,
+        "the case allocation was already ended",
+        None,
+    )
+    ALLOCATION_ENDS_BEFORE_START = (
+        "ALLOCATION_ENDS_BEFORE_START",
+        _J,
+        "the case allocation ends before it started",
+        None,
+    )
+    ALLOCATION_ALREADY_OPEN = (
+        "ALLOCATION_ALREADY_OPEN",
+        _J,
+        "a case allocation starts while another is open: end it first (a transfer ends one "
+        "allocation and starts the next the same day)",
+        None,
+    )
+    VISIT_SEEN_ALONE_NOT_SEEN = (
+        "VISIT_SEEN_ALONE_NOT_SEEN",
+        _J,
+        "a statutory visit says the child was seen alone but not seen",
+        None,
+    )
+    VISIT_KIND_NOT_APPLICABLE = (
+        "VISIT_KIND_NOT_APPLICABLE",
+        _J,
+        "a statutory visit of a kind the child is not that day (CIN: a referral open; CP: a CP "
+        "plan open; LAC: looked after; CARE_LEAVER: a care leaver)",
+        None,
+    )
+    DISCUSSION_OUTSIDE_REFERRAL = (
+        "DISCUSSION_OUTSIDE_REFERRAL",
+        _J,
+        "a strategy discussion is held on a day its referral is not open",
+        None,
+    )
+    REVIEW_CONFERENCE_OUTSIDE_PLAN = (
+        "REVIEW_CONFERENCE_OUTSIDE_PLAN",
+        _J,
+        "a review child protection conference is held on a day its CP plan is not open",
         None,
     )
 

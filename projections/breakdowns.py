@@ -1,4 +1,5 @@
-"""The breakdowns of every indicator: by local authority, sex, age band and ethnic group.
+"""The breakdowns of every indicator: by local authority, sex, age band, ethnic group, and
+the locality, team and worker who held the child's case.
 
 Each indicator's drill-down has one row per member of its denominator; a breakdown groups
 those rows by what the record holds of the child (`children`: sex, date of birth,
@@ -11,13 +12,28 @@ The groups are the DfE's own:
 - ethnic group: the DfE major groups of the ethnicity codes (`ETHNIC_GROUPS`);
 - sex: the code recorded (F, M, U).
 A child with no ChildRegistered that counts is in the group 'not recorded'.
+
+And by who held the child's case on the indicator's own day (`on_date`; each indicator's
+header says which day that is): the `locality`, `team` and `worker` ids of the allocation
+covering that day (`allocations`: from allocated_on, up to but not including ended_on, so
+on the day of a transfer the case is the new allocation's), as known at the moment asked.
+A case no allocation covers that day is in the group 'not allocated'.
 """
 
 from __future__ import annotations
 
-BREAKDOWNS: tuple[str, ...] = ("local_authority", "sex", "age_band", "ethnic_group")
+BREAKDOWNS: tuple[str, ...] = (
+    "local_authority",
+    "sex",
+    "age_band",
+    "ethnic_group",
+    "locality",
+    "team",
+    "worker",
+)
 
 NOT_RECORDED = "not recorded"
+NOT_ALLOCATED = "not allocated"
 
 # The DfE major ethnic groups of the CIN census / SSDA903 codes. Reading fixed here:
 # Chinese (CHNE) goes with "Other ethnic group", as the CIN census and SSDA903 code lists

@@ -38,6 +38,7 @@ from projections.exceptions import DatabaseInUse, ProjectionWriterRunning
 from projections.maintain import install_kept_tables
 from projections.schema import event_log_additions, event_log_ddl
 from projections.snapshot import SnapshotPublisher
+from projections.working_days import working_days_sql
 
 CONSUMED_OFFSETS_DDL = """
 create table if not exists consumed_offsets (
@@ -92,6 +93,7 @@ def install(
         connection.execute(statement)
     connection.execute(SKIPPED_COPIES_DDL)
     connection.execute(code_list_sql())
+    connection.execute(working_days_sql())
     for name in FOUNDATION_SQL:
         connection.execute(projection_sql(name))
     install_kept_tables(connection)

@@ -1,14 +1,16 @@
 """The indicators: each is one file of projections/sql/, and everything else comes from it.
 
 An indicator file is named after the indicator (`seen_alone.sql`), opens with its
-definition in words and two header lines,
+definition in words and its header lines,
 
     -- seen_alone: assessments completed in the year in which the child was seen alone.
     --
     -- title: Assessments where the child was seen alone
     -- order: 12
 
-(and optionally `-- kind: per_10k_children`, see `KINDS`), and defines one table macro,
+a third, `-- case held on: <the indicator's own day>` (whose holder of the child's case
+its rows count for, `--by locality|team|worker`; e.g. "31 March"), optionally `-- kind:
+per_10k_children` (see `KINDS`), and defines one table macro,
 `<indicator>_children_as_of(as_known_at)`: the drill-down, one row per member of the
 denominator, with the columns of `DRILL_DOWN_COLUMNS`. From that file alone the projection
 makes, in `combination_sql`: the rate step of its kind (`<indicator>_as_of`, one row per
@@ -32,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from projections.breakdowns import NOT_RECORDED, breakdown_sql
+from projections.breakdowns import NOT_ALLOCATED, NOT_RECORDED, breakdown_sql
 from projections.comparators import COMPARATORS_DDL
 from projections.exceptions import IndicatorDefinitionError
 from projections.population import POPULATION_DDL
@@ -43,7 +45,7 @@ FOUNDATION_SQL: tuple[str, ...] = ("helpers.sql", "events.sql", "tables.sql", "c
 
 # The cohorts and steps several indicators share: installed after the kept tables (whose
 # `_as_of` macros they read) and before the indicator files (which read them).
-SHARED_INDICATOR_SQL: tuple[str, ...] = ("cohorts.sql",)
+SHARED_INDICATOR_SQL: tuple[str, ...] = ("cohorts.sql", "statutory_duties.sql")
 
 # What every `<indicator>_children_as_of` returns, in this order.
 DRILL_DOWN_COLUMNS: tuple[str, ...] = (
@@ -57,7 +59,7 @@ DRILL_DOWN_COLUMNS: tuple[str, ...] = (
     "in_numerator",
 )
 
-_HEADER_LINE = re.compile(r"^--\s*(title|order|kind):\s*(.*?)\s*$", re.MULTILINE)
+_HEADER_LINE = re.compile(r"^--\s*(title|order|kind|case held on):\s*(.*?)\s*$", re.MULTILINE)
 
 # What an indicator's rate is (the header's `-- kind:`, `proportion` when absent):
 # - proportion: numerator / denominator, the denominator the rows of the drill-down;
@@ -77,6 +79,9 @@ class IndicatorDefinition:
     order: int
     kind: str  # a key of KINDS
     summary: str  # the file's first paragraph, after the indicator's name
+    # The indicator's own day, on which whoever held the child's case is the locality,
+    # team and worker its row counts for (projections.breakdowns): `-- case held on:`.
+    case_held_on: str
     sql: str
     path: Path
 
@@ -107,7 +112,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
     if _drill_down_macro(name) not in sql:
         raise IndicatorDefinitionError(f"{path}: defines no macro {name}_children_as_of")
     header = dict(_HEADER_LINE.findall(sql))
-    for required in ("title", "order"):
+    for required in ("title", "order", "case held on"):
         if not header.get(required):
             raise IndicatorDefinitionError(f"{path}: the header has no '-- {required}: ...' line")
     if not header["order"].isdigit():
@@ -125,6 +130,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
         order=int(header["order"]),
         kind=kind,
         summary=_first_paragraph(sql).removeprefix(f"{name}:").strip(),
+        case_held_on=header["case held on"],
         sql=sql,
         path=path,
     )
@@ -249,17 +255,30 @@ select
     drill_down.*,
     coalesce(children.sex, '{not_recorded}') as sex,
     age_band(children.birthdays, drill_down.on_date) as age_band,
-    coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group
+    coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group,
+    coalesce(held.locality_id, '{not_allocated}') as locality,
+    coalesce(held.team_id, '{not_allocated}') as team,
+    coalesce(held.worker_id, '{not_allocated}') as worker
 from indicator_children_as_of(as_known_at) as drill_down
 left join children_as_of(as_known_at) as children using (local_authority, child_id)
-left join ethnic_groups as groups on groups.ethnicity = children.ethnicity;
+left join ethnic_groups as groups on groups.ethnicity = children.ethnicity
+-- Who held the case on the indicator's own day (the drill-down's on_date): the one
+-- allocation covering it (the rules keep one open at a time; a transfer's day is the new
+-- allocation's).
+left join allocations_as_of(as_known_at) as held
+    on held.local_authority = drill_down.local_authority
+    and held.child_id = drill_down.child_id
+    and covers(held.allocated_on, held.ended_on, drill_down.on_date);
 
 create or replace macro indicators_by(
     as_known_at,
     by_local_authority := false,
     by_sex := false,
     by_age_band := false,
-    by_ethnic_group := false
+    by_ethnic_group := false,
+    by_locality := false,
+    by_team := false,
+    by_worker := false
 ) as table
 with
 members as (
@@ -270,6 +289,9 @@ members as (
         case when by_sex then sex end as sex,
         case when by_age_band then age_band end as age_band,
         case when by_ethnic_group then ethnic_group end as ethnic_group,
+        case when by_locality then locality end as locality,
+        case when by_team then team end as team,
+        case when by_worker then worker end as worker,
         count(*) filter (where in_numerator) as numerator,
         count(*) as denominator
     from indicator_children_described_as_of(as_known_at)
@@ -283,15 +305,18 @@ every_year as (
         null::varchar as sex,
         null::varchar as age_band,
         null::varchar as ethnic_group,
+        null::varchar as locality,
+        null::varchar as team,
+        null::varchar as worker,
         0 as numerator,
         0 as denominator
     from indicator_definitions as definitions
     cross join authority_years_as_of(as_known_at) as years
-    where not (by_sex or by_age_band or by_ethnic_group)
+    where not (by_sex or by_age_band or by_ethnic_group or by_locality or by_team or by_worker)
 ),
 grouped as (
     select
-        indicator, year, local_authority, sex, age_band, ethnic_group,
+        indicator, year, local_authority, sex, age_band, ethnic_group, locality, team, worker,
         cast(sum(numerator) as bigint) as numerator,
         cast(sum(denominator) as bigint) as members
     from (select * from members union all select * from every_year)
@@ -317,10 +342,11 @@ population_groups as (
 answered as (
     select
         grouped.indicator, grouped.year, grouped.local_authority, grouped.sex,
-        grouped.age_band, grouped.ethnic_group, grouped.numerator,
+        grouped.age_band, grouped.ethnic_group, grouped.locality, grouped.team,
+        grouped.worker, grouped.numerator,
         case
             when definitions.kind = 'proportion' then grouped.members
-            when by_sex or by_ethnic_group then null
+            when by_sex or by_ethnic_group or by_locality or by_team or by_worker then null
             else population_groups.children
         end as denominator,
         definitions.scale
@@ -332,8 +358,8 @@ answered as (
         and population_groups.age_band is not distinct from grouped.age_band
 )
 select
-    indicator, year, local_authority, sex, age_band, ethnic_group, numerator, denominator,
-    rate_of(numerator, denominator) * scale as rate
+    indicator, year, local_authority, sex, age_band, ethnic_group, locality, team, worker,
+    numerator, denominator, rate_of(numerator, denominator) * scale as rate
 from answered;
 """
 
@@ -351,7 +377,7 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
     )
     rows = ",\n".join(
         f"    ({_literal(d.indicator)}, {_literal(d.title)}, {d.order}, {_literal(d.summary)}, "
-        f"{_literal(d.kind)}, {KINDS[d.kind]})"
+        f"{_literal(d.kind)}, {KINDS[d.kind]}, {_literal(d.case_held_on)})"
         for d in definitions
     )
     return "\n".join(
@@ -378,9 +404,10 @@ def combination_sql(definitions: Sequence[IndicatorDefinition]) -> str:
             "create or replace table indicator_definitions (\n"
             "    indicator varchar primary key, title varchar not null,\n"
             "    position integer not null, summary varchar not null,\n"
-            "    kind varchar not null, scale integer not null\n);",
+            "    kind varchar not null, scale integer not null,\n"
+            "    case_held_on varchar not null\n);",
             f"insert into indicator_definitions values\n{rows};",
-            _INDICATORS_BY.format(not_recorded=NOT_RECORDED),
+            _INDICATORS_BY.format(not_recorded=NOT_RECORDED, not_allocated=NOT_ALLOCATED),
         ]
     )
 

@@ -98,3 +98,12 @@ class AnalysisModeChanged(OperationalFailure):
     """The projection database was built in the other mode (JOURNEYS_ANALYSIS:
     pseudonymised or identified) than the one now asked for. A file never mixes the two:
     rebuild it (`journeys project --rebuild`) in the mode wanted, or set the mode back."""
+
+
+class HolderNotFound(BadInput, ValueError):
+    """No case allocation names the team or worker asked for, or they are in several
+    authorities' allocations.
+
+    Check the id (the authority's own id of the team or worker, as CaseAllocated carries
+    it), or name the authority with --local-authority.
+    """

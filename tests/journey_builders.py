@@ -310,6 +310,80 @@ def adoption_decision_ceased(
     )
 
 
+def case_allocated(
+    on: date | str,
+    allocation_id: str = "AL1",
+    *,
+    worker_id: str = "W1",
+    team_id: str = "T1",
+    locality_id: str = "L1",
+    **envelope: Any,
+) -> contract.CaseAllocated:
+    return build(
+        contract.CaseAllocated,
+        on,
+        allocation_id=allocation_id,
+        worker_id=worker_id,
+        team_id=team_id,
+        locality_id=locality_id,
+        **envelope,
+    )
+
+
+def allocation_ended(
+    on: date | str, allocation_id: str = "AL1", **envelope: Any
+) -> contract.CaseAllocationEnded:
+    return build(contract.CaseAllocationEnded, on, allocation_id=allocation_id, **envelope)
+
+
+def visit_made(
+    on: date | str,
+    visit_kind: str = "CIN",
+    *,
+    seen: bool = True,
+    seen_alone: bool = True,
+    **envelope: Any,
+) -> contract.StatutoryVisitMade:
+    return build(
+        contract.StatutoryVisitMade,
+        on,
+        visit_kind=visit_kind,
+        seen=seen,
+        seen_alone=seen_alone,
+        **envelope,
+    )
+
+
+def strategy_discussion_held(
+    on: date | str,
+    discussion_id: str = "SD1",
+    *,
+    referral_id: str = "R1",
+    section47_required: bool = True,
+    **envelope: Any,
+) -> contract.StrategyDiscussionHeld:
+    return build(
+        contract.StrategyDiscussionHeld,
+        on,
+        discussion_id=discussion_id,
+        referral_id=referral_id,
+        section47_required=section47_required,
+        **envelope,
+    )
+
+
+def review_conference_held(
+    on: date | str, plan_id: str = "CP1", *, plan_continues: bool = True, **envelope: Any
+) -> contract.ChildProtectionReviewConferenceHeld:
+    return build(
+        contract.ChildProtectionReviewConferenceHeld,
+        on,
+        plan_id=plan_id,
+        plan_continues=plan_continues,
+        **envelope,
+    )
+
+
 def retraction(
     on: date | str, event: JourneyEvent, *, reason: str = "recorded in error", **envelope: Any
 ) -> contract.EventRetracted:
@@ -571,6 +645,47 @@ class Child:
                 **self._envelope(kw),
             )
         )
+
+    # Supervision: who holds the case, visits, the section 47 timescale, CP reviews
+    def allocate(
+        self, allocation_id: str, on: date, *, worker: str, team: str, locality: str, **kw: Any
+    ) -> JourneyEvent:
+        return self._keep(
+            case_allocated(
+                on, allocation_id, worker_id=worker, team_id=team, locality_id=locality,
+                **self._envelope(kw),
+            )
+        )  # fmt: skip
+
+    def end_allocation(self, allocation_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(allocation_ended(on, allocation_id, **self._envelope(kw)))
+
+    def transfer(
+        self, from_allocation: str, to_allocation: str, on: date, **to: Any
+    ) -> JourneyEvent:
+        """A transfer on day `on`: `from_allocation` ends, `to_allocation` starts (`to`:
+        worker, team, locality); returns the new allocation."""
+        self.end_allocation(from_allocation, on)
+        return self.allocate(to_allocation, on, **to)
+
+    def visit(
+        self, on: date, kind: str, *, seen: bool = True, seen_alone: bool = True, **kw: Any
+    ) -> JourneyEvent:
+        return self._keep(
+            visit_made(on, kind, seen=seen, seen_alone=seen_alone, **self._envelope(kw))
+        )
+
+    def strategy_discussion(
+        self, discussion_id: str, on: date, referral_id: str = "r", **kw: Any
+    ) -> JourneyEvent:
+        return self._keep(
+            strategy_discussion_held(
+                on, discussion_id, referral_id=referral_id, **self._envelope(kw)
+            )
+        )
+
+    def review_conference(self, plan_id: str, on: date, **kw: Any) -> JourneyEvent:
+        return self._keep(review_conference_held(on, plan_id, **self._envelope(kw)))
 
     def retract(self, event: JourneyEvent, recorded_at: datetime) -> JourneyEvent:
         return self._keep(

@@ -22,6 +22,8 @@ from events.catalogue import (
     AdoptionDecisionMade,
     AssessmentCompleted,
     AssessmentStarted,
+    CaseAllocated,
+    CaseAllocationEnded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
@@ -36,6 +38,7 @@ from events.catalogue import (
     ReferralClosed,
     ReferralReceived,
     Section47Started,
+    StrategyDiscussionHeld,
 )
 from events.refusals import Refusal
 
@@ -98,6 +101,12 @@ SAME_DAY_ORDER: dict[str, int] = {
             "PersonalAdviserAllocated",
             "CareLeaverContactRecorded",
             "EventRetracted",
+            # Issue 15: a transfer's end before the allocation that replaces it.
+            "CaseAllocationEnded",
+            "CaseAllocated",
+            "StrategyDiscussionHeld",
+            "ChildProtectionReviewConferenceHeld",
+            "StatutoryVisitMade",
         )
     )
 }
@@ -204,6 +213,20 @@ ADOPTION_DECISION = SpellKind(
     ends_before_start=Refusal.ADOPTION_DECISION_ENDS_BEFORE_START,
     already_open=Refusal.ADOPTION_DECISION_ALREADY_OPEN,
 )
+# The case held by a worker: from its allocation until it ends (a transfer or closure).
+ALLOCATION = SpellKind(
+    "case allocation",
+    CaseAllocated,
+    CaseAllocationEnded,
+    "allocation_id",
+    "ended",
+    unknown=Refusal.UNKNOWN_ALLOCATION,
+    already_ended=Refusal.ALLOCATION_ALREADY_ENDED,
+    ends_before_start=Refusal.ALLOCATION_ENDS_BEFORE_START,
+    already_open=Refusal.ALLOCATION_ALREADY_OPEN,
+)
+# A strategy discussion: a thing with an id that never ends (as an enquiry).
+DISCUSSION = SpellKind("strategy discussion", StrategyDiscussionHeld, None, "discussion_id", "")
 SPELL_KINDS: tuple[SpellKind, ...] = (
     REFERRAL,
     ASSESSMENT,
@@ -213,6 +236,8 @@ SPELL_KINDS: tuple[SpellKind, ...] = (
     PLACEMENT,
     ADVISER,
     ADOPTION_DECISION,
+    ALLOCATION,
+    DISCUSSION,
 )
 # The event types a kind's spells are built from: adding or removing any other event
 # leaves them as they were.

@@ -175,6 +175,21 @@ class Journey(Aggregate):
     def cease_adoption_decision(self, payload: contract.AdoptionDecisionCeased) -> bool:
         return self._decide(payload, contract.AdoptionDecisionCeased)
 
+    def allocate_case(self, payload: contract.CaseAllocated) -> bool:
+        return self._decide(payload, contract.CaseAllocated)
+
+    def end_case_allocation(self, payload: contract.CaseAllocationEnded) -> bool:
+        return self._decide(payload, contract.CaseAllocationEnded)
+
+    def make_statutory_visit(self, payload: contract.StatutoryVisitMade) -> bool:
+        return self._decide(payload, contract.StatutoryVisitMade)
+
+    def hold_strategy_discussion(self, payload: contract.StrategyDiscussionHeld) -> bool:
+        return self._decide(payload, contract.StrategyDiscussionHeld)
+
+    def hold_review_conference(self, payload: contract.ChildProtectionReviewConferenceHeld) -> bool:
+        return self._decide(payload, contract.ChildProtectionReviewConferenceHeld)
+
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
         if self._is_duplicate(payload, contract.ChildRegistered):
@@ -389,6 +404,31 @@ class Journey(Aggregate):
     def _adoption_decision_ceased(self, payload: contract.AdoptionDecisionCeased) -> None:
         self._count(payload)
 
+    @event("CaseAllocated", topic=_topic("CaseAllocated"))
+    def _case_allocated(self, payload: contract.CaseAllocated) -> None:
+        self._count(payload)
+
+    @event("CaseAllocationEnded", topic=_topic("CaseAllocationEnded"))
+    def _case_allocation_ended(self, payload: contract.CaseAllocationEnded) -> None:
+        self._count(payload)
+
+    @event("StatutoryVisitMade", topic=_topic("StatutoryVisitMade"))
+    def _visit_made(self, payload: contract.StatutoryVisitMade) -> None:
+        self._count(payload)
+
+    @event("StrategyDiscussionHeld", topic=_topic("StrategyDiscussionHeld"))
+    def _strategy_discussion_held(self, payload: contract.StrategyDiscussionHeld) -> None:
+        self._count(payload)
+
+    @event(
+        "ChildProtectionReviewConferenceHeld",
+        topic=_topic("ChildProtectionReviewConferenceHeld"),
+    )
+    def _review_conference_held(
+        self, payload: contract.ChildProtectionReviewConferenceHeld
+    ) -> None:
+        self._count(payload)
+
     @event("EventRetracted", topic=_topic("EventRetracted"))
     def _event_retracted(self, payload: EventRetracted) -> None:
         retracted = self._counting.pop(payload.retracted_event_id)
@@ -505,6 +545,11 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
     contract.AdoptionDecisionMade: Journey.decide_on_adoption,
     contract.AdoptionDecisionCeased: Journey.cease_adoption_decision,
     contract.EventRetracted: Journey.retract,
+    contract.CaseAllocated: Journey.allocate_case,
+    contract.CaseAllocationEnded: Journey.end_case_allocation,
+    contract.StatutoryVisitMade: Journey.make_statutory_visit,
+    contract.StrategyDiscussionHeld: Journey.hold_strategy_discussion,
+    contract.ChildProtectionReviewConferenceHeld: Journey.hold_review_conference,
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from events import codes
 from events.catalogue import (
@@ -27,9 +28,12 @@ from events.catalogue import (
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
+    CaseAllocated,
+    CaseAllocationEnded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
+    ChildProtectionReviewConferenceHeld,
     ChildRegistered,
     ConferenceAttendanceRecorded,
     DentalCheckCompleted,
@@ -47,10 +51,13 @@ from events.catalogue import (
     ReferralReceived,
     Section47Started,
     StatutoryReviewHeld,
+    StatutoryVisitMade,
+    StrategyDiscussionHeld,
 )
 from events.refusals import Refusal
 from journeys.domain.facts import (
     ADOPTION_DECISION,
+    ALLOCATION,
     ASSESSMENT,
     ENQUIRY,
     PERIOD,
@@ -243,6 +250,9 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
     (PlacementEnded, "placement_id", PLACEMENT),
     (ConferenceAttendanceRecorded, "enquiry_id", ENQUIRY),
     (AdoptionDecisionCeased, "decision_id", ADOPTION_DECISION),
+    (CaseAllocationEnded, "allocation_id", ALLOCATION),
+    (StrategyDiscussionHeld, "referral_id", REFERRAL),
+    (ChildProtectionReviewConferenceHeld, "plan_id", PLAN),
 )
 
 
@@ -828,3 +838,127 @@ def check_attendance_at_a_conference_held(chronology: Chronology) -> Iterator[Br
             )
         else:
             first_recorded[conference] = attendance
+
+
+# -- supervision: who holds the case, statutory visits, strategy discussions, CP reviews ---
+
+
+@rule(CaseAllocated, CaseAllocationEnded, refuses=[_code_of(ALLOCATION, ALLOCATION.already_open)])
+def check_one_open_allocation(chronology: Chronology) -> Iterator[Breach]:
+    # A transfer ends the allocation held and starts the next the same day, so on any day
+    # the case is one worker's (or nobody's).
+    yield from _one_open_at_a_time(chronology, ALLOCATION, lambda spell: spell.ended_on)
+
+
+def _spell_holds(spell: Spell, day: date) -> bool:
+    """Started on or before `day` and not ended before it (the day it ends included)."""
+    return spell.started_on <= day and (spell.ended_on is None or day <= spell.ended_on)
+
+
+def _held_outside_spell(
+    chronology: Chronology,
+    held: list[StrategyDiscussionHeld] | list[ChildProtectionReviewConferenceHeld],
+    kind: SpellKind,
+    code: Refusal,
+    what: Callable[[Any], str],
+) -> Iterator[Breach]:
+    """A breach for each meeting held on a day the spell it names is not open."""
+    spells = chronology.spells(kind)
+    for meeting in held:
+        spell = spells.get(getattr(meeting, kind.id_field))
+        if spell is not None and not _spell_holds(spell, meeting.occurred_on):
+            yield Breach(
+                code,
+                meeting,
+                "occurred_on",
+                f"{what(meeting)} held on {meeting.occurred_on}, when {kind.noun} "
+                f"{spell.key!r} is not open ({_open_words(spell)})",
+            )
+
+
+@rule(
+    StrategyDiscussionHeld,
+    ReferralReceived,
+    ReferralClosed,
+    refuses=[Refusal.DISCUSSION_OUTSIDE_REFERRAL],
+)
+def check_discussion_under_open_referral(chronology: Chronology) -> Iterator[Breach]:
+    # As the referral's other work: from the day it is received to the day it is closed.
+    yield from _held_outside_spell(
+        chronology,
+        chronology.of_type(StrategyDiscussionHeld),
+        REFERRAL,
+        Refusal.DISCUSSION_OUTSIDE_REFERRAL,
+        lambda meeting: f"strategy discussion {meeting.discussion_id!r}",
+    )
+
+
+@rule(
+    ChildProtectionReviewConferenceHeld,
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    refuses=[Refusal.REVIEW_CONFERENCE_OUTSIDE_PLAN],
+)
+def check_review_conference_of_open_plan(chronology: Chronology) -> Iterator[Breach]:
+    # A review conference may decide the plan ends, and the plan end that day.
+    yield from _held_outside_spell(
+        chronology,
+        chronology.of_type(ChildProtectionReviewConferenceHeld),
+        PLAN,
+        Refusal.REVIEW_CONFERENCE_OUTSIDE_PLAN,
+        lambda _: "review child protection conference",
+    )
+
+
+@rule(StatutoryVisitMade, refuses=[Refusal.VISIT_SEEN_ALONE_NOT_SEEN])
+def check_visit_seen_alone_only_if_seen(chronology: Chronology) -> Iterator[Breach]:
+    for visit in chronology.of_type(StatutoryVisitMade):
+        if visit.seen_alone and not visit.seen:
+            yield Breach(
+                Refusal.VISIT_SEEN_ALONE_NOT_SEEN,
+                visit,
+                "seen_alone",
+                f"{visit.visit_kind} visit on {visit.occurred_on} says the child was seen "
+                "alone but not seen: a child seen alone was seen",
+            )
+
+
+def _visit_applies(chronology: Chronology, kind: str, day: date) -> bool:
+    """Whether the child is, on `day`, a child a visit of `kind` is for."""
+    if kind == "CIN":
+        return any(_spell_holds(r, day) for r in chronology.spells(REFERRAL).values())
+    if kind == "CP":
+        return any(_spell_holds(p, day) for p in chronology.spells(PLAN).values())
+    if kind == "LAC":
+        return chronology.looked_after_on(day)
+    return chronology.is_care_leaver_on(day)  # CARE_LEAVER
+
+
+@rule(
+    StatutoryVisitMade,
+    ReferralReceived,
+    ReferralClosed,
+    ChildProtectionPlanStarted,
+    ChildProtectionPlanEnded,
+    *_PERIODS,
+    LegalStatusChanged,
+    refuses=[Refusal.VISIT_KIND_NOT_APPLICABLE],
+)
+def check_visit_of_a_kind_that_applies(chronology: Chronology) -> Iterator[Breach]:
+    for visit in chronology.of_type(StatutoryVisitMade):
+        if not _visit_applies(chronology, visit.visit_kind, visit.occurred_on):
+            yield Breach(
+                Refusal.VISIT_KIND_NOT_APPLICABLE,
+                visit,
+                "visit_kind",
+                f"{visit.visit_kind} visit on {visit.occurred_on}, when the child is not "
+                f"{_VISIT_NEEDS[visit.visit_kind]} that day",
+            )
+
+
+_VISIT_NEEDS = {
+    "CIN": "a child in need (no referral open)",
+    "CP": "on a child protection plan",
+    "LAC": "looked after",
+    "CARE_LEAVER": "a care leaver",
+}

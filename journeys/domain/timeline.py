@@ -132,6 +132,23 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
         f"Adoption decision {e.decision_id} ceased ({e.reason})"
     ),
     contract.EventRetracted: lambda e: f"Event {e.retracted_event_id} retracted ({e.reason})",
+    contract.CaseAllocated: lambda e: (
+        f"Case allocated ({e.allocation_id}) to worker {e.worker_id}, team {e.team_id}, "
+        f"locality {e.locality_id}"
+    ),
+    contract.CaseAllocationEnded: lambda e: f"Case allocation {e.allocation_id} ended",
+    contract.StatutoryVisitMade: lambda e: (
+        f"{e.visit_kind} statutory visit (child seen: {_yes_no(e.seen)}, seen alone: "
+        f"{_yes_no(e.seen_alone)})"
+    ),
+    contract.StrategyDiscussionHeld: lambda e: (
+        f"Strategy discussion {e.discussion_id} held under referral {e.referral_id} "
+        f"(section 47 enquiry required: {_yes_no(e.section47_required)})"
+    ),
+    contract.ChildProtectionReviewConferenceHeld: lambda e: (
+        f"Review child protection conference of plan {e.plan_id} "
+        f"(plan continues: {_yes_no(e.plan_continues)})"
+    ),
 }
 
 

@@ -4,7 +4,7 @@ Steps, each with its progress on stderr: start the embedded broker (unless
 KAFKA_BOOTSTRAP_SERVERS names a cluster), generate the authority and keep its JSON Lines,
 publish the submissions, process them (the journey rules accept or refuse each), project
 the accepted events into DuckDB, print the indicators beside the case study's published
-figures, and write report.html.
+figures, write report.html, and one supervision page per team (supervision/).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -24,6 +25,7 @@ from events.jsonl import write_jsonl
 from events.progress import Progress
 from events.settings import Settings
 from journeys.entrypoints.report import TITLES, IndicatorValue, shown_rate, write_report
+from journeys.entrypoints.supervision import write_team_pages
 from journeys.kafka.broker import kafka_settings
 from journeys.kafka.processor import ProcessSummary, process_until_idle
 from journeys.kafka.publish import publish_events
@@ -177,9 +179,21 @@ def run_demo(
         f"{params.to_year}, seed {params.seed}; {summary.accepted:,} events accepted, "
         f"{summary.refused:,} refused.",
     )
+    pages = write_supervision_pages(settings.database, params.end, out_dir / "supervision")
+    print(f"supervision pages, one per team, for {params.end}: {pages}", file=stream)
     print(f"finished in {time.monotonic() - started:.0f} s", file=stream)
     print(f"report: {report.resolve()}", file=stream)
     return DemoResult(len(events), summary, indicators, report, settings.database)
+
+
+def write_supervision_pages(database: Path, on: date, out_dir: Path) -> Path:
+    """One supervision page per team for the day `on`, in `out_dir`; returns `out_dir`."""
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        write_team_pages(connection, on, out_dir)
+    finally:
+        connection.close()
+    return out_dir.resolve()
 
 
 def indicator_table(

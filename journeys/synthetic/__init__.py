@@ -21,6 +21,7 @@ from journeys.synthetic.parameters import AuthorityParameters, Trend, reporting_
 from journeys.synthetic.population import ChildSeed, population
 from journeys.synthetic.recording import record
 from journeys.synthetic.story import Story
+from journeys.synthetic.supervision import Team, record_supervision, workforce, write_supervision
 
 __all__ = [
     "AuthorityParameters",
@@ -65,12 +66,15 @@ def generate(params: AuthorityParameters) -> Iterator[JourneyEvent]:
 
 def generate_labelled(params: AuthorityParameters) -> Iterator[LabelledEvent]:
     """As `generate`, saying which submissions break a rule on purpose (`invalid_share`)."""
+    teams = workforce(params)
     for child in population(params):
-        for event, draft in _journey(child, params):
+        for event, draft in _journey(child, params, teams):
             yield LabelledEvent(event, draft.breaks_rule)
 
 
-def _journey(child: ChildSeed, params: AuthorityParameters) -> list[RecordedEvent]:
+def _journey(
+    child: ChildSeed, params: AuthorityParameters, teams: dict[str, tuple[Team, ...]]
+) -> list[RecordedEvent]:
     work_rng = random.Random(f"{params.seed}/{params.local_authority}/{child.child_id}/work")
     story = Story(child.child_id, child.date_of_birth, child.rng, work_rng)
     registered = child.first_referral
@@ -87,4 +91,11 @@ def _journey(child: ChildSeed, params: AuthorityParameters) -> list[RecordedEven
     write_referrals(story, params, child.first_referral)
     write_leaving_care(story, params)
     recorded = record(story, params, story.in_order(params.end))
+    # Who held the case, visits and meetings: a stream of their own, recorded apart, so
+    # that the rest of the journey is as it was without them.
+    supervision_rng = random.Random(
+        f"{params.seed}/{params.local_authority}/{child.child_id}/supervision"
+    )
+    drafts = write_supervision(story, params, supervision_rng, teams)
+    recorded = record_supervision(story, params, supervision_rng, drafts, recorded)
     return mix_in_invalid(story, params, recorded)

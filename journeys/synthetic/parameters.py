@@ -128,6 +128,13 @@ class AuthorityParameters:
     grandparent_attends: Trend = field(default_factory=lambda: _improving(0.75, 0.78))
     other_family_attends: Trend = field(default_factory=lambda: _improving(0.90, 0.98))
 
+    # Supervision (journeys/synthetic/supervision.py): the chance a case moves to another
+    # team when the child goes on a CP plan or comes into care; the chance each statutory
+    # visit or CP review conference is on time; a child of 4 or over seen alone at a visit.
+    transfer_on_status_change: float = 0.6
+    visits_on_time: Trend = field(default_factory=lambda: _improving(0.72, 0.9))
+    visits_seen_alone: Trend = field(default_factory=lambda: _improving(0.6, 0.82))
+
     # How events are recorded.
     late_recording_share: float = 0.3
     very_late_recording_share: float = 0.02
@@ -160,7 +167,7 @@ class AuthorityParameters:
             "temporary_placement_per_year", "same_carer_move_share", "contact_missed",
             "late_recording_share", "very_late_recording_share", "retraction_share",
             "mother_expected", "father_expected", "grandparent_expected",
-            "other_family_expected",
+            "other_family_expected", "transfer_on_status_change",
         ):  # fmt: skip
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

@@ -49,6 +49,21 @@ def _recorded_at(story: Story, params: AuthorityParameters, occurred_on: date) -
     return _working_hours(story, occurred_on + timedelta(days=delay))
 
 
+def event_of(
+    draft: Draft, story: Story, params: AuthorityParameters, event_id: uuid.UUID, at: datetime
+) -> JourneyEvent:
+    """The draft as an event of the child's, with its id and recording time."""
+    return draft.event_class(
+        event_id=event_id,
+        child_id=story.child_id,
+        local_authority=params.local_authority,
+        occurred_on=draft.occurred_on,
+        recorded_at=at,
+        source_system=params.source_system,
+        **draft.fields,
+    )
+
+
 def record(
     story: Story, params: AuthorityParameters, drafts: list[Draft]
 ) -> list[tuple[JourneyEvent, Draft]]:
@@ -64,15 +79,7 @@ def record(
         else:
             at = _recorded_at(story, params, draft.occurred_on)
         at = max(at, last_recorded_at)
-        event = draft.event_class(
-            event_id=new_event_id(story),
-            child_id=story.child_id,
-            local_authority=params.local_authority,
-            occurred_on=draft.occurred_on,
-            recorded_at=at,
-            source_system=params.source_system,
-            **draft.fields,
-        )
+        event = event_of(draft, story, params, new_event_id(story), at)
         recorded.append((event, draft))
         last_recorded_at = at
         retracted = (

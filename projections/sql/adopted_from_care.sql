@@ -2,6 +2,7 @@
 --
 -- title: Children adopted from care (of those who ceased to be looked after)
 -- order: 34
+-- case held on: the day the period of care ended
 --
 -- Definition (domain.md section 3, item 11): denominator, children who ceased to be looked
 -- after in the year (a period of care ended in the year); numerator, those whose period

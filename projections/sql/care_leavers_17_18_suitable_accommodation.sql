@@ -2,6 +2,7 @@
 --
 -- title: Care leavers 17-18 in suitable accommodation
 -- order: 7
+-- case held on: the birthday
 --
 -- Definition (domain.md section 3, indicator 7): one row per care leaver per 17th and 18th
 -- birthday falling in the year, where the young person is not looked after on that

@@ -2,6 +2,7 @@
 --
 -- title: Care leavers 19-21 in education, employment or training
 -- order: 10
+-- case held on: the birthday
 --
 -- Definition (domain.md section 3, indicator 7): one row per care leaver per 19th, 20th and 21st
 -- birthday falling in the year, where the young person is not looked after on that

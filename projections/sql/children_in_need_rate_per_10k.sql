@@ -4,6 +4,7 @@
 -- title: Children in need per 10,000 children (at 31 March)
 -- order: 31
 -- kind: per_10k_children
+-- case held on: 31 March
 --
 -- Definition (domain.md section 3, item 10): numerator, children in need at 31 March: with
 -- a referral open at 31 March (received on or before it, not closed on or before it), as

@@ -2,6 +2,7 @@
 --
 -- title: Children in need for more than 2 years (at 31 March)
 -- order: 6
+-- case held on: 31 March
 --
 -- Definition (domain.md section 3, indicator 6): denominator, referrals open at 31 March
 -- (received on or before it, not closed on or before it); numerator, those received before

@@ -3,6 +3,7 @@
 --
 -- title: Family members attending child protection conferences
 -- order: 25
+-- case held on: the day of the conference
 --
 -- Definition (domain.md section 3, indicator 15, all family roles together: the case
 -- study's "family members attending CP conferences", 84% (32/38) in July 2015):

@@ -3,6 +3,7 @@
 --
 -- title: Conferences attended by fathers
 -- order: 27
+-- case held on: the day of the conference
 --
 -- Definition (domain.md section 3, indicator 15, for one family role): denominator,
 -- conferences held in the year at which the attendance of the child's father is recorded

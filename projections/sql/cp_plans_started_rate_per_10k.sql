@@ -4,6 +4,7 @@
 -- title: Children who became the subject of a CP plan per 10,000 children
 -- order: 32
 -- kind: per_10k_children
+-- case held on: the day the first plan of the year started
 --
 -- Definition (domain.md section 3, item 10): numerator, children who became the subject of
 -- a CP plan in the year (a plan started in the year; one row per child, however many

@@ -3,6 +3,7 @@
 --
 -- title: Children who became the subject of a CP plan for a second or subsequent time
 -- order: 3
+-- case held on: the day the first plan of the year started
 --
 -- Definition (domain.md section 3, indicator 3): denominator, children who became the
 -- subject of a CP plan in the year (one row per child, however many plans started);

@@ -4,6 +4,7 @@
 --
 -- title: Children on a second CP plan within 2 years of the previous one
 -- order: 4
+-- case held on: the day the first plan of the year started
 --
 -- Definition (domain.md section 3, indicator 4): as cp_second_plan (one row per child who
 -- became the subject of a plan in the year), but the earlier plan must have ended on or

@@ -3,6 +3,7 @@
 --
 -- title: Children in care with a dental check
 -- order: 23
+-- case held on: 31 March
 --
 -- Definition: denominator, children looked after continuously for 12 months at 31 March;
 -- numerator, those with a DentalCheckCompleted dated in the year (1 April to 31 March), as

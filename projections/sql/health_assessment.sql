@@ -3,6 +3,7 @@
 --
 -- title: Children in care with an annual health assessment
 -- order: 24
+-- case held on: 31 March
 --
 -- Definition: denominator, children looked after continuously for 12 months at 31 March;
 -- numerator, those with a HealthAssessmentCompleted dated in the year (1 April to 31 March).

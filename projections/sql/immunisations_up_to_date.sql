@@ -3,6 +3,7 @@
 --
 -- title: Children in care with immunisations up to date
 -- order: 22
+-- case held on: 31 March
 --
 -- Definition: denominator, children looked after continuously for 12 months at 31 March;
 -- numerator, those whose latest ImmunisationsStatusRecorded dated in the year (1 April to

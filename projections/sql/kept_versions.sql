@@ -582,3 +582,79 @@ select
     recorded_at as attendance_recorded_at
 from roles
 where attended is not null;
+
+
+-- Supervision (issue 15): as tables.sql.
+create or replace macro allocations_at_moments(types) as table
+with
+known as (
+    select * from events_at_moments(types)
+    where event_type in ('CaseAllocated', 'CaseAllocationEnded')
+),
+allocated as (
+    select * from known where event_type = 'CaseAllocated'
+),
+ended as (
+    select * from known where event_type = 'CaseAllocationEnded'
+    qualify row_number() over (
+        partition by moment, local_authority, child_id, allocation_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    allocated.moment,
+    allocated.local_authority,
+    allocated.child_id,
+    allocated.allocation_id,
+    allocated.worker_id,
+    allocated.team_id,
+    allocated.locality_id,
+    allocated.occurred_on as allocated_on,
+    ended.occurred_on as ended_on,
+    allocated.event_id as allocated_event_id,
+    allocated.recorded_at as allocated_recorded_at,
+    ended.event_id as ended_event_id,
+    ended.recorded_at as ended_recorded_at
+from allocated
+left join ended using (moment, local_authority, child_id, allocation_id);
+
+create or replace macro statutory_visits_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as visited_on,
+    visit_kind,
+    seen,
+    seen_alone,
+    event_id as visit_event_id,
+    recorded_at as visit_recorded_at
+from events_at_moments(types)
+where event_type = 'StatutoryVisitMade';
+
+create or replace macro strategy_discussions_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    discussion_id,
+    referral_id,
+    occurred_on as held_on,
+    section47_required,
+    event_id as discussion_event_id,
+    recorded_at as discussion_recorded_at
+from events_at_moments(types)
+where event_type = 'StrategyDiscussionHeld';
+
+create or replace macro cp_review_conferences_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    plan_id,
+    occurred_on as held_on,
+    plan_continues,
+    event_id as conference_event_id,
+    recorded_at as conference_recorded_at
+from events_at_moments(types)
+where event_type = 'ChildProtectionReviewConferenceHeld';

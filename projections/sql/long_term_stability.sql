@@ -3,6 +3,7 @@
 --
 -- title: Long-term placement stability
 -- order: 2
+-- case held on: 31 March
 --
 -- Definition (domain.md section 3, indicator 2): denominator, children looked after at
 -- 31 March (not V3/V4 on that day), aged under 16 on that day, whose current period of

@@ -4,6 +4,7 @@
 -- title: Children looked after per 10,000 children (at 31 March)
 -- order: 33
 -- kind: per_10k_children
+-- case held on: 31 March
 --
 -- Definition (domain.md section 3, item 10): numerator, children looked after at 31 March,
 -- not on short breaks (V3/V4) that day, as placements_3plus's denominator; rate,

@@ -2,6 +2,7 @@
 --
 -- title: Personal adviser allocated by 15 years 9 months
 -- order: 11
+-- case held on: the day the young person reaches 15 years 9 months
 --
 -- Definition (domain.md section 3, indicator 8): denominator, children who reach 15 years
 -- 9 months during the year, are looked after on that day and by then have been looked

@@ -3,6 +3,7 @@
 --
 -- title: Children in care with a completed personal education plan
 -- order: 20
+-- case held on: 31 March
 --
 -- Definition (domain.md section 3, indicator 12; the case study's footnote 91: "children
 -- in care of statutory school age who had been in care for more than 28 days"):

@@ -2,6 +2,7 @@
 --
 -- title: Children looked after with 3 or more placements in the year
 -- order: 1
+-- case held on: 31 March
 --
 -- Definition (domain.md section 3, indicator 1): denominator, children looked after at
 -- 31 March (not V3/V4 on that day); numerator, those of them with 3 or more placements

@@ -2,6 +2,7 @@
 --
 -- title: Re-referrals within 12 months
 -- order: 5
+-- case held on: the day the referral was received
 --
 -- Definition (domain.md section 3, indicator 5): denominator, referrals received in the
 -- year; numerator, those whose child had another referral on an earlier date on or after

@@ -2,6 +2,7 @@
 --
 -- title: Statutory reviews the child contributed to
 -- order: 21
+-- case held on: the day the review was held
 --
 -- Definition (domain.md section 3, indicator 13): denominator, statutory reviews of
 -- looked-after children held in the year, of children aged 4 or over (participation

@@ -2,6 +2,7 @@
 --
 -- title: Assessments where the child was seen alone
 -- order: 12
+-- case held on: the day the assessment was completed
 --
 -- Definition (domain.md section 3, indicator 9): denominator, assessments completed in the
 -- year; numerator, those recorded as having seen the child alone.

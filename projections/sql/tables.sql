@@ -444,3 +444,84 @@ select
     recorded_at as attendance_recorded_at
 from roles
 where attended is not null;
+
+
+-- Supervision (issue 15): who held the case, visits, strategy discussions, CP reviews.
+
+-- allocations: one row per allocation of the child's case to a worker in a team in a
+-- locality, from allocated_on until ended_on (null: still held). A transfer ends one
+-- allocation and starts the next the same day: on that day the case is the new one's.
+create or replace macro allocations_replayed_as_of(as_known_at) as table
+with
+known as (
+    select * from events_as_of(as_known_at)
+    where event_type in ('CaseAllocated', 'CaseAllocationEnded')
+),
+allocated as (
+    select * from known where event_type = 'CaseAllocated'
+),
+ended as (
+    select * from known where event_type = 'CaseAllocationEnded'
+    qualify row_number() over (
+        partition by local_authority, child_id, allocation_id
+        order by occurred_on, recorded_at, event_id
+    ) = 1
+)
+select
+    allocated.local_authority,
+    allocated.child_id,
+    allocated.allocation_id,
+    allocated.worker_id,
+    allocated.team_id,
+    allocated.locality_id,
+    allocated.occurred_on as allocated_on,
+    ended.occurred_on as ended_on,
+    allocated.event_id as allocated_event_id,
+    allocated.recorded_at as allocated_recorded_at,
+    ended.event_id as ended_event_id,
+    ended.recorded_at as ended_recorded_at
+from allocated
+left join ended using (local_authority, child_id, allocation_id);
+
+-- statutory_visits: one row per statutory visit (visit_kind CIN, CP, LAC or CARE_LEAVER),
+-- whether the child was seen, and seen alone.
+create or replace macro statutory_visits_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as visited_on,
+    visit_kind,
+    seen,
+    seen_alone,
+    event_id as visit_event_id,
+    recorded_at as visit_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'StatutoryVisitMade';
+
+-- strategy_discussions: one row per strategy discussion, the start of the section 47
+-- timescale.
+create or replace macro strategy_discussions_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    discussion_id,
+    referral_id,
+    occurred_on as held_on,
+    section47_required,
+    event_id as discussion_event_id,
+    recorded_at as discussion_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'StrategyDiscussionHeld';
+
+-- cp_review_conferences: one row per review child protection conference of a plan.
+create or replace macro cp_review_conferences_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    plan_id,
+    occurred_on as held_on,
+    plan_continues,
+    event_id as conference_event_id,
+    recorded_at as conference_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'ChildProtectionReviewConferenceHeld';

@@ -44,3 +44,8 @@ def test_demo_runs_the_whole_service_and_writes_the_report(kafka: Settings, tmp_
     assert in_2016["looked_after_rate_per_10k"].denominator == 1_500
     assert in_2016["looked_after_rate_per_10k"].rate is not None
     assert output.rstrip().endswith(f"report: {result.report.resolve()}")
+    # One supervision page per team: 1,500 children need four workers, a team in each of
+    # the four localities.
+    pages = sorted((tmp_path / "demo" / "supervision").glob("*.html"))
+    assert [page.name for page in pages] == [f"371-L{n}-T1.html" for n in range(1, 5)]
+    assert all('class="due' in page.read_text(encoding="utf-8") for page in pages)

@@ -161,7 +161,17 @@ def test_per_authority_rows_through_the_reading_function(
 
 @pytest.mark.parametrize(
     "by",
-    [["sex"], ["age_band"], ["ethnic_group"], ["local_authority", "sex", "age_band"]],
+    [
+        ["sex"],
+        ["age_band"],
+        ["ethnic_group"],
+        ["local_authority", "sex", "age_band"],
+        # Who held the case on each row's own day (issue 15): per team, locality and
+        # worker, with the transfers of the synthetic authorities' allocations.
+        ["team"],
+        ["local_authority", "team"],
+        ["locality", "worker"],
+    ],
 )
 def test_every_breakdown_sums_to_the_pooled_figure(
     together: duckdb.DuckDBPyConnection, by: list[str]

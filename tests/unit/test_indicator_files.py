@@ -24,6 +24,7 @@ TRIAL = """\
 --
 -- title: Referrals closed with no further action
 -- order: 900
+-- case held on: the day the referral closed
 --
 -- Denominator, referrals closed in the year; numerator, those closed RC8.
 
@@ -93,6 +94,7 @@ def test_a_new_indicator_file_is_all_an_indicator_needs(tmp_path: Path) -> None:
         (TRIAL.replace("-- order: 900", "-- order: last"), "whole number"),
         (TRIAL.replace("-- trial_closed_after_assessment:", "-- trial:"), "first line"),
         (TRIAL.replace("-- order: 900", "-- order: 900\n-- kind: per_10k"), "kind"),
+        (TRIAL.replace("-- case held on: the day the referral closed\n", ""), "case held on"),
     ],
 )
 def test_an_indicator_file_without_its_header_is_refused_by_name(

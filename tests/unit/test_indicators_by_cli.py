@@ -23,6 +23,11 @@ def test_indicators_by_local_authority_and_by_several_breakdowns(tmp_path: Path)
     first = Child("C1", born=date(2015, 1, 1), local_authority="371")
     first.referral("R1", date(2023, 5, 1))
     first.referral("R2", date(2023, 9, 1))
+    # C1 of 371's case: team A from 1 April 2023, transferred to team B on 1 September, the
+    # day of the second referral (the re-referral): by team, A 0 of 1, B 1 of 1; 372's C1
+    # was never allocated.
+    first.allocate("al1", date(2023, 4, 1), worker="w1", team="A", locality="north")
+    first.transfer("al1", "al2", date(2023, 9, 1), worker="w2", team="B", locality="north")
     second = Child("C1", born=date(2015, 1, 1), local_authority="372")
     second.referral("R1", date(2023, 10, 1))
     database = tmp_path / "journeys.duckdb"
@@ -54,7 +59,16 @@ def test_indicators_by_local_authority_and_by_several_breakdowns(tmp_path: Path)
          "age_band": "5-9", "numerator": 0, "denominator": 1, "rate": 0.0},
     ]  # fmt: skip
 
+    assert rows("--by", "local_authority,team") == [
+        {"indicator": "re_referrals_12m", "year": 2024, "local_authority": "371", "team": "A",
+         "numerator": 0, "denominator": 1, "rate": 0.0},
+        {"indicator": "re_referrals_12m", "year": 2024, "local_authority": "371", "team": "B",
+         "numerator": 1, "denominator": 1, "rate": 1.0},
+        {"indicator": "re_referrals_12m", "year": 2024, "local_authority": "372",
+         "team": "not allocated", "numerator": 0, "denominator": 1, "rate": 0.0},
+    ]  # fmt: skip
+
     refused = run_journeys(settings, "indicators", "--year", "2024", "--by", "postcode")
     assert refused.returncode == 2
-    assert "--by must name breakdowns of local_authority, sex, age_band, ethnic_group, not " \
-        "postcode" in refused.stderr  # fmt: skip
+    assert "--by must name breakdowns of local_authority, sex, age_band, ethnic_group, " \
+        "locality, team, worker, not postcode" in refused.stderr  # fmt: skip

@@ -121,6 +121,23 @@ def hand_built_journeys() -> list[JourneyEvent]:
     leaver.retract(status, at(2016, 10, 1))
     attendance = need.attendance("e2", d(2014, 3, 1), mother=True, father=False)
     need.retract(attendance, at(2014, 6, 1))
+    # Supervision (issue 15): N's case allocated, transferred, its new allocation's end
+    # recorded in error and retracted; a visit and a review conference retracted; a
+    # strategy discussion retracted and recorded again.
+    need.allocate("al1", d(2013, 4, 2), worker="w1", team="t1", locality="l1",
+                  recorded_at=at(2013, 7, 1))  # fmt: skip
+    need.end_allocation("al1", d(2014, 3, 1), recorded_at=at(2014, 5, 1))
+    need.allocate("al2", d(2014, 3, 1), worker="w2", team="t2", locality="l1",
+                  recorded_at=at(2014, 5, 1))  # fmt: skip
+    wrong_allocation_end = need.end_allocation("al2", d(2014, 6, 1), recorded_at=at(2014, 6, 1))
+    need.retract(wrong_allocation_end, at(2014, 9, 1))
+    visit = need.visit(d(2014, 3, 10), "CP", recorded_at=at(2014, 5, 1))
+    need.retract(visit, at(2014, 6, 1))
+    discussion = need.strategy_discussion("sd1", d(2014, 2, 11), "r2", recorded_at=at(2014, 5, 1))
+    need.retract(discussion, at(2014, 6, 1))
+    need.strategy_discussion("sd1", d(2014, 2, 12), "r2", recorded_at=at(2014, 6, 1))
+    review_conference = need.review_conference("cp1", d(2014, 6, 1), recorded_at=at(2014, 6, 1))
+    need.retract(review_conference, at(2014, 9, 1))
     return [*leaver.events, *need.events, *twice.events]
 
 

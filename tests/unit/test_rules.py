@@ -16,9 +16,11 @@ from journey_builders import (
     adoption_decided,
     adoption_decision_ceased,
     adviser_allocated,
+    allocation_ended,
     assessment_completed,
     assessment_started,
     attendance_recorded,
+    case_allocated,
     child_registered,
     conference_held,
     contact_recorded,
@@ -37,8 +39,11 @@ from journey_builders import (
     referral_closed,
     referral_received,
     retraction,
+    review_conference_held,
     review_held,
     section47_started,
+    strategy_discussion_held,
+    visit_made,
 )
 
 from events.catalogue import JourneyEvent
@@ -472,6 +477,99 @@ CASES: dict[str, Case] = {
         adoption_decided("2012-09-01", "AD1"),
         "DUPLICATE_ID",
         "decision_id",
+    ),
+    # Case allocations: one open at a time; a transfer ends one and starts the next.
+    "a case allocated": Case([], case_allocated("2011-01-10")),
+    "a transfer: one allocation ends, the next starts that day": Case(
+        [case_allocated("2011-01-10"), allocation_ended("2011-05-01")],
+        case_allocated("2011-05-01", "AL2", team_id="T2"),
+    ),
+    "a second allocation while one is open": Case(
+        [case_allocated("2011-01-10")],
+        case_allocated("2011-05-01", "AL2"),
+        "ALLOCATION_ALREADY_OPEN",
+    ),
+    "ending an unknown allocation": Case(
+        [case_allocated("2011-01-10")],
+        allocation_ended("2011-05-01", "AL9"),
+        "UNKNOWN_ALLOCATION",
+        "allocation_id",
+    ),
+    "ending an allocation twice": Case(
+        [case_allocated("2011-01-10"), allocation_ended("2011-05-01")],
+        allocation_ended("2011-06-01"),
+        "ALLOCATION_ALREADY_ENDED",
+        "allocation_id",
+    ),
+    "ending an allocation before it started": Case(
+        [case_allocated("2011-01-10")],
+        allocation_ended("2011-01-09"),
+        "ALLOCATION_ENDS_BEFORE_START",
+    ),
+    "an allocation id used twice": Case(
+        [case_allocated("2011-01-10"), allocation_ended("2011-05-01")],
+        case_allocated("2011-06-01", "AL1"),
+        "DUPLICATE_ID",
+        "allocation_id",
+    ),
+    # Statutory visits: of a kind the child is that day; seen alone only if seen.
+    "a CIN visit under an open referral": Case(REFERRAL, visit_made("2011-01-20", "CIN")),
+    "a CIN visit before the referral": Case(
+        REFERRAL, visit_made("2011-01-09", "CIN"), "VISIT_KIND_NOT_APPLICABLE", "visit_kind"
+    ),
+    "a CP visit during a plan": Case(PLAN, visit_made("2011-02-10", "CP")),
+    "a CP visit with no plan": Case(
+        CONFERENCE, visit_made("2011-02-10", "CP"), "VISIT_KIND_NOT_APPLICABLE", "visit_kind"
+    ),
+    "a LAC visit in care": Case(PERIOD, visit_made("2012-03-05", "LAC")),
+    "a LAC visit after care ended": Case(
+        ENDED_PERIOD, visit_made("2013-03-05", "LAC"), "VISIT_KIND_NOT_APPLICABLE", "visit_kind"
+    ),
+    "a care leaver visit for a child never looked after": Case(
+        REFERRAL,
+        visit_made("2011-02-01", "CARE_LEAVER"),
+        "VISIT_KIND_NOT_APPLICABLE",
+        "visit_kind",
+    ),
+    "a visit where the child was not seen": Case(
+        REFERRAL, visit_made("2011-01-20", seen=False, seen_alone=False)
+    ),
+    "a visit seen alone but not seen": Case(
+        REFERRAL,
+        visit_made("2011-01-20", seen=False, seen_alone=True),
+        "VISIT_SEEN_ALONE_NOT_SEEN",
+        "seen_alone",
+    ),
+    # Strategy discussions: under an open referral.
+    "a strategy discussion under an open referral": Case(
+        REFERRAL, strategy_discussion_held("2011-01-15")
+    ),
+    "a strategy discussion after the referral closed": Case(
+        CLOSED_REFERRAL, strategy_discussion_held("2011-06-02"), "DISCUSSION_OUTSIDE_REFERRAL"
+    ),
+    "a strategy discussion under an unknown referral": Case(
+        REFERRAL,
+        strategy_discussion_held("2011-01-15", referral_id="R9"),
+        "UNKNOWN_REFERRAL",
+        "referral_id",
+    ),
+    "a strategy discussion id used twice": Case(
+        [*REFERRAL, strategy_discussion_held("2011-01-15")],
+        strategy_discussion_held("2011-01-16"),
+        "DUPLICATE_ID",
+        "discussion_id",
+    ),
+    # Review child protection conferences: of an open plan.
+    "a review conference of an open plan": Case(PLAN, review_conference_held("2011-05-01")),
+    "a review conference on the day the plan ends": Case(
+        [*PLAN, cp_plan_ended("2011-08-01")],
+        review_conference_held("2011-08-01", plan_continues=False),
+    ),
+    "a review conference before the plan": Case(
+        PLAN, review_conference_held("2011-01-31"), "REVIEW_CONFERENCE_OUTSIDE_PLAN"
+    ),
+    "a review conference of an unknown plan": Case(
+        PLAN, review_conference_held("2011-05-01", "CP9"), "UNKNOWN_PLAN", "plan_id"
     ),
 }
 

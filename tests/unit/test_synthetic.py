@@ -217,3 +217,43 @@ def test_bad_parameters_are_refused_naming_the_field(
 ) -> None:
     with pytest.raises(ValueError, match=field):
         AuthorityParameters(**changes)  # type: ignore[arg-type]
+
+
+def test_a_doncaster_sized_workforce_in_four_localities() -> None:
+    from journeys.synthetic.supervision import LOCALITIES, workforce
+
+    teams = workforce(AuthorityParameters())
+    assert tuple(teams) == LOCALITIES
+    workers = [w for locality in teams.values() for team in locality for w in team.worker_ids]
+    assert len(workers) == len(set(workers))
+    # 65,000 children, about 2,300 open cases after the improvement, about 17 a worker.
+    assert 2_300 / len(workers) == pytest.approx(17, abs=1)
+    assert all(5 <= len(team.worker_ids) <= 9 for locality in teams.values() for team in locality)
+
+
+def test_cases_change_hands_and_visits_are_mostly_on_time(
+    small_authority: list[LabelledEvent],
+) -> None:
+    from events.catalogue import CaseAllocated, CaseAllocationEnded, StatutoryVisitMade
+
+    events = _events(small_authority)
+    allocated = collections.Counter(e.child_id for e in events if isinstance(e, CaseAllocated))
+    ended = {(e.child_id, e.occurred_on) for e in events if isinstance(e, CaseAllocationEnded)}
+    transfers = [
+        e for e in events if isinstance(e, CaseAllocated) and (e.child_id, e.occurred_on) in ended
+    ]
+    assert transfers, "transfers: an allocation ending the day the next starts"
+    assert max(allocated.values()) >= 3
+    cp_visits: dict[str, list] = collections.defaultdict(list)
+    for event in events:
+        if isinstance(event, StatutoryVisitMade) and event.visit_kind == "CP":
+            cp_visits[event.child_id].append(event.occurred_on)
+    gaps = [
+        (later - earlier).days
+        for days in cp_visits.values()
+        for earlier, later in zip(sorted(days), sorted(days)[1:], strict=False)
+    ]
+    late = sum(gap > 14 for gap in gaps)
+    assert 0 < late < len(gaps) / 3, "some CP visits late, most about fortnightly"
+    kinds = {e.visit_kind for e in events if isinstance(e, StatutoryVisitMade)}
+    assert kinds == {"CIN", "CP", "LAC", "CARE_LEAVER"}
