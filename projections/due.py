@@ -71,13 +71,23 @@ def due_items(
     if window_days < 0:
         raise ValueError(f"the window must be 0 days or more, not {window_days}")
     where, parameters = holder.conditions()
-    columns = ", ".join(DUE_COLUMNS)
+    # The child as the database names them: by the authority's own id in the identified
+    # mode (a team manager's list), by pseudonym in the pseudonymised one (projections.privacy).
+    columns = ", ".join(
+        "coalesce(children.authority_child_id, items.child_id) as child_id"
+        if column == "child_id"
+        else f"items.{column}"
+        for column in DUE_COLUMNS
+    )
+    moment = end_of(on).isoformat()
     return connection.sql(
         f"""
         select {columns}
-        from due_items_as_of(cast(? as timestamptz), cast(? as date), ?)
+        from due_items_as_of(cast(? as timestamptz), cast(? as date), ?) as items
+        left join children_as_of(cast(? as timestamptz)) as children
+            using (local_authority, child_id)
         where true{where}
-        order by due_on, child_id, duty, subject_id
+        order by items.due_on, items.child_id, items.duty, items.subject_id
         """,
-        params=[end_of(on).isoformat(), on.isoformat(), window_days, *parameters],
+        params=[moment, on.isoformat(), window_days, moment, *parameters],
     ).to_arrow_table()
