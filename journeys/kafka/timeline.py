@@ -41,14 +41,16 @@ def read_timeline(
     """The journey's timeline, loaded through the Kafka persistence module."""
     from journeys.kafka.processor import journey_application
 
-    key_store = open_key_store(settings)
+    # The record first (a private in-memory store: never share the processor's store
+    # file), so an unreachable cluster is named before anything else.
+    app = journey_application(settings, memory_store=True)
     try:
-        authority, pseudonym = pseudonym_of(key_store, child_id, local_authority)
-        # A private in-memory store: never share the processor's store file.
-        app = journey_application(settings, memory_store=True, privacy=RecordPrivacy(key_store))
+        key_store = open_key_store(settings)
         try:
+            authority, pseudonym = pseudonym_of(key_store, child_id, local_authority)
+            app.mapper.privacy = RecordPrivacy(key_store)
             return list(app.journey(authority, pseudonym).timeline())
         finally:
-            app.factory.close()
+            key_store.close()
     finally:
-        key_store.close()
+        app.factory.close()
