@@ -98,6 +98,17 @@ SAME_DAY_ORDER: dict[str, int] = {
             "PersonalAdviserAllocated",
             "CareLeaverContactRecorded",
             "EventRetracted",
+            # The statutory returns' items (issue 14): after the spells they fall in.
+            "MotherhoodRecorded",
+            "UnaccompaniedAsylumSeekerRecorded",
+            "MissingEpisodeRecorded",
+            "AdoptionMatchRecorded",
+            "PreviousPermanenceRecorded",
+            "StrengthsAndDifficultiesRecorded",
+            "ConvictionRecorded",
+            "SubstanceMisuseIdentified",
+            "ChildInNeedPlanRecorded",
+            "ChildProtectionReviewHeld",
         )
     )
 }

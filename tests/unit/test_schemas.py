@@ -25,9 +25,12 @@ def registry() -> SchemaRegistry:
 
 
 def test_there_is_a_versioned_schema_file_per_event_type_and_the_envelope() -> None:
-    names = sorted(path.name for path in SCHEMAS.glob("*.avsc"))
+    names = sorted(path.name for path in SCHEMAS.glob("*.v1.avsc"))
     expected = sorted([f"{cls.__name__}.v1.avsc" for cls in EVENT_CLASSES] + ["Envelope.v1.avsc"])
     assert names == expected
+    # A later version (<Type>.v2.avsc, ...) is only ever of a type with a v1.
+    types = {path.name.split(".")[0] for path in SCHEMAS.glob("*.avsc")}
+    assert types == {name.split(".")[0] for name in expected}
 
 
 @pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.avsc")), ids=lambda p: p.name)
@@ -170,5 +173,5 @@ def test_schemas_list_prints_type_version_and_fingerprint(
     assert main(["schemas", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     placement = registry.current("PlacementStarted")
-    assert f"PlacementStarted\tv1\t{placement.fingerprint.hex()}" in lines
+    assert f"PlacementStarted\tv{placement.version}\t{placement.fingerprint.hex()}" in lines
     assert len(lines) == len(registry)
