@@ -134,8 +134,11 @@ def _after_drift_review(
 
 
 def _can_enter_care(story: Story, day: date, eighteenth: date) -> bool:
-    """Not while already looked after, and not in the last weeks before the 18th birthday."""
-    return story.care_free_from() < day and day < eighteenth - timedelta(days=90)
+    """Not while already looked after, not in the last weeks before the 18th birthday, and
+    never again after an adoption (SSDA903 rule 199)."""
+    return (
+        story.care_free_from() < day and day < eighteenth - timedelta(days=90) and not story.adopted
+    )
 
 
 def _write_assessment(

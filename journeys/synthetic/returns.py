@@ -1,0 +1,191 @@
+"""What the statutory returns record beyond the journey: UPNs, postcodes, URNs, reasons
+for a placement change, previous permanence, SDQs, offending, substance misuse, missing
+episodes, UASC status, motherhood, and the adopters of a child adopted.
+
+Drawn from each child's own stream for the returns (`Story.returns_rng`), so that adding
+them left every journey's other events as they were. Postcodes are real ones, from the
+ONS postcode directory as the DfE's validators hold it: a handful in Doncaster (the
+authority's own area) and in Sheffield and Rotherham (placements out of area).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from events.catalogue import (
+    AdoptionMatchRecorded,
+    ConvictionRecorded,
+    MissingEpisodeRecorded,
+    MotherhoodRecorded,
+    PreviousPermanenceRecorded,
+    StrengthsAndDifficultiesRecorded,
+    SubstanceMisuseIdentified,
+    UnaccompaniedAsylumSeekerRecorded,
+)
+from journeys.domain.facts import age_on, birthday
+from journeys.synthetic.story import Story
+
+OWN_AREA_POSTCODES = (
+    "DN12 4LQ", "DN7 4JB", "DN5 7LB", "DN10 6PP", "DN1 2LE",
+    "DN4 6BZ", "DN12 2BQ", "DN6 0AL", "DN3 2JJ", "DN1 2QZ",
+)  # fmt: skip
+OUT_OF_AREA_POSTCODES = ("S10 2QE", "S12 4TN", "S5 8DY", "S65 3SU", "S60 4LQ", "S66 2QA")
+# Placement types that have no Ofsted URN (SSDA903 rules 218 and 222).
+WITHOUT_URN = frozenset(
+    {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"}
+)
+TEMPORARY = frozenset({"T0", "T1", "T2", "T3", "T4"})
+# Reasons for a placement change, as an authority's are spread.
+_CHANGE_REASONS = (
+    "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ",
+    "PLACE", "OTHER",
+)  # fmt: skip
+_CHANGE_WEIGHTS = (25, 4, 2, 12, 5, 8, 4, 10, 18, 8, 4)
+_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn(rng: random.Random, local_authority: str, born: date) -> str:
+    """A well-formed Unique Pupil Number: check letter, LA, school, year allocated, serial.
+
+    The check letter is the DfE's: the sum of the 12 digits each times its position (2 to
+    13), modulo 23, as a letter of A-Z without I, O and S.
+    """
+    allocated = (born.year + 5) % 100
+    digits = (
+        f"{local_authority}{rng.randrange(2000, 7000):04d}{allocated:02d}{rng.randrange(1000):03d}"
+    )
+    check = sum(int(d) * position for position, d in enumerate(digits, start=2)) % 23
+    return _UPN_LETTERS[check] + digits
+
+
+def home_postcode(rng: random.Random) -> str:
+    return rng.choice(OWN_AREA_POSTCODES)
+
+
+def placement_postcode(rng: random.Random, provider: str | None) -> str:
+    """Own provision is in the authority's area; others are mostly in it too."""
+    if provider in ("PR1", "PR0") or rng.random() < 0.7:
+        return rng.choice(OWN_AREA_POSTCODES)
+    return rng.choice(OUT_OF_AREA_POSTCODES)
+
+
+def urn(placement_type: str, carer_id: str) -> str | None:
+    """A placement's Ofsted URN: one per carer or home (from its id); none where the type
+    has none."""
+    if placement_type in WITHOUT_URN:
+        return None
+    number = int(carer_id[2:], 16) % 900_000 + 100_000
+    return f"SC{number}"
+
+
+def reason_for_change(rng: random.Random, previous_type: str, placement_type: str) -> str | None:
+    """Why the child moved, for a move between two placements neither temporary."""
+    if previous_type in TEMPORARY or placement_type in TEMPORARY:
+        return None
+    return rng.choices(_CHANGE_REASONS, weights=_CHANGE_WEIGHTS)[0]
+
+
+def write_entry_details(story: Story, start: date) -> None:
+    """What the return records of a child starting a period of care: previous permanence,
+    and, for some older children, UASC status."""
+    rng = story.returns_rng
+    roll = rng.random()
+    if roll < 0.9:
+        story.add(PreviousPermanenceRecorded, start, arrangement="Z1")
+    else:
+        arrangement = rng.choice(("P1", "P2", "P3"))
+        ordered = start - timedelta(days=rng.randint(400, 2000))
+        ordered = max(ordered, story.date_of_birth)
+        exact = rng.random() < 0.7
+        story.add(
+            PreviousPermanenceRecorded,
+            start,
+            arrangement=arrangement,
+            order_date=ordered.strftime("%d/%m/%Y") if exact else f"zz/zz/{ordered.year}",
+            # The authority that made the order: this one or a neighbour (DfE codes).
+            authority=rng.choice(("371", "370", "372", "373")),
+        )
+    age = age_on(story.date_of_birth, start)
+    if 14 <= age < 18 and rng.random() < 0.05:
+        story.add(
+            UnaccompaniedAsylumSeekerRecorded,
+            start,
+            ceased_on=birthday(story.date_of_birth, 18),
+        )
+
+
+def write_wellbeing(story: Story, start: date, end: date) -> None:
+    """A looked-after child's yearly SDQ (aged 4 to 16), and, for teenagers, offending,
+    substance misuse, missing episodes and (young women of 16 or more) motherhood."""
+    rng = story.returns_rng
+    day = start + timedelta(days=rng.randint(30, 120))
+    while day < end:
+        age = age_on(story.date_of_birth, day)
+        if 4 <= age <= 16:
+            if rng.random() < 0.85:
+                story.add(StrengthsAndDifficultiesRecorded, day, score=str(rng.randint(2, 30)))
+            else:
+                story.add(
+                    StrengthsAndDifficultiesRecorded,
+                    day,
+                    reason=rng.choice(("SDQ2", "SDQ3", "SDQ4", "SDQ5")),
+                )
+        if age >= 12:
+            _write_teenage_year(story, rng, day, end, age)
+        day += timedelta(days=rng.randint(330, 400))
+
+
+def _write_teenage_year(story: Story, rng: random.Random, day: date, end: date, age: int) -> None:
+    if rng.random() < 0.06:
+        story.add(ConvictionRecorded, day)
+    if rng.random() < 0.05:
+        offered = rng.random() < 0.8
+        story.add(
+            SubstanceMisuseIdentified,
+            day,
+            intervention_offered=offered,
+            intervention_received=offered and rng.random() < 0.7,
+        )
+    if rng.random() < 0.1:
+        missing_from = day + timedelta(days=rng.randint(5, 60))
+        back = missing_from + timedelta(days=rng.randint(0, 4))
+        if back < end:
+            story.add(
+                MissingEpisodeRecorded,
+                missing_from,
+                absence=rng.choice(("M", "M", "A")),
+                returned_on=back,
+            )
+
+
+def write_adoption_match(
+    story: Story, decision_id: str, decided: date, placed: date, foster_carers: bool
+) -> None:
+    """The match with adopters, between the decision and the placement for adoption."""
+    rng = story.returns_rng
+    matched = decided + timedelta(days=max(1, (placed - decided).days * 2 // 3))
+    couple = rng.random() < 0.85
+    sex = rng.choice(("MF", "MF", "MF", "MM", "FF")) if couple else rng.choice(("F1", "M1"))
+    same_sex = sex in ("MM", "FF")
+    status = ("L12" if same_sex else rng.choice(("L0", "L0", "L2"))) if couple else "L3"
+    story.add(
+        AdoptionMatchRecorded,
+        matched,
+        decision_id=decision_id,
+        former_foster_carers=foster_carers,
+        adopters="2" if couple else "1",
+        adopters_sex=sex,
+        adopters_legal_status=status,
+    )
+
+
+def write_motherhood(story: Story, start: date, end: date) -> None:
+    """Some young women of 16 and over in care have a child."""
+    rng = story.returns_rng
+    sixteenth = birthday(story.date_of_birth, 16)
+    if story.sex != "F" or end <= sixteenth or rng.random() >= 0.04:
+        return
+    earliest = max(start, sixteenth)
+    born = earliest + timedelta(days=rng.randint(0, max(0, (end - earliest).days - 1)))
+    story.add(MotherhoodRecorded, born, child_date_of_birth=born)
