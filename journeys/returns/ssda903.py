@@ -194,7 +194,8 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
         if not in_year and oc3 is None:
             continue
         short_breaks_only = all(e.legal_status in codes.SHORT_BREAK_LEGAL_STATUS for e in in_year)
-        tables["Header"].append(_header_row(child, collection, bool(in_year) and short_breaks_only))
+        # A care leaver not looked after in the year has no motherhood details (628).
+        tables["Header"].append(_header_row(child, collection, not in_year or short_breaks_only))
         if oc3 is not None:
             tables["OC3"].append(oc3)
         if not in_year:
@@ -233,14 +234,19 @@ def _as_at_year_end(episode: Episode, collection: CollectionYear) -> Episode:
     return episode
 
 
-def _header_row(child: ChildRecord, collection: CollectionYear, short_breaks_only: bool) -> Row:
-    """The child's header; MOTHER is for young women, not on short breaks alone (399)."""
+def _header_row(child: ChildRecord, collection: CollectionYear, no_motherhood: bool) -> Row:
+    """The child's header; MOTHER is for young women looked after in the year, not on
+    short breaks alone (rules 399 and 628)."""
     registration = child.registration
     mothers = [m for m in child.of(contract.MotherhoodRecorded) if m.occurred_on <= collection.last]
-    if registration.sex != "F" or short_breaks_only:
+    if registration.sex != "F":
         mother, child_born = "", None
+    elif no_motherhood:
+        # MOTHER blank (628), the first child's date of birth kept as before (624).
+        mother, child_born = "", mothers[0].child_date_of_birth if mothers else None  # type: ignore[attr-defined]
     elif mothers:
-        mother, child_born = "1", mothers[-1].child_date_of_birth  # type: ignore[attr-defined]
+        # MC_DOB is the first child's date of birth.
+        mother, child_born = "1", mothers[0].child_date_of_birth  # type: ignore[attr-defined]
     else:
         mother, child_born = "0", None
     return {
@@ -256,6 +262,8 @@ def _header_row(child: ChildRecord, collection: CollectionYear, short_breaks_onl
 
 def _episode_row(child: ChildRecord, episode: Episode) -> Row:
     placement = episode.placement
+    # A short break has no placement location in the return (rules 214, 398, 420).
+    located = placement is not None and episode.legal_status not in codes.SHORT_BREAK_LEGAL_STATUS
     return {
         "CHILD": child.registration.child_id,
         "DECOM": dmy(episode.started_on),
@@ -267,9 +275,9 @@ def _episode_row(child: ChildRecord, episode: Episode) -> Row:
         "DEC": dmy(episode.ended_on),
         "REC": episode.reason_ended or "",
         "REASON_PLACE_CHANGE": episode.reason_place_change or "",
-        "HOME_POST": (placement.home_postcode or "") if placement else "",
-        "PL_POST": (placement.placement_postcode or "") if placement else "",
-        "URN": (placement.urn or "") if placement else "",
+        "HOME_POST": (placement.home_postcode or "") if located else "",  # type: ignore[union-attr]
+        "PL_POST": (placement.placement_postcode or "") if located else "",  # type: ignore[union-attr]
+        "URN": (placement.urn or "") if located else "",  # type: ignore[union-attr]
     }
 
 
@@ -328,8 +336,9 @@ def _placed_for_adoption_rows(
     rows = []
     for decision in child.of(contract.AdoptionDecisionMade):
         end = ceased.get(decision.decision_id)  # type: ignore[attr-defined]
+        period = next((e.period_id for e in episodes if e.open_on(decision.occurred_on)), None)
         period_end = max(
-            (e.ended_on or date.max for e in episodes if e.started_on <= decision.occurred_on),
+            (e.ended_on or date.max for e in episodes if e.period_id == period),
             default=date.max,
         )
         if decision.occurred_on > collection.last or (
@@ -411,7 +420,7 @@ def _continuously_looked_after(episodes: list[Episode], collection: CollectionYe
             return False
         if (
             episode.ended_on is not None
-            and episode.ended_on <= collection.last
+            and episode.ended_on < collection.last
             and episode.reason_ended != "X1"
         ):
             return False
@@ -441,8 +450,9 @@ def _oc2_row(child: ChildRecord, collection: CollectionYear) -> Row:
     return {
         "CHILD": child.registration.child_id,
         "DOB": _dob(child),
-        "SDQ_SCORE": (sdq.score or "") if sdq and 4 <= age <= 16 else "",  # type: ignore[attr-defined]
-        "SDQ_REASON": (sdq.reason or "") if sdq and 4 <= age <= 16 else "",  # type: ignore[attr-defined]
+        # None for a child under 4 at the year's end (rule 188).
+        "SDQ_SCORE": (sdq.score or "") if sdq and age >= 4 else "",  # type: ignore[attr-defined]
+        "SDQ_REASON": (sdq.reason or "") if sdq and age >= 4 else "",  # type: ignore[attr-defined]
         "CONVICTED": flag(in_year[contract.ConvictionRecorded]) if age >= 10 else "",
         # HEALTH_CHECK is the under-5s' development check, blank from 5 (rule 546).
         "HEALTH_CHECK": flag(in_year[contract.HealthAssessmentCompleted]) if age < 5 else "",
@@ -463,10 +473,11 @@ def _oc3_row(child: ChildRecord, episodes: list[Episode], collection: Collection
     due = birthdays[0]
     if any(e.open_on(due) for e in episodes):
         return None  # looked after on the birthday: not yet a care leaver's row (1007)
-    if age_on(born, due) < 19 and not any(
-        e.ended_on is not None and e.ended_on <= due and e.reason_ended != "X1" for e in episodes
+    age = age_on(born, collection.last)
+    if age in (17, 18) and any(
+        e.ended_on is not None and e.ended_on >= birthday(born, age) for e in episodes
     ):
-        return None
+        return None  # left care after the birthday: a row the year after (rule 1016)
     contacts = [
         c
         for c in child.of(contract.CareLeaverContactRecorded)
@@ -499,15 +510,15 @@ def _care_leaver(born: date, episodes: list[Episode]) -> bool:
     return days >= 91 and after_16
 
 
-def write_tables(made: Return, directory: Path) -> list[Path]:
+def write_tables(made: Return, directory: Path) -> dict[str, Path]:
     """The return's CSV files in `directory` (created), one per table, header row first."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = {}
     for table, columns in COLUMNS.items():
         path = directory / FILES[table]
         with path.open("w", encoding="utf-8", newline="") as file:
             writer = csv.DictWriter(file, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             writer.writerows(made.tables[table])
-        written.append(path)
+        written[table] = path
     return written

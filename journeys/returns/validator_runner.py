@@ -67,6 +67,8 @@ def _ssda903(request: dict[str, Any]) -> dict[str, Any]:
             table = _table_of(content, column_names)
             if table is None:
                 raise LookupError(f"{path}: its header row is not that of any SSDA903 table")
+            if suffix and table == "Header" and request["year"] >= SEX_AS_LETTERS_FROM:
+                content = _sex_as_letters(content)
             file_of[table + suffix] = path.name
             files.append(
                 UploadedFile(name=path.name, description=description, file_content=content)
@@ -98,6 +100,25 @@ def _ssda903(request: dict[str, Any]) -> dict[str, Any]:
         "skipped": sorted(map(str, validator.skips)),
         "failed": sorted(map(str, validator.fails)),
     }
+
+
+# From 2024-25 SSDA903 records sex as M, F or U, before as 1 (male) or 2 (female). Rule
+# 202 compares this year's SEX with last year's as text, so a previous year's header in
+# the old codes is read in the new ones (1 as M, 2 as F) before the comparison.
+SEX_AS_LETTERS_FROM = 2025
+
+
+def _sex_as_letters(content: bytes) -> bytes:
+    lines = content.decode("utf-8-sig").splitlines()
+    columns = [c.strip().upper() for c in lines[0].split(",")]
+    sex = columns.index("SEX")
+    recoded = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if len(cells) > sex:
+            cells[sex] = {"1": "M", "2": "F"}.get(cells[sex].strip(), cells[sex])
+        recoded.append(",".join(cells))
+    return ("\n".join(recoded) + "\n").encode("utf-8")
 
 
 def _table_of(content: bytes, column_names: dict[str, list[str]]) -> str | None:

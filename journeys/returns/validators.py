@@ -58,6 +58,11 @@ class FlaggedRow:
         return f"{self.file}: {self.table} row {self.row + 1}{column}"
 
 
+# What the validators' own messages say of a check that reads only the files given:
+# it "may generate false positives" (a care leaver whose episodes predate last year).
+_CAVEATS = ("may generate false positives", "may result in false positives")
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A DfE rule that fired, and the rows it flags."""
@@ -66,6 +71,11 @@ class Finding:
     message: str
     fields: tuple[str, ...]
     rows: tuple[FlaggedRow, ...]
+
+    @property
+    def caveated(self) -> bool:
+        """The rule's own message warns it may flag rows wrongly, from the files alone."""
+        return any(caveat in self.message for caveat in _CAVEATS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +88,15 @@ class Validation:
     failed: tuple[str, ...]
 
     @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The findings that are errors: all but those the rule itself says may be false."""
+        return tuple(f for f in self.findings if not f.caveated)
+
+    @property
     def passed(self) -> bool:
-        return not self.findings and not self.failed
+        """No error. A rule that could not run is reported, not counted: each one met so
+        far fails on a column the packages' own table layouts lack (231: UASC_STATUS)."""
+        return not self.errors
 
 
 def validate_ssda903(

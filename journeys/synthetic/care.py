@@ -89,8 +89,13 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
     if legal_status == "V2":
         # Placed with parents is never under section 20 alone (SSDA903 rule 378).
         spells = [
-            replace(s, placement_type="U6") if s.placement_type == "P1" else s for s in spells
+            replace(s, placement_type="U6", provider="PR1") if s.placement_type == "P1" else s
+            for s in spells
         ]
+    if reason in ("E45", "E46") and not spells[-1].placement_type.startswith("U"):
+        # A special guardianship or residence order by former foster carers follows a
+        # foster placement (SSDA903 rule 516); from anywhere else it is another carer's.
+        reason = "E41"
     write_entry_details(story, start)
     _write_placements(story, period_id, spells, end)
     write_care_plan(
@@ -99,7 +104,7 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
         start,
         end,
         adoption_on,
-        by_foster_carers=adoption_on is not None and spells[-1].placement_type == "A4",
+        by_foster_carers=adoption_on is not None and spells[-1].placement_type == "A5",
     )
     write_wellbeing(story, start, end)
     write_motherhood(story, start, end)
@@ -193,7 +198,8 @@ def _placement_spells(
         foster = spells[-1]
         if foster.placement_type in ("U4", "U6") and rng.random() < 0.3:
             # Placed for adoption with the current foster carer: a move, same carer.
-            spells.append(_Spell(adoption_on, "A4", foster.carer_id, _provider(story, "A4")))
+            # A5: placed for adoption under a placement order with the current foster carer.
+            spells.append(_Spell(adoption_on, "A5", foster.carer_id, _provider(story, "A5")))
         else:
             adopters = story.new_carer_id()
             spells.append(_Spell(adoption_on, "A6", adopters, _provider(story, "A6")))
@@ -212,7 +218,7 @@ def _within_placement(
         # Not T4: the 2025-26 rules both require and forbid its provider (178, 213).
         temporary = rng.choice(("T0", "T1", "T2", "T3", "T3"))
         respite = story.new_carer_id()
-        extra.append(_Spell(leaves, temporary, respite, spell.provider))
+        extra.append(_Spell(leaves, temporary, respite, None))  # no provider (rule 213)
         back = leaves + _days(rng.uniform(2, 14))
         extra.append(_Spell(back, spell.placement_type, spell.carer_id, spell.provider))
     if (
@@ -258,10 +264,10 @@ def _placement_details(
     return {
         "urn": urn(spell.placement_type, spell.carer_id),
         "home_postcode": home,
-        "placement_postcode": placement_postcode(rng, spell.provider),
+        "placement_postcode": placement_postcode(spell.carer_id, spell.provider, home),
         "reason_for_change": (
             None
-            if previous is None or previous.carer_id == spell.carer_id
+            if previous is None
             else reason_for_change(rng, previous.placement_type, spell.placement_type)
         ),
     }

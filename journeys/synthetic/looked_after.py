@@ -125,7 +125,8 @@ def _write_adoption_decision(
     """
     rng = story.work_rng
     if adoption_on is not None:
-        decided = max(start + timedelta(days=1), adoption_on - _days(rng.uniform(60, 200)))
+        # Before the placement order (E1, 20 to 80 days before the placement): rule 553.
+        decided = max(start + timedelta(days=1), adoption_on - _days(rng.uniform(90, 240)))
         if decided < end:
             decision_id = story.next_id("AD")
             story.add(AdoptionDecisionMade, decided, decision_id=decision_id)

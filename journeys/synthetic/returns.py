@@ -5,7 +5,8 @@ episodes, UASC status, motherhood, and the adopters of a child adopted.
 Drawn from each child's own stream for the returns (`Story.returns_rng`), so that adding
 them left every journey's other events as they were. Postcodes are real ones, from the
 ONS postcode directory as the DfE's validators hold it: a handful in Doncaster (the
-authority's own area) and in Sheffield and Rotherham (placements out of area).
+authority's own area) and in Rotherham (placements out of area; Sheffield's postcodes
+carry an authority code newer than the validators' list of authorities).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ OWN_AREA_POSTCODES = (
     "DN12 4LQ", "DN7 4JB", "DN5 7LB", "DN10 6PP", "DN1 2LE",
     "DN4 6BZ", "DN12 2BQ", "DN6 0AL", "DN3 2JJ", "DN1 2QZ",
 )  # fmt: skip
-OUT_OF_AREA_POSTCODES = ("S10 2QE", "S12 4TN", "S5 8DY", "S65 3SU", "S60 4LQ", "S66 2QA")
+OUT_OF_AREA_POSTCODES = ("S65 3SU", "S60 4LQ", "S66 2QA", "S61 2WX", "S63 6RF")
 # Placement types that have no Ofsted URN (SSDA903 rules 218 and 222).
 WITHOUT_URN = frozenset(
     {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"}
@@ -63,10 +64,14 @@ def home_postcode(rng: random.Random) -> str:
     return rng.choice(OWN_AREA_POSTCODES)
 
 
-def placement_postcode(rng: random.Random, provider: str | None) -> str:
-    """Own provision is in the authority's area; others are mostly in it too."""
+def placement_postcode(carer_id: str, provider: str | None, home: str) -> str:
+    """Where the carer lives: the same for every placement with the carer (a return from
+    a temporary placement is to the same place, rule 383), drawn from the carer's id.
+    Own provision is in the authority's area, others mostly too; never the home's
+    postcode (rule 392d; placed with parents is recorded so too, for simplicity)."""
+    rng = random.Random(carer_id)
     if provider in ("PR1", "PR0") or rng.random() < 0.7:
-        return rng.choice(OWN_AREA_POSTCODES)
+        return rng.choice([p for p in OWN_AREA_POSTCODES if p != home])
     return rng.choice(OUT_OF_AREA_POSTCODES)
 
 
@@ -80,7 +85,8 @@ def urn(placement_type: str, carer_id: str) -> str | None:
 
 
 def reason_for_change(rng: random.Random, previous_type: str, placement_type: str) -> str | None:
-    """Why the child moved, for a move between two placements neither temporary."""
+    """Why the child moved, for a move between two placements neither temporary (with the
+    same carer too: SSDA903 rule 225 asks it of every such move)."""
     if previous_type in TEMPORARY or placement_type in TEMPORARY:
         return None
     return rng.choices(_CHANGE_REASONS, weights=_CHANGE_WEIGHTS)[0]
@@ -116,36 +122,44 @@ def write_entry_details(story: Story, start: date) -> None:
 
 
 def write_wellbeing(story: Story, start: date, end: date) -> None:
-    """A looked-after child's yearly SDQ (aged 4 to 16), and, for teenagers, offending,
-    substance misuse, missing episodes and (young women of 16 or more) motherhood."""
+    """A looked-after child's SDQ in each collection year of the period (SDQ1 when the
+    child is under 4 or over 16 that day), and, for teenagers, offending, substance
+    misuse and missing episodes."""
     rng = story.returns_rng
-    day = start + timedelta(days=rng.randint(30, 120))
-    while day < end:
+    year = start.year + 1 if start.month >= 4 else start.year
+    while date(year - 1, 4, 1) < end:
+        first = max(start + timedelta(days=1), date(year - 1, 4, 1))
+        last = min(end - timedelta(days=1), date(year, 3, 31))
+        year += 1
+        if last < first:
+            continue
+        day = first + timedelta(days=rng.randint(0, (last - first).days))
         age = age_on(story.date_of_birth, day)
-        if 4 <= age <= 16:
-            if rng.random() < 0.85:
-                story.add(StrengthsAndDifficultiesRecorded, day, score=str(rng.randint(2, 30)))
-            else:
-                story.add(
-                    StrengthsAndDifficultiesRecorded,
-                    day,
-                    reason=rng.choice(("SDQ2", "SDQ3", "SDQ4", "SDQ5")),
-                )
+        if not 4 <= age <= 16:
+            story.add(StrengthsAndDifficultiesRecorded, day, reason="SDQ1")
+        elif rng.random() < 0.85:
+            story.add(StrengthsAndDifficultiesRecorded, day, score=str(rng.randint(2, 30)))
+        else:
+            story.add(
+                StrengthsAndDifficultiesRecorded,
+                day,
+                reason=rng.choice(("SDQ2", "SDQ3", "SDQ4", "SDQ5")),
+            )
         if age >= 12:
             _write_teenage_year(story, rng, day, end, age)
-        day += timedelta(days=rng.randint(330, 400))
 
 
 def _write_teenage_year(story: Story, rng: random.Random, day: date, end: date, age: int) -> None:
     if rng.random() < 0.06:
         story.add(ConvictionRecorded, day)
     if rng.random() < 0.05:
-        offered = rng.random() < 0.8
+        # INTERVENTION_OFFERED is asked only of those who received none (rule 158).
+        received = rng.random() < 0.6
         story.add(
             SubstanceMisuseIdentified,
             day,
-            intervention_offered=offered,
-            intervention_received=offered and rng.random() < 0.7,
+            intervention_received=received,
+            intervention_offered=None if received else rng.random() < 0.7,
         )
     if rng.random() < 0.1:
         missing_from = day + timedelta(days=rng.randint(5, 60))
@@ -167,8 +181,15 @@ def write_adoption_match(
     matched = decided + timedelta(days=max(1, (placed - decided).days * 2 // 3))
     couple = rng.random() < 0.85
     sex = rng.choice(("MF", "MF", "MF", "MM", "FF")) if couple else rng.choice(("F1", "M1"))
-    same_sex = sex in ("MM", "FF")
-    status = ("L12" if same_sex else rng.choice(("L0", "L0", "L2"))) if couple else "L3"
+    # LS_ADOPTR as the DfE's rules pair it with SEX_ADOPTR: L0 a single adopter; L11
+    # married or in a civil partnership, L3 not, a couple of a man and a woman; L12 and
+    # L4 the same for a couple of the same sex.
+    if not couple:
+        status = "L0"
+    elif sex == "MF":
+        status = rng.choice(("L11", "L11", "L3"))
+    else:
+        status = rng.choice(("L12", "L4"))
     story.add(
         AdoptionMatchRecorded,
         matched,

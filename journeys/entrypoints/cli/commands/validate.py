@@ -65,7 +65,8 @@ def run(arguments: argparse.Namespace) -> int:
 def print_validation(validation: Validation) -> None:
     """Each rule that fired, with the rows it flags, then the count."""
     for finding in validation.findings:
-        print(f"{finding.code}: {finding.message}")
+        caveat = " (the rule's own note: it may flag rows wrongly)" if finding.caveated else ""
+        print(f"{finding.code}: {finding.message}{caveat}")
         if finding.fields:
             print(f"    fields: {', '.join(finding.fields)}")
         for row in finding.rows:
@@ -73,8 +74,9 @@ def print_validation(validation: Validation) -> None:
     for code in validation.failed:
         print(f"{code}: the rule could not run on this return (a fault of the rule or the data)")
     print(
-        f"{validation.ruleset}: {len(validation.findings)} rules fired on "
-        f"{sum(len(f.rows) for f in validation.findings)} rows; "
+        f"{validation.ruleset}: {len(validation.errors)} rules found errors on "
+        f"{sum(len(f.rows) for f in validation.errors)} rows; "
+        f"{len(validation.findings) - len(validation.errors)} more fired that may be wrong; "
         f"{len(validation.failed)} could not run; "
         f"{len(validation.skipped)} skipped (their tables are not in the return)"
     )
