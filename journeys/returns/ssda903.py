@@ -195,12 +195,26 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
             continue
         short_breaks_only = all(e.legal_status in codes.SHORT_BREAK_LEGAL_STATUS for e in in_year)
         # A care leaver not looked after in the year has no motherhood details (628).
-        tables["Header"].append(_header_row(child, collection, not in_year or short_breaks_only))
+        previous = CollectionYear(year - 1)
+        shown_last_year = any(
+            e.overlaps(previous.first, previous.last)
+            and e.legal_status not in codes.SHORT_BREAK_LEGAL_STATUS
+            for e in episodes
+        )
+        tables["Header"].append(
+            _header_row(child, collection, not in_year or short_breaks_only, shown_last_year)
+        )
         if oc3 is not None:
             tables["OC3"].append(oc3)
         if not in_year:
             continue
-        tables["Episodes"].extend(_episode_row(child, e) for e in in_year)
+        # An unaccompanied asylum-seeking child (now or before) has no home postcode in
+        # the return, so no distance (rule 406).
+        asylum_seeker = any(
+            u.occurred_on <= collection.last
+            for u in child.of(contract.UnaccompaniedAsylumSeekerRecorded)
+        )
+        tables["Episodes"].extend(_episode_row(child, e, asylum_seeker) for e in in_year)
         if not short_breaks_only:
             # A child on short breaks alone has no reviews in the return (rule 399).
             tables["Reviews"].extend(_review_rows(child, collection))
@@ -234,16 +248,23 @@ def _as_at_year_end(episode: Episode, collection: CollectionYear) -> Episode:
     return episode
 
 
-def _header_row(child: ChildRecord, collection: CollectionYear, no_motherhood: bool) -> Row:
+def _header_row(
+    child: ChildRecord, collection: CollectionYear, no_motherhood: bool, shown_last_year: bool
+) -> Row:
     """The child's header; MOTHER is for young women looked after in the year, not on
-    short breaks alone (rules 399 and 628)."""
+    short breaks alone (rules 399 and 628).
+
+    A young mother in her first year out of care keeps last year's MC_DOB (rule 624
+    refuses a change) with MOTHER blank (628), which rule 612 refuses: the rules leave
+    no way to fill both; see docs/returns.md. Any later year leaves both blank.
+    """
     registration = child.registration
     mothers = [m for m in child.of(contract.MotherhoodRecorded) if m.occurred_on <= collection.last]
     if registration.sex != "F":
         mother, child_born = "", None
     elif no_motherhood:
-        # MOTHER blank (628), the first child's date of birth kept as before (624).
-        mother, child_born = "", mothers[0].child_date_of_birth if mothers else None  # type: ignore[attr-defined]
+        shown = [m for m in mothers if m.occurred_on < collection.first] if shown_last_year else []
+        mother, child_born = "", shown[0].child_date_of_birth if shown else None  # type: ignore[attr-defined]
     elif mothers:
         # MC_DOB is the first child's date of birth.
         mother, child_born = "1", mothers[0].child_date_of_birth  # type: ignore[attr-defined]
@@ -260,7 +281,7 @@ def _header_row(child: ChildRecord, collection: CollectionYear, no_motherhood: b
     }
 
 
-def _episode_row(child: ChildRecord, episode: Episode) -> Row:
+def _episode_row(child: ChildRecord, episode: Episode, asylum_seeker: bool = False) -> Row:
     placement = episode.placement
     # A short break has no placement location in the return (rules 214, 398, 420).
     located = placement is not None and episode.legal_status not in codes.SHORT_BREAK_LEGAL_STATUS
@@ -275,7 +296,9 @@ def _episode_row(child: ChildRecord, episode: Episode) -> Row:
         "DEC": dmy(episode.ended_on),
         "REC": episode.reason_ended or "",
         "REASON_PLACE_CHANGE": episode.reason_place_change or "",
-        "HOME_POST": (placement.home_postcode or "") if located else "",  # type: ignore[union-attr]
+        "HOME_POST": (placement.home_postcode or "")  # type: ignore[union-attr]
+        if located and not asylum_seeker
+        else "",
         "PL_POST": (placement.placement_postcode or "") if located else "",  # type: ignore[union-attr]
         "URN": (placement.urn or "") if located else "",  # type: ignore[union-attr]
     }

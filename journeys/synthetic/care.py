@@ -121,7 +121,8 @@ def _write_legal_status(
     rng = story.rng
     roll = rng.random()
     if age >= 12 and roll < 0.06:
-        return rng.choice(("J1", "J2", "J3"))
+        # Not J2 (detained under PACE): it lasts hours, not a period of care (rule 364).
+        return rng.choice(("J1", "J1", "J3"))
     changes: list[tuple[date, str]] = []
     if roll < 0.18:
         first = rng.choice(("L1", "L2"))
