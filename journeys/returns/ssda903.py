@@ -195,15 +195,7 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
             continue
         short_breaks_only = all(e.legal_status in codes.SHORT_BREAK_LEGAL_STATUS for e in in_year)
         # A care leaver not looked after in the year has no motherhood details (628).
-        previous = CollectionYear(year - 1)
-        shown_last_year = any(
-            e.overlaps(previous.first, previous.last)
-            and e.legal_status not in codes.SHORT_BREAK_LEGAL_STATUS
-            for e in episodes
-        )
-        tables["Header"].append(
-            _header_row(child, collection, not in_year or short_breaks_only, shown_last_year)
-        )
+        tables["Header"].append(_header_row(child, collection, not in_year or short_breaks_only))
         if oc3 is not None:
             tables["OC3"].append(oc3)
         if not in_year:
@@ -248,23 +240,18 @@ def _as_at_year_end(episode: Episode, collection: CollectionYear) -> Episode:
     return episode
 
 
-def _header_row(
-    child: ChildRecord, collection: CollectionYear, no_motherhood: bool, shown_last_year: bool
-) -> Row:
-    """The child's header; MOTHER is for young women looked after in the year, not on
-    short breaks alone (rules 399 and 628).
+def _header_row(child: ChildRecord, collection: CollectionYear, no_motherhood: bool) -> Row:
+    """The child's header; MOTHER and MC_DOB are for young women looked after in the
+    year, not on short breaks alone (rules 399, 628 and 612).
 
-    A young mother in her first year out of care keeps last year's MC_DOB (rule 624
-    refuses a change) with MOTHER blank (628), which rule 612 refuses: the rules leave
-    no way to fill both; see docs/returns.md. Any later year leaves both blank.
+    A young mother in her first year out of care so loses last year's MC_DOB, which rule
+    624 refuses: rules 612, 624 and 628 leave no return that keeps all three for her
+    (docs/returns.md).
     """
     registration = child.registration
     mothers = [m for m in child.of(contract.MotherhoodRecorded) if m.occurred_on <= collection.last]
-    if registration.sex != "F":
+    if registration.sex != "F" or no_motherhood:
         mother, child_born = "", None
-    elif no_motherhood:
-        shown = [m for m in mothers if m.occurred_on < collection.first] if shown_last_year else []
-        mother, child_born = "", shown[0].child_date_of_birth if shown else None  # type: ignore[attr-defined]
     elif mothers:
         # MC_DOB is the first child's date of birth.
         mother, child_born = "1", mothers[0].child_date_of_birth  # type: ignore[attr-defined]

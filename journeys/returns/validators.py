@@ -74,8 +74,10 @@ class Finding:
 
     @property
     def caveated(self) -> bool:
-        """The rule's own message warns it may flag rows wrongly, from the files alone."""
-        return any(caveat in self.message for caveat in _CAVEATS)
+        """Not an error: the rule's own message warns it may flag rows wrongly from the
+        files alone, or it is one of the CIN census's queries (code ending Q: the DfE asks
+        the authority to check, and to explain or amend)."""
+        return self.code.endswith("Q") or any(caveat in self.message for caveat in _CAVEATS)
 
 
 @dataclass(frozen=True, slots=True)

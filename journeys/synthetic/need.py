@@ -72,7 +72,9 @@ def _write_referral(
         received,
         referral_id=referral_id,
         source=rng.choices(_SOURCES, weights=_SOURCE_WEIGHTS)[0],
-        primary_need=None if rng.random() < 0.1 else rng.choices(_NEEDS, weights=_NEED_WEIGHTS)[0],
+        # Drawn as when a tenth was left unknown, so journeys stay the same; the CIN
+        # census needs the primary need of every referral that led to action (8610).
+        primary_need=(rng.random(), rng.choices(_NEEDS, weights=_NEED_WEIGHTS)[0])[1],
     )
     age = story.age_on(received)
     section47 = params.section47_share * (params.repeat_section47_factor if story.had_plan else 1)
@@ -160,6 +162,11 @@ def _write_assessment(
     return completed
 
 
+def _weekday(day: date) -> date:
+    """The day, or the Monday after it if it falls on a weekend."""
+    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+
+
 def _write_protection(
     story: Story, params: AuthorityParameters, referral_id: str, received: date, eighteenth: date
 ) -> date:
@@ -168,7 +175,7 @@ def _write_protection(
     enquiry_id = story.next_id("S")
     started = received + timedelta(days=round(rng.uniform(1, 10)))
     story.add(Section47Started, started, enquiry_id=enquiry_id, referral_id=referral_id)
-    conference = started + _days(rng.uniform(8, 25))
+    conference = _weekday(started + _days(rng.uniform(8, 25)))  # never a weekend (8875)
     plan_required = rng.random() < params.conference_decides_plan
     story.add(
         ChildProtectionConferenceHeld,
