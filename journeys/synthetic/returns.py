@@ -16,6 +16,8 @@ from datetime import date, timedelta
 
 from events.catalogue import (
     AdoptionMatchRecorded,
+    ChildInNeedPlanRecorded,
+    ChildProtectionReviewHeld,
     ConvictionRecorded,
     MissingEpisodeRecorded,
     MotherhoodRecorded,
@@ -210,3 +212,28 @@ def write_motherhood(story: Story, start: date, end: date) -> None:
     earliest = max(start, sixteenth)
     born = earliest + timedelta(days=rng.randint(0, max(0, (end - earliest).days - 1)))
     story.add(MotherhoodRecorded, born, child_date_of_birth=born)
+
+
+def write_cin_plan(
+    story: Story, referral_id: str, assessed: date, closes: date, record_ends: date
+) -> None:
+    """A child in need's plan, from soon after the assessment to the case's closure
+    (still open if that is after the end of the record)."""
+    starts = assessed + timedelta(days=story.returns_rng.randint(0, 10))
+    if starts >= closes:
+        return
+    story.add(
+        ChildInNeedPlanRecorded,
+        starts,
+        referral_id=referral_id,
+        ended_on=closes if closes <= record_ends else None,
+    )
+
+
+def write_cp_reviews(story: Story, plan_id: str, started: date, ends: date) -> None:
+    """A child protection plan's review conferences: three months after it started, then
+    every six months while it lasts."""
+    review = started + timedelta(days=90)
+    while review < ends:
+        story.add(ChildProtectionReviewHeld, review, plan_id=plan_id)
+        review += timedelta(days=182)

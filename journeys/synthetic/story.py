@@ -21,9 +21,11 @@ from events.catalogue import (
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
+    ChildInNeedPlanRecorded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
+    ChildProtectionReviewHeld,
     ChildRegistered,
     ConferenceAttendanceRecorded,
     ConvictionRecorded,
@@ -89,6 +91,8 @@ _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
             MissingEpisodeRecorded,
             AdoptionMatchRecorded,
             MotherhoodRecorded,
+            ChildInNeedPlanRecorded,
+            ChildProtectionReviewHeld,
         )
     )
 }

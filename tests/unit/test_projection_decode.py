@@ -45,7 +45,7 @@ def by_position(table: pa.Table) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def history() -> list[JourneyEvent]:
-    return list(generate(AuthorityParameters(children=60, seed=11)))
+    return list(generate(AuthorityParameters(children=100, seed=11)))
 
 
 def test_zigzag_varint_is_the_avro_long_encoding() -> None:
