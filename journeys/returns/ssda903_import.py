@@ -4,9 +4,11 @@ Each row becomes the events of the record it stands for (the inverse of
 `journeys.returns.ssda903`, column for column: docs/returns.md). What the conversion
 decides:
 
-- **Carers.** RNE S, P and B start a placement with a new carer, identified by the URN,
-  the placement postcode and the episode's start (`carer_of`); T and U keep the carer of
-  the episode before, and L keeps the placement itself.
+- **Carers.** RNE T and U keep the carer of the episode before, and L keeps the
+  placement itself. S, P and B change the carer: to the carer of an earlier placement of
+  the same period at the same URN and placement postcode (a return after a temporary
+  placement), else to a new carer identified by the URN, the placement postcode and the
+  episode's start (`carer_of`).
 - **Identity.** An event's id is derived from its natural key: the authority, the child,
   the event type and the day it happened (for the few a child has once, the type alone).
   The same row read twice gives the same event, which the record takes as a resend.
@@ -216,12 +218,7 @@ class _ChildReader:
                     self.draft(
                         contract.PlacementEnded, started, row, placement_id=placement.placement_id
                     )
-                same_carer = rne in ("T", "U") and placement is not None
-                carer = (
-                    placement.carer_id  # type: ignore[union-attr]
-                    if same_carer
-                    else carer_of(self.child_id, started, row.text("URN"), row.text("PL_POST"))
-                )
+                carer = self._carer(rne, row, started, period, placement)
                 placement = contract.PlacementStarted(
                     event_id=uuid.UUID(int=0),
                     child_id=self.child_id,
@@ -257,6 +254,44 @@ class _ChildReader:
                     )
                 self.draft(contract.PeriodOfCareEnded, ended, row, period_id=period, reason=reason)
                 period, placement = None, None
+
+    def _carer(
+        self,
+        rne: str | None,
+        row: Row,
+        started: date,
+        period: str | None,
+        before: contract.PlacementStarted | None,
+    ) -> str:
+        """T and U: the carer of the placement before. S, P and B: the carer of an earlier
+        placement of the period at the same URN and postcode (a return after a temporary
+        placement), else a new carer named by the URN, postcode and start."""
+        if rne in ("T", "U") and before is not None:
+            return before.carer_id
+        urn, postcode = row.text("URN"), row.text("PL_POST")
+        if urn and postcode:
+            earlier = [
+                p
+                for p in (*self._recorded_placements(), *self._drafted_placements())
+                if p.period_id == period
+                and (p.urn, p.placement_postcode) == (urn, postcode)
+                and p.occurred_on < started
+                # P and B say the carer changed: never the carer of the placement before.
+                and (before is None or p.carer_id != before.carer_id)
+            ]
+            if earlier:
+                return max(earlier, key=lambda p: p.occurred_on).carer_id
+        return carer_of(self.child_id, started, urn, postcode)
+
+    def _recorded_placements(self) -> list[contract.PlacementStarted]:
+        return [
+            e
+            for e in self.known.values()
+            if isinstance(e, contract.PlacementStarted) and e.child_id == self.child_id
+        ]
+
+    def _drafted_placements(self) -> list[contract.PlacementStarted]:
+        return [e for e, _ in self.drafts if isinstance(e, contract.PlacementStarted)]
 
     def _open_in_record(
         self, day: date | None
