@@ -94,6 +94,20 @@ class ChildRegistered(JourneyEvent):
     date_of_birth: date = _field("The child's date of birth.", bound=DATE_DOC, personal=True)
     sex: str = _field("F, M or U (unknown).", code_list=codes.SEX)
     ethnicity: str = _field("DfE ethnicity code, e.g. WBRI.", code_list=codes.ETHNICITY)
+    # v2 (issue 14): what the statutory returns hold of the child.
+    upn: str | None = _field(
+        "The child's Unique Pupil Number (13 characters: a letter, 12 digits or a letter "
+        "last), or the reason it is not known (UN1-UN10); null when not recorded.",
+        bound=FREE_TEXT_DOC,
+        personal=True,
+        default=None,
+    )
+    disabilities: tuple[str, ...] = _field(
+        "CIN census disability codes (NONE, MOB, HAND, PC, INC, COMM, LD, HEAR, VIS, BEH, "
+        "CON, AUT, DDA); empty when not recorded.",
+        code_list=codes.DISABILITY,
+        default=(),
+    )
     sealed_personal_data: str = _field(SEALED_DOC, default="")
 
 
@@ -107,6 +121,12 @@ class ReferralReceived(JourneyEvent):
     source: str = _field("CIN referral source code (1A-10).", code_list=codes.REFERRAL_SOURCE)
     primary_need: str | None = _field(
         "CIN primary need code (N0-N9), when known.", code_list=codes.PRIMARY_NEED, default=None
+    )
+    # v2 (issue 14): the CIN census's ReferralNFA.
+    no_further_action: bool | None = _field(
+        "Whether the referral was closed with no further action (CIN ReferralNFA); null "
+        "when not recorded.",
+        default=None,
     )
 
 
@@ -248,6 +268,33 @@ class PlacementStarted(JourneyEvent):
     carer_id: str = _field(
         "Identifier of the carer; a move with the same carer keeps it.", bound=IDENTIFIER_DOC
     )
+    # v2 (issue 14): the SSDA903 episode's placement details.
+    urn: str | None = _field(
+        "Ofsted's unique reference number of the placement provider (URN), or XXXXXXX for "
+        "a placement with none; null when not recorded.",
+        bound=FREE_TEXT_DOC,
+        default=None,
+    )
+    home_postcode: str | None = _field(
+        "Postcode of the home the child was living in when they started to be looked after "
+        "(HOME_POST); null when not recorded.",
+        bound=FREE_TEXT_DOC,
+        personal=True,
+        default=None,
+    )
+    placement_postcode: str | None = _field(
+        "Postcode of the placement (PL_POST); null when not recorded.",
+        bound=FREE_TEXT_DOC,
+        personal=True,
+        default=None,
+    )
+    reason_for_change: str | None = _field(
+        "SSDA903 reason for the placement change (REASON_PLACE_CHANGE), for a placement "
+        "replacing another with a change of carer; null otherwise.",
+        code_list=codes.REASON_PLACE_CHANGE,
+        default=None,
+    )
+    sealed_personal_data: str = _field(SEALED_DOC, default="")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -440,6 +487,152 @@ class ChildProtectionReviewConferenceHeld(JourneyEvent):
     )
 
 
+# -- the statutory returns (issue 14): what SSDA903 and the CIN census record that the
+# journey did not. A return's row with an end date that may not yet be known (a missing
+# episode, UASC status, a CIN plan) is one event carrying the end when known; a later
+# return that knows the end retracts it and records the corrected event.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MotherhoodRecorded(JourneyEvent):
+    """A looked-after young woman is a mother (SSDA903 MOTHER); dated when recorded."""
+
+    child_date_of_birth: date | None = _field(
+        "Date of birth of the young woman's child (MC_DOB), when known.",
+        bound=DATE_DOC,
+        personal=True,
+        default=None,
+    )
+    sealed_personal_data: str = _field(SEALED_DOC, default="")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnaccompaniedAsylumSeekerRecorded(JourneyEvent):
+    """The child is an unaccompanied asylum-seeking child (SSDA903 UASC); dated from when."""
+
+    ceased_on: date | None = _field(
+        "The date the child ceased to be an unaccompanied asylum-seeking child (DUC), when "
+        "known; usually the 18th birthday.",
+        bound=DATE_DOC,
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissingEpisodeRecorded(JourneyEvent):
+    """A looked-after child was missing or away from placement (SSDA903 missing table);
+    dated the day the episode started."""
+
+    absence: str = _field(
+        "M missing from placement, A away from placement without authorisation.",
+        code_list=codes.MISSING_KIND,
+    )
+    returned_on: date | None = _field(
+        "The day the episode ended (MIS_END); null while it is open.",
+        bound=DATE_DOC,
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdoptionMatchRecorded(JourneyEvent):
+    """A child was matched with prospective adopters (SSDA903 AD1); dated the match."""
+
+    decision_id: str = _field(
+        "The decision that the child should be placed for adoption.", bound=IDENTIFIER_DOC
+    )
+    former_foster_carers: bool = _field(
+        "Whether the adopters were the child's foster carers (FOSTER_CARE)."
+    )
+    adopters: str = _field(
+        "The number of adopters (NB_ADOPTR): 1 or 2.", code_list=codes.NUMBER_OF_ADOPTERS
+    )
+    adopters_sex: str = _field(
+        "The adopters' sex (SEX_ADOPTR): M1, F1, MM, FF or MF.", code_list=codes.ADOPTERS_SEX
+    )
+    adopters_legal_status: str = _field(
+        "The adopters' legal status (LS_ADOPTR): L0, L11, L12, L2, L3 or L4.",
+        code_list=codes.ADOPTERS_LEGAL_STATUS,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreviousPermanenceRecorded(JourneyEvent):
+    """A child starting to be looked after had left care before under a permanence order
+    (SSDA903 previous permanence); dated the day the period of care started."""
+
+    arrangement: str = _field(
+        "PREV_PERM: P1 adoption, P2 special guardianship, P3 residence or child arrangements "
+        "order, P4 a placement abroad, Z1 not known.",
+        code_list=codes.PREVIOUS_PERMANENCE,
+    )
+    order_date: str | None = _field(
+        "DATE_PERM as the return has it: dd/mm/yyyy, with zz for a part not known "
+        "(zz/zz/2015); null when not known.",
+        bound=FREE_TEXT_DOC,
+        default=None,
+    )
+    authority: str | None = _field(
+        "The authority that made the order (LA_PERM), when known.",
+        bound=FREE_TEXT_DOC,
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrengthsAndDifficultiesRecorded(JourneyEvent):
+    """A looked-after child's strengths and difficulties questionnaire (SSDA903 OC2)."""
+
+    score: str | None = _field(
+        "The SDQ score, 0 to 40 (SDQ_SCORE); null when not completed.",
+        code_list=codes.SDQ_SCORE,
+        default=None,
+    )
+    reason: str | None = _field(
+        "Why the SDQ was not completed (SDQ1-SDQ5); null when it was.",
+        code_list=codes.SDQ_REASON,
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConvictionRecorded(JourneyEvent):
+    """A looked-after child was convicted, or given a final warning or reprimand (OC2)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubstanceMisuseIdentified(JourneyEvent):
+    """A looked-after child was identified as having a substance misuse problem (OC2)."""
+
+    intervention_offered: bool | None = _field(
+        "Whether an intervention was offered (INTERVENTION_OFFERED); null when not recorded.",
+        default=None,
+    )
+    intervention_received: bool | None = _field(
+        "Whether an intervention was received (INTERVENTION_RECEIVED); null when not recorded.",
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildInNeedPlanRecorded(JourneyEvent):
+    """A child in need plan (CIN census CINplanDates); dated the day it started."""
+
+    referral_id: str = _field("The referral the plan belongs to.", bound=IDENTIFIER_DOC)
+    ended_on: date | None = _field(
+        "The day the plan ended (CINPlanEndDate); null while it is open.",
+        bound=DATE_DOC,
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildProtectionReviewHeld(JourneyEvent):
+    """A review conference of a child protection plan (CIN census Reviews)."""
+
+    plan_id: str = _field("The child protection plan reviewed.", bound=IDENTIFIER_DOC)
+
+
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ChildRegistered,
     ReferralReceived,
@@ -471,6 +664,16 @@ EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     StatutoryVisitMade,
     StrategyDiscussionHeld,
     ChildProtectionReviewConferenceHeld,
+    MotherhoodRecorded,
+    UnaccompaniedAsylumSeekerRecorded,
+    MissingEpisodeRecorded,
+    AdoptionMatchRecorded,
+    PreviousPermanenceRecorded,
+    StrengthsAndDifficultiesRecorded,
+    ConvictionRecorded,
+    SubstanceMisuseIdentified,
+    ChildInNeedPlanRecorded,
+    ChildProtectionReviewHeld,
 )
 
 for _event_class in EVENT_CLASSES:

@@ -115,3 +115,45 @@ ADOPTION_DECISION_CEASED_REASON = frozenset({"RD1", "RD2", "RD3", "RD4"})
 # The statutory duty a social worker's visit meets (issue 15): a child in need (CIN), a
 # child on a child protection plan (CP), a looked-after child (LAC), a care leaver.
 VISIT_KIND = frozenset({"CIN", "CP", "LAC", "CARE_LEAVER"})
+# -- the statutory returns (issue 14): SSDA903 and CIN census items -------------------------
+
+# CIN census disability codes (ChildCharacteristics/Disabilities): NONE, or MOB mobility,
+# HAND hand function, PC personal care, INC incontinence, COMM communication, LD learning,
+# HEAR hearing, VIS vision, BEH behaviour, CON consciousness, AUT autism, DDA other.
+DISABILITY = frozenset(
+    {"NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"}
+)
+# UPN unknown reasons (SSDA903 UPN, CIN UPNunknown): UN1 a child not of school age and
+# never allocated a UPN; UN2 a looked-after child with no UPN; UN3 a child placed outside
+# England; UN4 a UPN not obtained in time; UN5 sources collating UPNs reflect the
+# discrepancy; UN6-UN10 the CIN census's further reasons.
+UPN_UNKNOWN = frozenset(f"UN{i}" for i in range(1, 11))
+# SSDA903 reason for placement change (REASON_PLACE_CHANGE).
+REASON_PLACE_CHANGE = frozenset(
+    {
+        "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO",
+        "CHILD", "LAREQ", "PLACE", "CUSTOD", "OTHER",
+    }
+)  # fmt: skip
+# SSDA903 missing table (MISSING): M missing from placement, A away from placement
+# without authorisation.
+MISSING_KIND = frozenset({"M", "A"})
+# SSDA903 AD1: the number of adopters (NB_ADOPTR), their sex (SEX_ADOPTR: M1 a single
+# male adopter, F1 a single female adopter, MM, FF or MF a couple) and legal status
+# (LS_ADOPTR: L0 a married couple, L11 a civil partnership of a male and a female, L12 a
+# civil partnership of the same sex, L2 an unmarried couple, L3 a single adopter, L4 a
+# couple, one a step-parent or partner of a birth parent).
+NUMBER_OF_ADOPTERS = frozenset({"1", "2"})
+ADOPTERS_SEX = frozenset({"M1", "F1", "MM", "FF", "MF"})
+ADOPTERS_LEGAL_STATUS = frozenset({"L0", "L11", "L12", "L2", "L3", "L4"})
+# SSDA903 previous permanence (PREV_PERM): P1 adoption, P2 special guardianship order,
+# P3 residence order or child arrangements order, P4 a previous permanence placement
+# abroad, Z1 not known.
+PREVIOUS_PERMANENCE = frozenset({"P1", "P2", "P3", "P4", "Z1"})
+# SSDA903 OC2 strengths and difficulties questionnaire: a score of 0 to 40 (SDQ_SCORE,
+# carried as text: the contract's fields are text, dates and flags), or the reason it
+# was not completed (SDQ_REASON: SDQ1 no form returned as the child was under 4 or over
+# 17, SDQ2 carer refused, SDQ3 not possible due to severity of disability, SDQ4 other,
+# SDQ5 the child refused).
+SDQ_SCORE = frozenset(str(score) for score in range(41))
+SDQ_REASON = frozenset({"SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"})

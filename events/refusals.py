@@ -45,6 +45,14 @@ FROM_THE_RULES: None = None
 
 _RETRACTION = (EventRetracted.event_type,)
 _SEALING = tuple(t for t, cls in EVENT_TYPES.items() if "sealed_personal_data" in cls.__slots__)
+# The event types with free text: a retraction's reason, and the statutory returns' UPN,
+# postcodes, URN and previous permanence's date and authority (issue 14).
+_FREE_TEXT = (
+    *_RETRACTION,
+    "ChildRegistered",
+    "PlacementStarted",
+    "PreviousPermanenceRecorded",
+)
 _ALL_BUT_REGISTRATION = tuple(t for t in EVENT_TYPES if t != "ChildRegistered")
 
 _D, _J, _P = Stage.DECODING, Stage.JUDGING, Stage.PROCESSING
@@ -132,12 +140,12 @@ class Refusal(StrEnum):
         _D,
         "an identifier holds a character that is not printable",
     )
-    TEXT_TOO_LONG = "text_too_long", _D, "free text of more than 2,000 characters", _RETRACTION
+    TEXT_TOO_LONG = "text_too_long", _D, "free text of more than 2,000 characters", _FREE_TEXT
     TEXT_NOT_PRINTABLE = (
         "text_not_printable",
         _D,
         "free text holds a control character other than a line break or a tab",
-        _RETRACTION,
+        _FREE_TEXT,
     )
     SEALED_VALUE_MALFORMED = (
         "sealed_value_malformed",
@@ -524,6 +532,46 @@ class Refusal(StrEnum):
         "ADOPTION_DECISION_ALREADY_OPEN",
         _J,
         "an adoption decision is made while another has not ceased",
+        None,
+    )
+    # -- the statutory returns' items (issue 14)
+    RETURN_ITEM_NOT_LOOKED_AFTER = (
+        "RETURN_ITEM_NOT_LOOKED_AFTER",
+        _J,
+        "an SSDA903 item of a looked-after child (motherhood, UASC status, a missing "
+        "episode, an adoption match, previous permanence, an SDQ, a conviction, substance "
+        "misuse) dated on a day the child is not looked after",
+        None,
+    )
+    RETURN_ITEM_ENDS_BEFORE_START = (
+        "RETURN_ITEM_ENDS_BEFORE_START",
+        _J,
+        "a missing episode, UASC status or child in need plan ends before it starts",
+        None,
+    )
+    SDQ_SCORE_OR_REASON = (
+        "SDQ_SCORE_OR_REASON",
+        _J,
+        "a strengths and difficulties questionnaire records neither or both of a score and "
+        "a reason it was not completed",
+        None,
+    )
+    MOTHER_NOT_FEMALE = (
+        "MOTHER_NOT_FEMALE",
+        _J,
+        "motherhood recorded for a child not registered as female",
+        None,
+    )
+    CIN_PLAN_OUTSIDE_REFERRAL = (
+        "CIN_PLAN_OUTSIDE_REFERRAL",
+        _J,
+        "a child in need plan starting when its referral is not open",
+        None,
+    )
+    CP_REVIEW_OUTSIDE_PLAN = (
+        "CP_REVIEW_OUTSIDE_PLAN",
+        _J,
+        "a child protection review dated when its plan is not open",
         None,
     )
 

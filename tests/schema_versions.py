@@ -19,6 +19,13 @@ from events.schemas import SchemaVersion
 
 # Versions kept for tests: e.g. PlacementStarted.v2.avsc, fully compatible with v1.
 COMPATIBLE = Path(__file__).parent / "fixtures" / "schemas" / "compatible"
+# The version of PlacementStarted after the contract's current one (v2): a new enum symbol
+# (PR6) and a new optional field (carer_postcode_district), as a source system ahead of
+# this service would write it.
+CURRENT_PLACEMENT_STARTED = 2
+NEXT_PLACEMENT_STARTED = (
+    Path(__file__).parent / "fixtures" / "schemas" / "next" / "PlacementStarted.v3.avsc"
+)
 
 
 def schemas_with(directory: Path, *extra: Path) -> Path:

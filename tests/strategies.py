@@ -52,6 +52,8 @@ def _value_strategy(name: str, hint: Any, metadata: Any) -> st.SearchStrategy[An
         return st.none() | (st.sampled_from(sorted(codes)) if codes else identifiers)
     if hint == (bool | None):
         return st.none() | st.booleans()
+    if hint == (date | None):
+        return st.none() | _value_strategy(name, date, metadata)
     if typing.get_origin(hint) is tuple:
         return st.lists(st.sampled_from(sorted(codes)), max_size=6).map(tuple)
     raise TypeError(f"no strategy for field {name}: {hint!r}")

@@ -107,6 +107,17 @@ SAME_DAY_ORDER: dict[str, int] = {
             "StrategyDiscussionHeld",
             "ChildProtectionReviewConferenceHeld",
             "StatutoryVisitMade",
+            # The statutory returns' items (issue 14): after the spells they fall in.
+            "MotherhoodRecorded",
+            "UnaccompaniedAsylumSeekerRecorded",
+            "MissingEpisodeRecorded",
+            "AdoptionMatchRecorded",
+            "PreviousPermanenceRecorded",
+            "StrengthsAndDifficultiesRecorded",
+            "ConvictionRecorded",
+            "SubstanceMisuseIdentified",
+            "ChildInNeedPlanRecorded",
+            "ChildProtectionReviewHeld",
         )
     )
 }

@@ -190,6 +190,41 @@ class Journey(Aggregate):
     def hold_review_conference(self, payload: contract.ChildProtectionReviewConferenceHeld) -> bool:
         return self._decide(payload, contract.ChildProtectionReviewConferenceHeld)
 
+    # The statutory returns' items (issue 14).
+    def record_motherhood(self, payload: contract.MotherhoodRecorded) -> bool:
+        return self._decide(payload, contract.MotherhoodRecorded)
+
+    def record_unaccompanied_asylum_seeker(
+        self, payload: contract.UnaccompaniedAsylumSeekerRecorded
+    ) -> bool:
+        return self._decide(payload, contract.UnaccompaniedAsylumSeekerRecorded)
+
+    def record_missing_episode(self, payload: contract.MissingEpisodeRecorded) -> bool:
+        return self._decide(payload, contract.MissingEpisodeRecorded)
+
+    def record_adoption_match(self, payload: contract.AdoptionMatchRecorded) -> bool:
+        return self._decide(payload, contract.AdoptionMatchRecorded)
+
+    def record_previous_permanence(self, payload: contract.PreviousPermanenceRecorded) -> bool:
+        return self._decide(payload, contract.PreviousPermanenceRecorded)
+
+    def record_strengths_and_difficulties(
+        self, payload: contract.StrengthsAndDifficultiesRecorded
+    ) -> bool:
+        return self._decide(payload, contract.StrengthsAndDifficultiesRecorded)
+
+    def record_conviction(self, payload: contract.ConvictionRecorded) -> bool:
+        return self._decide(payload, contract.ConvictionRecorded)
+
+    def identify_substance_misuse(self, payload: contract.SubstanceMisuseIdentified) -> bool:
+        return self._decide(payload, contract.SubstanceMisuseIdentified)
+
+    def record_child_in_need_plan(self, payload: contract.ChildInNeedPlanRecorded) -> bool:
+        return self._decide(payload, contract.ChildInNeedPlanRecorded)
+
+    def hold_child_protection_review(self, payload: contract.ChildProtectionReviewHeld) -> bool:
+        return self._decide(payload, contract.ChildProtectionReviewHeld)
+
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
         if self._is_duplicate(payload, contract.ChildRegistered):
@@ -429,6 +464,46 @@ class Journey(Aggregate):
     ) -> None:
         self._count(payload)
 
+    @event("MotherhoodRecorded", topic=_topic("MotherhoodRecorded"))
+    def _motherhood_recorded(self, payload: contract.MotherhoodRecorded) -> None:
+        self._count(payload)
+
+    @event("UnaccompaniedAsylumSeekerRecorded", topic=_topic("UnaccompaniedAsylumSeekerRecorded"))
+    def _uasc_recorded(self, payload: contract.UnaccompaniedAsylumSeekerRecorded) -> None:
+        self._count(payload)
+
+    @event("MissingEpisodeRecorded", topic=_topic("MissingEpisodeRecorded"))
+    def _missing_episode_recorded(self, payload: contract.MissingEpisodeRecorded) -> None:
+        self._count(payload)
+
+    @event("AdoptionMatchRecorded", topic=_topic("AdoptionMatchRecorded"))
+    def _adoption_match_recorded(self, payload: contract.AdoptionMatchRecorded) -> None:
+        self._count(payload)
+
+    @event("PreviousPermanenceRecorded", topic=_topic("PreviousPermanenceRecorded"))
+    def _previous_permanence_recorded(self, payload: contract.PreviousPermanenceRecorded) -> None:
+        self._count(payload)
+
+    @event("StrengthsAndDifficultiesRecorded", topic=_topic("StrengthsAndDifficultiesRecorded"))
+    def _sdq_recorded(self, payload: contract.StrengthsAndDifficultiesRecorded) -> None:
+        self._count(payload)
+
+    @event("ConvictionRecorded", topic=_topic("ConvictionRecorded"))
+    def _conviction_recorded(self, payload: contract.ConvictionRecorded) -> None:
+        self._count(payload)
+
+    @event("SubstanceMisuseIdentified", topic=_topic("SubstanceMisuseIdentified"))
+    def _substance_misuse_identified(self, payload: contract.SubstanceMisuseIdentified) -> None:
+        self._count(payload)
+
+    @event("ChildInNeedPlanRecorded", topic=_topic("ChildInNeedPlanRecorded"))
+    def _cin_plan_recorded(self, payload: contract.ChildInNeedPlanRecorded) -> None:
+        self._count(payload)
+
+    @event("ChildProtectionReviewHeld", topic=_topic("ChildProtectionReviewHeld"))
+    def _cp_review_held(self, payload: contract.ChildProtectionReviewHeld) -> None:
+        self._count(payload)
+
     @event("EventRetracted", topic=_topic("EventRetracted"))
     def _event_retracted(self, payload: EventRetracted) -> None:
         retracted = self._counting.pop(payload.retracted_event_id)
@@ -550,6 +625,16 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
     contract.StatutoryVisitMade: Journey.make_statutory_visit,
     contract.StrategyDiscussionHeld: Journey.hold_strategy_discussion,
     contract.ChildProtectionReviewConferenceHeld: Journey.hold_review_conference,
+    contract.MotherhoodRecorded: Journey.record_motherhood,
+    contract.UnaccompaniedAsylumSeekerRecorded: Journey.record_unaccompanied_asylum_seeker,
+    contract.MissingEpisodeRecorded: Journey.record_missing_episode,
+    contract.AdoptionMatchRecorded: Journey.record_adoption_match,
+    contract.PreviousPermanenceRecorded: Journey.record_previous_permanence,
+    contract.StrengthsAndDifficultiesRecorded: Journey.record_strengths_and_difficulties,
+    contract.ConvictionRecorded: Journey.record_conviction,
+    contract.SubstanceMisuseIdentified: Journey.identify_substance_misuse,
+    contract.ChildInNeedPlanRecorded: Journey.record_child_in_need_plan,
+    contract.ChildProtectionReviewHeld: Journey.hold_child_protection_review,
 }
 
 

@@ -25,34 +25,44 @@ from events.catalogue import (
     EVENT_TYPES,
     AdoptionDecisionCeased,
     AdoptionDecisionMade,
+    AdoptionMatchRecorded,
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
     CaseAllocated,
     CaseAllocationEnded,
+    ChildInNeedPlanRecorded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
     ChildProtectionReviewConferenceHeld,
+    ChildProtectionReviewHeld,
     ChildRegistered,
     ConferenceAttendanceRecorded,
+    ConvictionRecorded,
     DentalCheckCompleted,
     HealthAssessmentCompleted,
     ImmunisationsStatusRecorded,
     JourneyEvent,
     LegalStatusChanged,
+    MissingEpisodeRecorded,
+    MotherhoodRecorded,
     PeriodOfCareEnded,
     PeriodOfCareStarted,
     PersonalAdviserAllocated,
     PersonalEducationPlanCompleted,
     PlacementEnded,
     PlacementStarted,
+    PreviousPermanenceRecorded,
     ReferralClosed,
     ReferralReceived,
     Section47Started,
     StatutoryReviewHeld,
     StatutoryVisitMade,
     StrategyDiscussionHeld,
+    StrengthsAndDifficultiesRecorded,
+    SubstanceMisuseIdentified,
+    UnaccompaniedAsylumSeekerRecorded,
 )
 from events.refusals import Refusal
 from journeys.domain.facts import (
@@ -253,6 +263,9 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
     (CaseAllocationEnded, "allocation_id", ALLOCATION),
     (StrategyDiscussionHeld, "referral_id", REFERRAL),
     (ChildProtectionReviewConferenceHeld, "plan_id", PLAN),
+    (AdoptionMatchRecorded, "decision_id", ADOPTION_DECISION),
+    (ChildInNeedPlanRecorded, "referral_id", REFERRAL),
+    (ChildProtectionReviewHeld, "plan_id", PLAN),
 )
 
 
@@ -962,3 +975,133 @@ _VISIT_NEEDS = {
     "LAC": "looked after",
     "CARE_LEAVER": "a care leaver",
 }
+# -- the statutory returns' items (issue 14) ---------------------------------------------------
+
+# SSDA903 items of a looked-after child: each dated on a day the child is looked after.
+_RETURN_ITEMS: tuple[tuple[type[JourneyEvent], str], ...] = (
+    (MotherhoodRecorded, "motherhood"),
+    (UnaccompaniedAsylumSeekerRecorded, "unaccompanied asylum-seeking status"),
+    (MissingEpisodeRecorded, "missing episode"),
+    (AdoptionMatchRecorded, "match with adopters"),
+    (PreviousPermanenceRecorded, "previous permanence"),
+    (StrengthsAndDifficultiesRecorded, "strengths and difficulties questionnaire"),
+    (ConvictionRecorded, "conviction, final warning or reprimand"),
+    (SubstanceMisuseIdentified, "substance misuse"),
+)
+
+
+@rule(
+    *(item_type for item_type, _ in _RETURN_ITEMS),
+    *_PERIODS,
+    refuses=[Refusal.RETURN_ITEM_NOT_LOOKED_AFTER],
+)
+def check_return_items_while_looked_after(chronology: Chronology) -> Iterator[Breach]:
+    for item_type, what in _RETURN_ITEMS:
+        yield from _not_looked_after(
+            chronology, item_type, Refusal.RETURN_ITEM_NOT_LOOKED_AFTER, what
+        )
+
+
+# Items carrying their own end: the event type, the end's field, what it is.
+_ITEMS_WITH_AN_END: tuple[tuple[type[JourneyEvent], str, str], ...] = (
+    (UnaccompaniedAsylumSeekerRecorded, "ceased_on", "unaccompanied asylum-seeking status"),
+    (MissingEpisodeRecorded, "returned_on", "missing episode"),
+    (ChildInNeedPlanRecorded, "ended_on", "child in need plan"),
+)
+
+
+@rule(
+    *(item_type for item_type, _, _ in _ITEMS_WITH_AN_END),
+    refuses=[Refusal.RETURN_ITEM_ENDS_BEFORE_START],
+)
+def check_return_items_end_after_they_start(chronology: Chronology) -> Iterator[Breach]:
+    for item_type, end_field, what in _ITEMS_WITH_AN_END:
+        for item in chronology.of_type(item_type):
+            ended = getattr(item, end_field)
+            if ended is not None and ended < item.occurred_on:
+                yield Breach(
+                    Refusal.RETURN_ITEM_ENDS_BEFORE_START,
+                    item,
+                    end_field,
+                    f"{what} starting {item.occurred_on} ends on {ended}, before it starts",
+                )
+
+
+@rule(StrengthsAndDifficultiesRecorded, refuses=[Refusal.SDQ_SCORE_OR_REASON])
+def check_sdq_has_a_score_or_a_reason(chronology: Chronology) -> Iterator[Breach]:
+    for questionnaire in chronology.of_type(StrengthsAndDifficultiesRecorded):
+        if (questionnaire.score is None) == (questionnaire.reason is None):
+            yield Breach(
+                Refusal.SDQ_SCORE_OR_REASON,
+                questionnaire,
+                "score",
+                "a strengths and difficulties questionnaire records a score (SDQ_SCORE) or "
+                "the reason it was not completed (SDQ_REASON), exactly one of them; here "
+                + ("neither" if questionnaire.score is None else "both"),
+            )
+
+
+@rule(MotherhoodRecorded, ChildRegistered, refuses=[Refusal.MOTHER_NOT_FEMALE])
+def check_a_mother_is_female(chronology: Chronology) -> Iterator[Breach]:
+    if chronology.child.sex == "F":
+        return
+    for motherhood in chronology.of_type(MotherhoodRecorded):
+        yield Breach(
+            Refusal.MOTHER_NOT_FEMALE,
+            motherhood,
+            "occurred_on",
+            f"motherhood recorded for a child registered with sex {chronology.child.sex}: "
+            "SSDA903's MOTHER is recorded for young women only",
+        )
+
+
+# (the event, its field naming the spell, the spell's kind, the refusal, what it is)
+_WITHIN_SPELLS: tuple[tuple[type[JourneyEvent], str, SpellKind, Refusal, str], ...] = (
+    (
+        ChildInNeedPlanRecorded,
+        "referral_id",
+        REFERRAL,
+        Refusal.CIN_PLAN_OUTSIDE_REFERRAL,
+        "child in need plan",
+    ),
+    (
+        ChildProtectionReviewHeld,
+        "plan_id",
+        PLAN,
+        Refusal.CP_REVIEW_OUTSIDE_PLAN,
+        "child protection review",
+    ),
+)
+
+
+@rule(
+    *(event_type for event_type, *_ in _WITHIN_SPELLS),
+    *{kind.start_type for _, _, kind, _, _ in _WITHIN_SPELLS},
+    *{kind.end_type for _, _, kind, _, _ in _WITHIN_SPELLS if kind.end_type is not None},
+    refuses={
+        code: {event_type, kind.start_type, *_ends(kind)}
+        for event_type, _, kind, code, _ in _WITHIN_SPELLS
+    },
+)
+def check_return_items_within_their_spell(chronology: Chronology) -> Iterator[Breach]:
+    for event_type, id_field, kind, code, what in _WITHIN_SPELLS:
+        events = chronology.of_type(event_type)
+        if not events:
+            continue
+        spells = chronology.spells(kind)
+        for event in events:
+            spell = spells.get(getattr(event, id_field))
+            if spell is None:
+                continue  # check_references_known names the unknown spell
+            day = event.occurred_on
+            ended = spell.ended_on
+            # Open on its last day too: a plan is reviewed, or a CIN plan starts, the day
+            # the referral or plan it belongs to ends.
+            if day < spell.started_on or (ended is not None and day > ended):
+                yield Breach(
+                    code,
+                    event,
+                    "occurred_on",
+                    f"{what} on {day}, when {kind.noun} {getattr(event, id_field)!r} is not "
+                    f"open (from {spell.started_on} to {ended or 'now'})",
+                )

@@ -149,6 +149,36 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
         f"Review child protection conference of plan {e.plan_id} "
         f"(plan continues: {_yes_no(e.plan_continues)})"
     ),
+    # The statutory returns' items (issue 14); personal fields (MC_DOB) are not shown.
+    contract.MotherhoodRecorded: lambda e: "Recorded as a mother",
+    contract.UnaccompaniedAsylumSeekerRecorded: lambda e: (
+        "Unaccompanied asylum-seeking child"
+        + (f" until {e.ceased_on.isoformat()}" if e.ceased_on else "")
+    ),
+    contract.MissingEpisodeRecorded: lambda e: (
+        ("Missing from placement" if e.absence == "M" else "Away from placement without consent")
+        + (f" until {e.returned_on.isoformat()}" if e.returned_on else " (not yet returned)")
+    ),
+    contract.AdoptionMatchRecorded: lambda e: (
+        f"Matched with adopters ({e.adopters_sex}, {e.adopters_legal_status}"
+        + (", former foster carers" if e.former_foster_carers else "")
+        + f") under adoption decision {e.decision_id}"
+    ),
+    contract.PreviousPermanenceRecorded: lambda e: (
+        f"Previous permanence recorded ({e.arrangement})"
+    ),
+    contract.StrengthsAndDifficultiesRecorded: lambda e: (
+        f"Strengths and difficulties score {e.score}"
+        if e.score is not None
+        else f"Strengths and difficulties questionnaire not completed ({e.reason})"
+    ),
+    contract.ConvictionRecorded: lambda e: "Convicted, or given a final warning or reprimand",
+    contract.SubstanceMisuseIdentified: lambda e: "Substance misuse identified",
+    contract.ChildInNeedPlanRecorded: lambda e: (
+        f"Child in need plan under referral {e.referral_id}"
+        + (f" until {e.ended_on.isoformat()}" if e.ended_on else "")
+    ),
+    contract.ChildProtectionReviewHeld: lambda e: f"Child protection plan {e.plan_id} reviewed",
 }
 
 

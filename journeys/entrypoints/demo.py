@@ -3,8 +3,10 @@
 Steps, each with its progress on stderr: start the embedded broker (unless
 KAFKA_BOOTSTRAP_SERVERS names a cluster), generate the authority and keep its JSON Lines,
 publish the submissions, process them (the journey rules accept or refuse each), project
-the accepted events into DuckDB, print the indicators beside the case study's published
-figures, write report.html, and one supervision page per team (supervision/).
+the accepted events into DuckDB, write the last three years' statutory returns from the
+record and check them with the DfE's rules (`journeys demo`), print the indicators beside
+the case study's published figures, write report.html, and one supervision page per team
+(supervision/).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from journeys.kafka.broker import kafka_settings
 from journeys.kafka.processor import ProcessSummary, process_until_idle
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
+from journeys.returns.demo import write_and_validate
+from journeys.returns.record import counting, events_known_at
 from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
 from projections.comparators import (
@@ -125,8 +129,15 @@ def read_titles(database: Path) -> dict[str, str]:
 
 
 def run_demo(
-    params: AuthorityParameters, out_dir: Path, settings: Settings, *, stream: TextIO = sys.stdout
+    params: AuthorityParameters,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    stream: TextIO = sys.stdout,
+    returns: bool = False,
 ) -> DemoResult:
+    """The demo; with `returns`, also its last three years' statutory returns, written
+    from the record and checked by the DfE's rules (journeys/returns/demo.py)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = dataclasses.replace(
         settings,
@@ -159,6 +170,11 @@ def run_demo(
             )
         print(summary.describe(), file=stream)
         project(live, follow=False, options=RunnerOptions(show_progress=True))
+        if returns:
+            record = counting(events_known_at(live, params.local_authority))
+            write_and_validate(
+                record, params.local_authority, params.to_year, out_dir / "returns", stream
+            )
     population_file = _population_file(params, out_dir)
     load_reference_file(settings.database, load_population, population_file)
     print(f"population loaded ({population_file})", file=stream)

@@ -20,6 +20,7 @@ from journeys.synthetic.need import write_referrals
 from journeys.synthetic.parameters import AuthorityParameters, Trend, reporting_year
 from journeys.synthetic.population import ChildSeed, population
 from journeys.synthetic.recording import record
+from journeys.synthetic.returns import upn
 from journeys.synthetic.story import Story
 from journeys.synthetic.supervision import Team, record_supervision, workforce, write_supervision
 
@@ -77,16 +78,23 @@ def _journey(
 ) -> list[RecordedEvent]:
     work_rng = random.Random(f"{params.seed}/{params.local_authority}/{child.child_id}/work")
     story = Story(child.child_id, child.date_of_birth, child.rng, work_rng)
+    story.returns_rng = random.Random(
+        f"{params.seed}/{params.local_authority}/{child.child_id}/returns"
+    )
     registered = child.first_referral
     if child.rng.random() < 0.1:
         # Known before the first referral (e.g. as a sibling); never before birth.
         registered = max(child.date_of_birth, registered.replace(day=1))
+    # Sex as the returns record it: female or male (SSDA903 had no code for unknown
+    # before 2025).
+    story.sex = child.rng.choices(("F", "M", "U"), weights=(48, 52, 0))[0]
     story.add(
         ChildRegistered,
         registered,
         date_of_birth=child.date_of_birth,
-        sex=child.rng.choices(("F", "M", "U"), weights=(48, 51, 1))[0],
+        sex=story.sex,
         ethnicity=child.rng.choices(_ETHNICITY, weights=_ETHNICITY_WEIGHTS)[0],
+        upn=upn(story.returns_rng, params.local_authority, child.date_of_birth),
     )
     write_referrals(story, params, child.first_referral)
     write_leaving_care(story, params)

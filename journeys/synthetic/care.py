@@ -10,7 +10,7 @@ return to the same carer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from events.catalogue import (
@@ -22,6 +22,16 @@ from events.catalogue import (
 )
 from journeys.synthetic.looked_after import write_care_plan
 from journeys.synthetic.parameters import AuthorityParameters, reporting_year
+from journeys.synthetic.returns import (
+    TEMPORARY,
+    home_postcode,
+    placement_postcode,
+    reason_for_change,
+    urn,
+    write_entry_details,
+    write_motherhood,
+    write_wellbeing,
+)
 from journeys.synthetic.story import Story, birthday
 
 
@@ -76,10 +86,31 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
         )[0],
     )
     spells = _placement_spells(story, params, start, end, age, adoption_on)
+    if legal_status == "V2":
+        # Placed with parents is never under section 20 alone (SSDA903 rule 378).
+        spells = [
+            replace(s, placement_type="U6", provider="PR1") if s.placement_type == "P1" else s
+            for s in spells
+        ]
+    if reason in ("E45", "E46") and not spells[-1].placement_type.startswith("U"):
+        # A special guardianship or residence order by former foster carers follows a
+        # foster placement (SSDA903 rule 516); from anywhere else it is another carer's.
+        reason = "E41"
+    write_entry_details(story, start)
     _write_placements(story, period_id, spells, end)
-    write_care_plan(story, params, start, end, adoption_on)
+    write_care_plan(
+        story,
+        params,
+        start,
+        end,
+        adoption_on,
+        by_foster_carers=adoption_on is not None and spells[-1].placement_type == "A5",
+    )
+    write_wellbeing(story, start, end)
+    write_motherhood(story, start, end)
     story.add(PeriodOfCareEnded, end, period_id=period_id, reason=reason)
     story.periods.append((start, end, False))
+    story.adopted = story.adopted or reason in ("E11", "E12")
     return end
 
 
@@ -90,11 +121,14 @@ def _write_legal_status(
     rng = story.rng
     roll = rng.random()
     if age >= 12 and roll < 0.06:
-        return rng.choice(("J1", "J2", "J3"))
+        # Not J2 (detained under PACE): it lasts hours, not a period of care (rule 364).
+        return rng.choice(("J1", "J1", "J3"))
     changes: list[tuple[date, str]] = []
     if roll < 0.18:
         first = rng.choice(("L1", "L2"))
-        changes.append((start + _days(rng.uniform(1, 8)), "C1"))
+        # Police protection (L1) lasts at most 72 hours, an emergency protection order
+        # (L2) days: both are replaced by an interim care order within three days.
+        changes.append((start + _days(rng.uniform(1, 3)), "C1"))
     elif roll < 0.55 and adoption_on is None:
         first = "V2"
     else:
@@ -114,7 +148,9 @@ def _write_legal_status(
 def _first_placement_type(story: Story, age: int) -> str:
     rng = story.rng
     if age >= 16:
-        return rng.choices(("U6", "U4", "K2", "H5", "S1", "U3"), weights=(30, 15, 20, 20, 5, 10))[0]
+        # Semi-independent living (H5) is gone from the return's codes since 2025: such a
+        # young person lives in a children's home here.
+        return rng.choices(("U6", "U4", "K2", "K2", "S1", "U3"), weights=(30, 15, 20, 20, 5, 10))[0]
     if age >= 11:
         return rng.choices(("U6", "U4", "K2", "U3", "R1"), weights=(45, 15, 25, 12, 3))[0]
     return rng.choices(("U6", "U4", "U3", "U1", "P1", "R3"), weights=(50, 15, 18, 5, 8, 4))[0]
@@ -122,8 +158,9 @@ def _first_placement_type(story: Story, age: int) -> str:
 
 def _provider(story: Story, placement_type: str) -> str | None:
     rng = story.rng
-    if rng.random() < 0.05:
-        return None  # not yet known: the contract allows an explicit null
+    rng.random()  # drawn as when 5% of providers were left unknown, so journeys stay the same
+    if placement_type in TEMPORARY:
+        return None  # a temporary placement has no provider of its own (SSDA903 rule 213)
     if placement_type == "P1":
         return "PR0"
     if placement_type.startswith("A"):
@@ -162,7 +199,8 @@ def _placement_spells(
         foster = spells[-1]
         if foster.placement_type in ("U4", "U6") and rng.random() < 0.3:
             # Placed for adoption with the current foster carer: a move, same carer.
-            spells.append(_Spell(adoption_on, "A4", foster.carer_id, _provider(story, "A4")))
+            # A5: placed for adoption under a placement order with the current foster carer.
+            spells.append(_Spell(adoption_on, "A5", foster.carer_id, _provider(story, "A5")))
         else:
             adopters = story.new_carer_id()
             spells.append(_Spell(adoption_on, "A6", adopters, _provider(story, "A6")))
@@ -178,9 +216,10 @@ def _within_placement(
     extra: list[_Spell] = []
     if length > 60 and rng.random() < min(1.0, params.temporary_placement_per_year * length / 365):
         leaves = spell.begins + _days(rng.uniform(20, length - 35))
-        temporary = rng.choice(("T0", "T1", "T2", "T3", "T4"))
+        # Not T4: the 2025-26 rules both require and forbid its provider (178, 213).
+        temporary = rng.choice(("T0", "T1", "T2", "T3", "T3"))
         respite = story.new_carer_id()
-        extra.append(_Spell(leaves, temporary, respite, spell.provider))
+        extra.append(_Spell(leaves, temporary, respite, None))  # no provider (rule 213)
         back = leaves + _days(rng.uniform(2, 14))
         extra.append(_Spell(back, spell.placement_type, spell.carer_id, spell.provider))
     if (
@@ -197,6 +236,7 @@ def _within_placement(
 
 def _write_placements(story: Story, period_id: str, spells: list[_Spell], end: date) -> None:
     rng = story.rng
+    home = home_postcode(story.returns_rng)
     for index, spell in enumerate(spells):
         placement_id = story.next_id("PL")
         story.add(
@@ -207,6 +247,7 @@ def _write_placements(story: Story, period_id: str, spells: list[_Spell], end: d
             placement_type=spell.placement_type,
             provider=spell.provider,
             carer_id=spell.carer_id,
+            **_placement_details(story, spell, spells[index - 1] if index else None, home),
         )
         last = index == len(spells) - 1
         # The last placement usually ends explicitly; otherwise the period's end closes it.
@@ -214,6 +255,23 @@ def _write_placements(story: Story, period_id: str, spells: list[_Spell], end: d
             story.add(
                 PlacementEnded, end if last else spells[index + 1].begins, placement_id=placement_id
             )
+
+
+def _placement_details(
+    story: Story, spell: _Spell, previous: _Spell | None, home: str
+) -> dict[str, str | None]:
+    """What the return records of a placement: URN, postcodes, why the child moved."""
+    rng = story.returns_rng
+    return {
+        "urn": urn(spell.placement_type, spell.carer_id),
+        "home_postcode": home,
+        "placement_postcode": placement_postcode(spell.carer_id, spell.provider, home),
+        "reason_for_change": (
+            None
+            if previous is None
+            else reason_for_change(rng, previous.placement_type, spell.placement_type)
+        ),
+    }
 
 
 def write_short_breaks(story: Story, start: date, until: date) -> date:
@@ -239,11 +297,13 @@ def write_short_breaks(story: Story, start: date, until: date) -> date:
             PeriodOfCareStarted, begins, period_id=period_id, legal_status=status,
             category_of_need="N1",
         )  # fmt: skip
+        write_entry_details(story, begins)
         placement_id = story.next_id("PL")
+        spell = _Spell(begins, placement_type, carer, _provider(story, placement_type))
         story.add(
             PlacementStarted, begins, placement_id=placement_id, period_id=period_id,
-            placement_type=placement_type, provider=_provider(story, placement_type),
-            carer_id=carer,
+            placement_type=placement_type, provider=spell.provider, carer_id=carer,
+            **_placement_details(story, spell, None, home_postcode(story.returns_rng)),
         )  # fmt: skip
         story.add(PlacementEnded, ends, placement_id=placement_id)
         story.add(PeriodOfCareEnded, ends, period_id=period_id, reason="E8")

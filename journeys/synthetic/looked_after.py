@@ -26,6 +26,7 @@ from events.catalogue import (
 )
 from journeys.domain.facts import age_on
 from journeys.synthetic.parameters import AuthorityParameters, reporting_year
+from journeys.synthetic.returns import write_adoption_match
 from journeys.synthetic.story import Story
 
 # How a child of 4 or over took part in a review when they contributed, and when not.
@@ -45,12 +46,14 @@ def write_care_plan(
     start: date,
     end: date,
     adoption_on: date | None,
+    *,
+    by_foster_carers: bool = False,
 ) -> None:
     """The reviews, PEPs, health checks and adoption decisions of one period of care."""
     _write_reviews(story, params, start, end)
     _write_education_plans(story, params, start, end)
     _write_health(story, params, start, end)
-    _write_adoption_decision(story, start, end, adoption_on)
+    _write_adoption_decision(story, start, end, adoption_on, by_foster_carers)
 
 
 def _schedule(first: date, end: date, gap: Callable[[date], float]) -> Iterator[date]:
@@ -112,7 +115,7 @@ def _write_health(story: Story, params: AuthorityParameters, start: date, end: d
 
 
 def _write_adoption_decision(
-    story: Story, start: date, end: date, adoption_on: date | None
+    story: Story, start: date, end: date, adoption_on: date | None, by_foster_carers: bool
 ) -> None:
     """The decision that the child should be placed for adoption, and sometimes its end.
 
@@ -122,9 +125,12 @@ def _write_adoption_decision(
     """
     rng = story.work_rng
     if adoption_on is not None:
-        decided = max(start + timedelta(days=1), adoption_on - _days(rng.uniform(60, 200)))
+        # Before the placement order (E1, 20 to 80 days before the placement): rule 553.
+        decided = max(start + timedelta(days=1), adoption_on - _days(rng.uniform(90, 240)))
         if decided < end:
-            story.add(AdoptionDecisionMade, decided, decision_id=story.next_id("AD"))
+            decision_id = story.next_id("AD")
+            story.add(AdoptionDecisionMade, decided, decision_id=decision_id)
+            write_adoption_match(story, decision_id, decided, adoption_on, by_foster_carers)
         return
     age = age_on(story.date_of_birth, start)
     if age >= 10 or rng.random() >= (0.25 if age < 5 else 0.1):

@@ -25,6 +25,7 @@ from events.catalogue import (
 )
 from journeys.synthetic.care import write_period_of_care, write_short_breaks
 from journeys.synthetic.parameters import AuthorityParameters, reporting_year
+from journeys.synthetic.returns import write_cin_plan, write_cp_reviews
 from journeys.synthetic.story import Story, birthday
 
 _SOURCES = sorted(codes.REFERRAL_SOURCE)
@@ -72,7 +73,9 @@ def _write_referral(
         received,
         referral_id=referral_id,
         source=rng.choices(_SOURCES, weights=_SOURCE_WEIGHTS)[0],
-        primary_need=None if rng.random() < 0.1 else rng.choices(_NEEDS, weights=_NEED_WEIGHTS)[0],
+        # Drawn as when a tenth was left unknown, so journeys stay the same; the CIN
+        # census needs the primary need of every referral that led to action (8610).
+        primary_need=(rng.random(), rng.choices(_NEEDS, weights=_NEED_WEIGHTS)[0])[1],
     )
     age = story.age_on(received)
     section47 = params.section47_share * (params.repeat_section47_factor if story.had_plan else 1)
@@ -105,6 +108,7 @@ def _write_referral(
         else:
             lasts = rng.expovariate(1 / 200) + 60
         closes = _after_drift_review(story, params, received, assessed + _days(lasts))
+        write_cin_plan(story, referral_id, assessed, min(closes, eighteenth), params.end)
         return _close(story, referral_id, closes, eighteenth, "RC6")
     reason = "RC8" if rng.random() < 0.6 else "RC9"
     return _close(story, referral_id, assessed + _days(rng.uniform(0, 10)), eighteenth, reason)
@@ -134,8 +138,11 @@ def _after_drift_review(
 
 
 def _can_enter_care(story: Story, day: date, eighteenth: date) -> bool:
-    """Not while already looked after, and not in the last weeks before the 18th birthday."""
-    return story.care_free_from() < day and day < eighteenth - timedelta(days=90)
+    """Not while already looked after, not in the last weeks before the 18th birthday, and
+    never again after an adoption (SSDA903 rule 199)."""
+    return (
+        story.care_free_from() < day and day < eighteenth - timedelta(days=90) and not story.adopted
+    )
 
 
 def _write_assessment(
@@ -157,6 +164,11 @@ def _write_assessment(
     return completed
 
 
+def _weekday(day: date) -> date:
+    """The day, or the Monday after it if it falls on a weekend."""
+    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+
+
 def _write_protection(
     story: Story, params: AuthorityParameters, referral_id: str, received: date, eighteenth: date
 ) -> date:
@@ -165,7 +177,7 @@ def _write_protection(
     enquiry_id = story.next_id("S")
     started = received + timedelta(days=round(rng.uniform(1, 10)))
     story.add(Section47Started, started, enquiry_id=enquiry_id, referral_id=referral_id)
-    conference = started + _days(rng.uniform(8, 25))
+    conference = _weekday(started + _days(rng.uniform(8, 25)))  # never a weekend (8875)
     plan_required = rng.random() < params.conference_decides_plan
     story.add(
         ChildProtectionConferenceHeld,
@@ -195,6 +207,7 @@ def _write_protection(
         left = write_period_of_care(story, params, plan_ends)
         return _close(story, referral_id, left + _days(rng.uniform(0, 40)), eighteenth, "RC6")
     story.add(ChildProtectionPlanEnded, plan_ends, plan_id=plan_id)
+    write_cp_reviews(story, plan_id, conference, plan_ends)
     return _close(story, referral_id, plan_ends + _days(rng.uniform(20, 270)), eighteenth, "RC6")
 
 

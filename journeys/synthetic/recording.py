@@ -119,7 +119,11 @@ def _correction(story: Story, event: JourneyEvent) -> tuple[str, Any] | None:
     if isinstance(event, ChildProtectionPlanStarted):
         return "category", rng.choice(sorted(codes.CP_CATEGORY - {event.category}))
     if isinstance(event, PlacementStarted):
-        return "provider", rng.choice(sorted(codes.PROVIDER - {event.provider or ""}))
+        # PR0 (placed with parents) only for P1; a temporary placement has no provider.
+        if event.placement_type in codes.TEMPORARY_PLACEMENT_TYPE:
+            return None
+        wrong = {event.provider or ""} | (set() if event.placement_type == "P1" else {"PR0"})
+        return "provider", rng.choice(sorted(codes.PROVIDER - wrong))
     if isinstance(event, CareLeaverContactRecorded) and event.in_touch == "YES":
         suffix = event.accommodation[-1]
         same_suitability = sorted(

@@ -17,30 +17,40 @@ from typing import Any
 from events.catalogue import (
     AdoptionDecisionCeased,
     AdoptionDecisionMade,
+    AdoptionMatchRecorded,
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
+    ChildInNeedPlanRecorded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
+    ChildProtectionReviewHeld,
     ChildRegistered,
     ConferenceAttendanceRecorded,
+    ConvictionRecorded,
     DentalCheckCompleted,
     EventRetracted,
     HealthAssessmentCompleted,
     ImmunisationsStatusRecorded,
     JourneyEvent,
     LegalStatusChanged,
+    MissingEpisodeRecorded,
+    MotherhoodRecorded,
     PeriodOfCareEnded,
     PeriodOfCareStarted,
     PersonalAdviserAllocated,
     PersonalEducationPlanCompleted,
     PlacementEnded,
     PlacementStarted,
+    PreviousPermanenceRecorded,
     ReferralClosed,
     ReferralReceived,
     Section47Started,
     StatutoryReviewHeld,
+    StrengthsAndDifficultiesRecorded,
+    SubstanceMisuseIdentified,
+    UnaccompaniedAsylumSeekerRecorded,
 )
 
 _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
@@ -72,6 +82,17 @@ _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
             CareLeaverContactRecorded,
             ReferralClosed,
             EventRetracted,
+            # The statutory returns' items (journeys/synthetic/returns.py).
+            PreviousPermanenceRecorded,
+            UnaccompaniedAsylumSeekerRecorded,
+            StrengthsAndDifficultiesRecorded,
+            ConvictionRecorded,
+            SubstanceMisuseIdentified,
+            MissingEpisodeRecorded,
+            AdoptionMatchRecorded,
+            MotherhoodRecorded,
+            ChildInNeedPlanRecorded,
+            ChildProtectionReviewHeld,
         )
     )
 }
@@ -104,10 +125,15 @@ class Story:
     # health, adoption decisions, conference attendance), so that adding it left the rest
     # of every journey as it was.
     work_rng: random.Random = field(default_factory=random.Random)
+    # A third stream, for what the statutory returns record beyond the journey (UPN,
+    # postcodes, SDQs, ...: journeys/synthetic/returns.py), added the same way.
+    returns_rng: random.Random = field(default_factory=random.Random)
+    sex: str = "U"
     drafts: list[Draft] = field(default_factory=list)
     # Periods of care so far: (start, end, under short breaks V3/V4).
     periods: list[tuple[date, date, bool]] = field(default_factory=list)
     had_plan: bool = False
+    adopted: bool = False
     _counters: dict[str, int] = field(default_factory=dict)
 
     def add(self, event_class: type[JourneyEvent], on: date, **fields: Any) -> Draft:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from events.catalogue import EVENT_CLASSES, JourneyEvent, fields_of
+from events.catalogue import EVENT_CLASSES, JourneyEvent, fields_of, personal_fields_of
 from events.codec import default_codec
 from events.validation import UNKNOWN_SYMBOL
 
@@ -89,3 +89,13 @@ def test_every_code_list_of_a_string_field_is_checked_by_the_codec() -> None:
                 assert field.metadata.get("codes"), f"{event_class.__name__}.{field.name}"
             if event_class.__name__ == "PeriodOfCareEnded" and field.name == "reason":
                 assert field.metadata.get("codes")
+
+
+def test_every_event_type_with_a_personal_field_can_carry_it_sealed() -> None:
+    # The record never holds a personal field in clear (events.personal_data): a type that
+    # gains one gains sealed_personal_data in the same schema version.
+    for event_class in EVENT_CLASSES:
+        if personal_fields_of(event_class):
+            assert "sealed_personal_data" in {f.name for f in fields_of(event_class)}, (
+                event_class.__name__
+            )

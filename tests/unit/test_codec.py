@@ -188,7 +188,7 @@ BAD_MESSAGES = [
     ("unknown fingerprint", MAGIC + bytes(8) + GOOD[10:], "unknown", "<fingerprint>",
      "unknown_fingerprint"),
     ("header only", GOOD[:HEADER_LENGTH], "PlacementStarted", "event_id", "truncated_body"),
-    ("body cut inside carer_id", GOOD[:-2], "PlacementStarted", "carer_id", "truncated_body"),
+    ("body cut inside carer_id", GOOD[:-6], "PlacementStarted", "carer_id", "truncated_body"),
     ("trailing bytes", GOOD + b"\x00", "PlacementStarted", "<message>", "trailing_bytes"),
 ]  # fmt: skip
 

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 from eventsourcing.persistence import JSONTranscoder
-from schema_versions import COMPATIBLE, message_of, schemas_with
+from schema_versions import (
+    CURRENT_PLACEMENT_STARTED,
+    NEXT_PLACEMENT_STARTED,
+    message_of,
+    schemas_with,
+)
 
 from events.catalogue import ChildRegistered, PlacementStarted, fields_of
 from events.codec import AvroCodec, default_codec, with_child_id
@@ -109,10 +114,10 @@ def test_forgotten_bytes_are_not_reused() -> None:
 def test_a_submission_of_another_schema_version_is_stored_in_the_current_one(
     tmp_path: Path,
 ) -> None:
-    # A source system already on v2 of PlacementStarted; this service still on v1.
-    schemas_dir = schemas_with(tmp_path, COMPATIBLE / "PlacementStarted.v2.avsc")
-    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": 1})
-    v2 = on_v1.registry.versions("PlacementStarted")[1]
+    # A source system already on the next version of PlacementStarted; this service not.
+    schemas_dir = schemas_with(tmp_path, NEXT_PLACEMENT_STARTED)
+    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": CURRENT_PLACEMENT_STARTED})
+    v2 = on_v1.registry.versions("PlacementStarted")[-1]
     record = {f.name: getattr(PLACEMENT, f.name) for f in fields_of(PlacementStarted)}
     message = message_of(v2, record | {"carer_postcode_district": "DN1"})
     payload = on_v1.decode(message)

@@ -45,7 +45,7 @@ def by_position(table: pa.Table) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def history() -> list[JourneyEvent]:
-    return list(generate(AuthorityParameters(children=60, seed=11)))
+    return list(generate(AuthorityParameters(children=100, seed=11)))
 
 
 def test_zigzag_varint_is_the_avro_long_encoding() -> None:
@@ -84,7 +84,9 @@ def test_a_batch_of_every_event_type_equals_reading_each_message_alone(
 def evolved_codec(tmp_path_factory: pytest.TempPathFactory) -> AvroCodec:
     """PlacementStarted as it is today (v2 here), after a v1 that had no `provider`."""
     directory = schemas_with(tmp_path_factory.mktemp("schemas"))
-    current = json.loads((default_schemas_dir() / "PlacementStarted.v1.avsc").read_text())
+    for copied in directory.glob("PlacementStarted.v*.avsc"):
+        copied.unlink()
+    current = AvroCodec(default_schemas_dir()).current_version("PlacementStarted").raw
     older = {**current, "fields": [f for f in current["fields"] if f["name"] != "provider"]}
     (directory / "PlacementStarted.v1.avsc").write_text(json.dumps(older))
     (directory / "PlacementStarted.v2.avsc").write_text(json.dumps(current))

@@ -30,7 +30,7 @@ from journey_builders import (
     referral_received,
     retraction,
 )
-from test_rules import CASES
+from test_rules import CASES, a_boy_recorded_as_a_mother
 
 from events.catalogue import EVENT_CLASSES
 from events.exceptions import InvalidEvent
@@ -220,6 +220,7 @@ JOURNEY_CASES: dict[Refusal, Callable[[], object]] = {
     Refusal.REGISTRATION_NOT_RETRACTABLE: _retract("the registration"),
     Refusal.RETRACTION_LEAVES_DEPENDANTS: _retract_the_period_of_a_placement,
     Refusal.CHILD_NOT_REGISTERED: _unregistered,
+    Refusal.MOTHER_NOT_FEMALE: a_boy_recorded_as_a_mother,
 }
 
 

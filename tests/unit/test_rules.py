@@ -20,6 +20,7 @@ from journey_builders import (
     assessment_completed,
     assessment_started,
     attendance_recorded,
+    build,
     case_allocated,
     child_registered,
     conference_held,
@@ -46,7 +47,16 @@ from journey_builders import (
     visit_made,
 )
 
-from events.catalogue import JourneyEvent
+from events.catalogue import (
+    AdoptionMatchRecorded,
+    ChildInNeedPlanRecorded,
+    ChildProtectionReviewHeld,
+    JourneyEvent,
+    MissingEpisodeRecorded,
+    MotherhoodRecorded,
+    StrengthsAndDifficultiesRecorded,
+    UnaccompaniedAsylumSeekerRecorded,
+)
 from journeys.domain.exceptions import JourneyError, RuleViolation
 from journeys.domain.journey import Journey
 
@@ -571,6 +581,97 @@ CASES: dict[str, Case] = {
     "a review conference of an unknown plan": Case(
         PLAN, review_conference_held("2011-05-01", "CP9"), "UNKNOWN_PLAN", "plan_id"
     ),
+    # The statutory returns' items (issue 14): an SSDA903 item while looked after.
+    "a missing episode in care": Case(
+        PERIOD, build(MissingEpisodeRecorded, "2012-05-01", absence="M", returned_on=None)
+    ),
+    "a missing episode after leaving care": Case(
+        ENDED_PERIOD,
+        build(MissingEpisodeRecorded, "2013-05-01", absence="A"),
+        "RETURN_ITEM_NOT_LOOKED_AFTER",
+    ),
+    "an SDQ of a child never looked after": Case(
+        REFERRAL,
+        build(StrengthsAndDifficultiesRecorded, "2011-03-01", score="12"),
+        "RETURN_ITEM_NOT_LOOKED_AFTER",
+    ),
+    "a missing episode ending the day it starts": Case(
+        PERIOD,
+        build(MissingEpisodeRecorded, "2012-05-01", absence="M", returned_on=date(2012, 5, 1)),
+    ),
+    "a missing episode ending before it starts": Case(
+        PERIOD,
+        build(MissingEpisodeRecorded, "2012-05-01", absence="M", returned_on=date(2012, 4, 30)),
+        "RETURN_ITEM_ENDS_BEFORE_START",
+        "returned_on",
+    ),
+    "UASC status ceasing before it starts": Case(
+        PERIOD,
+        build(UnaccompaniedAsylumSeekerRecorded, "2012-05-01", ceased_on=date(2012, 1, 1)),
+        "RETURN_ITEM_ENDS_BEFORE_START",
+        "ceased_on",
+    ),
+    "an SDQ with a score": Case(
+        PERIOD, build(StrengthsAndDifficultiesRecorded, "2012-05-01", score="12")
+    ),
+    "an SDQ with neither score nor reason": Case(
+        PERIOD,
+        build(StrengthsAndDifficultiesRecorded, "2012-05-01"),
+        "SDQ_SCORE_OR_REASON",
+        "score",
+    ),
+    "an SDQ with both a score and a reason": Case(
+        PERIOD,
+        build(StrengthsAndDifficultiesRecorded, "2012-05-01", score="3", reason="SDQ4"),
+        "SDQ_SCORE_OR_REASON",
+        "score",
+    ),
+    "a girl in care recorded as a mother": Case(
+        PERIOD, build(MotherhoodRecorded, "2012-05-01", child_date_of_birth=date(2012, 4, 20))
+    ),
+    "a match with adopters under a decision": Case(
+        [*PERIOD, adoption_decided("2012-06-01")],
+        build(
+            AdoptionMatchRecorded,
+            "2012-08-01",
+            decision_id="AD1",
+            former_foster_carers=False,
+            adopters="2",
+            adopters_sex="MF",
+            adopters_legal_status="L0",
+        ),
+    ),
+    "a match with adopters under no decision": Case(
+        PERIOD,
+        build(
+            AdoptionMatchRecorded,
+            "2012-08-01",
+            decision_id="AD9",
+            former_foster_carers=True,
+            adopters="1",
+            adopters_sex="F1",
+            adopters_legal_status="L3",
+        ),
+        "UNKNOWN_ADOPTION_DECISION",
+        "decision_id",
+    ),
+    # A CIN plan within its referral; a CP review within its plan.
+    "a CIN plan under an open referral": Case(
+        REFERRAL, build(ChildInNeedPlanRecorded, "2011-02-01", referral_id="R1")
+    ),
+    "a CIN plan starting after its referral closed": Case(
+        CLOSED_REFERRAL,
+        build(ChildInNeedPlanRecorded, "2011-07-01", referral_id="R1"),
+        "CIN_PLAN_OUTSIDE_REFERRAL",
+    ),
+    "a CP review of an open plan": Case(
+        PLAN, build(ChildProtectionReviewHeld, "2011-05-01", plan_id="CP1")
+    ),
+    "a CP review after its plan ended": Case(
+        [*PLAN, cp_plan_ended("2011-06-01")],
+        build(ChildProtectionReviewHeld, "2011-07-01", plan_id="CP1"),
+        "CP_REVIEW_OUTSIDE_PLAN",
+    ),
 }
 
 
@@ -588,6 +689,19 @@ def test_rule_accepts_or_refuses_by_its_code(case: Case) -> None:
     assert refusal.value.event_type == case.candidate.event_type
     assert refusal.value.field == case.field
     assert journey == before, "a refusal must leave the journey unchanged"
+
+
+def a_boy_recorded_as_a_mother() -> bool:
+    # The cases' journeys are a girl's: this one registers a boy (MOTHER_NOT_FEMALE).
+    journey = journey_of(child_registered(sex="M"), *PERIOD)
+    return journey.record(build(MotherhoodRecorded, "2012-05-01"))
+
+
+def test_motherhood_is_refused_for_a_boy() -> None:
+    with pytest.raises(RuleViolation) as refusal:
+        a_boy_recorded_as_a_mother()
+    assert refusal.value.rule_code == "MOTHER_NOT_FEMALE"
+    assert refusal.value.field == "occurred_on"
 
 
 def test_every_rule_code_in_the_table_has_an_accepting_neighbour() -> None:

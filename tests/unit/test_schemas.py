@@ -174,5 +174,5 @@ def test_schemas_list_prints_type_version_and_fingerprint(
     assert main(["schemas", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     placement = registry.current("PlacementStarted")
-    assert f"PlacementStarted\tv1\t{placement.fingerprint.hex()}" in lines
+    assert f"PlacementStarted\tv{placement.version}\t{placement.fingerprint.hex()}" in lines
     assert len(lines) == len(registry)

@@ -1,7 +1,8 @@
-"""Schema evolution: a v2 with an added optional field and a new enum symbol.
+"""Schema evolution: a next version with an added optional field and a new enum symbol.
 
-v2 reads messages written with v1, and a service still on v1 reads messages written with
-v2 (the new field is skipped; the new code arrives as the enum default UNKNOWN).
+The next version (v3 of PlacementStarted, a fixture) reads messages written with the
+current one (v2), and a service still on v2 reads messages written with v3 (the new field
+is skipped; the new code arrives as the enum default UNKNOWN).
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_versions import COMPATIBLE, message_of, schemas_with
+from schema_versions import (
+    CURRENT_PLACEMENT_STARTED,
+    NEXT_PLACEMENT_STARTED,
+    message_of,
+    schemas_with,
+)
 
 from events.catalogue import PlacementStarted, fields_of
 from events.codec import AvroCodec
@@ -21,8 +27,8 @@ from events.exceptions import InvalidEvent
 
 @pytest.fixture(scope="module")
 def schemas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real schemas plus the fixture's PlacementStarted v2."""
-    return schemas_with(tmp_path_factory.mktemp("schemas"), COMPATIBLE / "PlacementStarted.v2.avsc")
+    """The real schemas plus the fixture's PlacementStarted v3."""
+    return schemas_with(tmp_path_factory.mktemp("schemas"), NEXT_PLACEMENT_STARTED)
 
 
 EVENT = PlacementStarted(
@@ -33,15 +39,15 @@ EVENT = PlacementStarted(
 
 
 def v2_message(codec: AvroCodec, **changes: Any) -> bytes:
-    v2 = codec.registry.versions("PlacementStarted")[1]
+    v2 = codec.registry.versions("PlacementStarted")[-1]
     record = {f.name: getattr(EVENT, f.name) for f in fields_of(PlacementStarted)}
     return message_of(v2, record | {"carer_postcode_district": "DN1"} | changes)
 
 
 def test_v2_reads_a_message_written_with_v1(schemas_dir: Path) -> None:
-    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": 1})
+    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": CURRENT_PLACEMENT_STARTED})
     on_v2 = AvroCodec(schemas_dir)
-    assert on_v2.current_version("PlacementStarted").version == 2
+    assert on_v2.current_version("PlacementStarted").version == CURRENT_PLACEMENT_STARTED + 1
 
     data = on_v1.encode(EVENT)
     assert (
@@ -56,12 +62,12 @@ def test_v2_reads_a_message_written_with_v1(schemas_dir: Path) -> None:
 
 
 def test_v1_reads_a_message_written_with_v2(schemas_dir: Path) -> None:
-    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": 1})
+    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": CURRENT_PLACEMENT_STARTED})
     assert on_v1.decode(v2_message(on_v1)) == EVENT
 
 
 def test_v1_reads_a_code_only_v2_knows_as_the_enum_default(schemas_dir: Path) -> None:
-    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": 1})
+    on_v1 = AvroCodec(schemas_dir, versions={"PlacementStarted": CURRENT_PLACEMENT_STARTED})
     assert on_v1.decode(v2_message(on_v1, provider="PR6")).provider == "UNKNOWN"
 
 
@@ -74,5 +80,5 @@ def test_a_schema_the_class_does_not_match_cannot_build_events(schemas_dir: Path
 
 
 def test_pinning_a_version_that_does_not_exist_is_refused(schemas_dir: Path) -> None:
-    with pytest.raises(ValueError, match="no version 3"):
-        AvroCodec(schemas_dir, versions={"PlacementStarted": 3})
+    with pytest.raises(ValueError, match="no version 4"):
+        AvroCodec(schemas_dir, versions={"PlacementStarted": 4})

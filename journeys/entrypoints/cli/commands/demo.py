@@ -1,8 +1,9 @@
 """`journeys demo`: generate a synthetic authority, run it through the service, write report.html.
 
 Start the embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), generate a Doncaster-
-sized authority, publish, process and project it, print the indicators beside the case
-study's published figures and write report.html.
+sized authority, publish, process and project it, write its last three years' SSDA903
+and CIN census returns from the record and validate them, print the indicators beside
+the case study's published figures and write report.html.
 """
 
 from __future__ import annotations
@@ -27,5 +28,5 @@ def run(arguments: argparse.Namespace) -> int:
     params = parameters_from(arguments, "demo")
     if params is None:
         return 2
-    run_demo(params, arguments.out_dir, Settings.from_environment())
+    run_demo(params, arguments.out_dir, Settings.from_environment(), returns=True)
     return 0

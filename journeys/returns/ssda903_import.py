@@ -1,0 +1,467 @@
+"""An SSDA903 return read back into the events it describes, for the submissions topic.
+
+Each row becomes the events of the record it stands for (the inverse of
+`journeys.returns.ssda903`, column for column: docs/returns.md). What the conversion
+decides:
+
+- **Carers.** RNE T and U keep the carer of the episode before, and L keeps the
+  placement itself. S, P and B change the carer: to the carer of an earlier placement of
+  the same period at the same URN and placement postcode (a return after a temporary
+  placement), else to a new carer identified by the URN, the placement postcode and the
+  episode's start (`carer_of`).
+- **Identity.** An event's id is derived from its natural key: the authority, the child,
+  the event type and the day it happened (for the few a child has once, the type alone).
+  The same row read twice gives the same event, which the record takes as a resend.
+- **Corrections.** A row whose event the record already holds under the same key, with
+  other values (a missing episode now ended, a placement type corrected), becomes the
+  retraction of the recorded event and the corrected event (its id derived from the key
+  and its values). An episode open at 31 March is in the next year's file again: the
+  same key and values, so recorded once.
+- **When.** The events of year Y's return are recorded at 1 April Y 00:00 UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from events import catalogue as contract
+from events.catalogue import JourneyEvent
+from journeys.domain.facts import birthday, in_date_order
+from journeys.returns.ssda903 import CollectionYear
+from journeys.returns.ssda903_reading import Row, RowError
+
+IMPORT_NAMESPACE = uuid.UUID("0c6a2f1e-5d0b-4f43-9a57-3e9d1c2b7a40")
+SOURCE_SYSTEM = "ssda903-import"
+# Event types a child has once whatever its date: their key is the type alone.
+_ONCE = (
+    contract.ChildRegistered,
+    contract.MotherhoodRecorded,
+    contract.UnaccompaniedAsylumSeekerRecorded,
+)
+_ENVELOPE = {"event_id", "recorded_at", "source_system"}
+
+
+@dataclass
+class Converted:
+    """The events a return describes, where each came from, and the rows refused."""
+
+    events: list[JourneyEvent] = field(default_factory=list)
+    source: dict[uuid.UUID, str] = field(default_factory=dict)  # event id -> file:line
+    errors: list[RowError] = field(default_factory=list)
+
+
+def natural_key(event: JourneyEvent) -> str:
+    if isinstance(event, _ONCE):
+        return f"{event.local_authority}/{event.child_id}/{event.event_type}"
+    return f"{event.local_authority}/{event.child_id}/{event.event_type}/{event.occurred_on}"
+
+
+def _values(event: JourneyEvent) -> tuple[Any, ...]:
+    """What a correction compares: every field but the envelope's own (and, for a thing
+    a child has once, the day it was first noted, which each year's return dates anew)."""
+    left_out = _ENVELOPE | ({"occurred_on"} if isinstance(event, _ONCE) else set())
+    return tuple(getattr(event, f.name) for f in fields(event) if f.name not in left_out)
+
+
+def carer_of(child_id: str, started: date, urn: str | None, postcode: str | None) -> str:
+    text = f"{child_id}|{started.isoformat()}|{urn or ''}|{postcode or ''}"
+    return "CR" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def events_of_return(
+    rows: Sequence[Row], year: int, local_authority: str, record: Iterable[JourneyEvent]
+) -> Converted:
+    """The events of one collection year's rows, given what the record already holds."""
+    collection = CollectionYear(year)
+    known: dict[str, JourneyEvent] = {natural_key(e): e for e in record}
+    by_child: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_child[str(row.text("CHILD"))].append(row)
+    made = Converted()
+    recorded_at = datetime(year, 4, 1, tzinfo=UTC)
+    for child_id in sorted(by_child):
+        reader = _ChildReader(child_id, local_authority, collection, recorded_at, known, made)
+        reader.read(by_child[child_id])
+    return made
+
+
+@dataclass
+class _ChildReader:
+    child_id: str
+    local_authority: str
+    collection: CollectionYear
+    recorded_at: datetime
+    known: dict[str, JourneyEvent]
+    made: Converted
+    drafts: list[tuple[JourneyEvent, str]] = field(default_factory=list)
+    born: date | None = None
+
+    def draft(self, event_type: type[JourneyEvent], on: date, row: Row, **values: Any) -> None:
+        event = event_type(
+            event_id=uuid.UUID(int=0),
+            child_id=self.child_id,
+            local_authority=self.local_authority,
+            occurred_on=on,
+            recorded_at=self.recorded_at,
+            source_system=SOURCE_SYSTEM,
+            **values,
+        )
+        self.drafts.append((event, row.where))
+
+    def read(self, rows: list[Row]) -> None:
+        tables: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            tables[row.table].append(row)
+        headers = tables.get("Header", [])
+        registered = self.known.get(f"{self.local_authority}/{self.child_id}/ChildRegistered")
+        if not headers and registered is None:
+            for row in rows:
+                self.made.errors.append(
+                    RowError(
+                        row.file, row.line, "CHILD", "no_header", "the child has no header row"
+                    )
+                )
+            return
+        if headers:
+            self._header(headers[0], tables.get("Episodes", []))
+        else:
+            self.born = registered.date_of_birth  # type: ignore[union-attr]
+        self._episodes(sorted(tables.get("Episodes", []), key=lambda r: r.day("DECOM")))  # type: ignore[arg-type, return-value]
+        for row in tables.get("Reviews", []):
+            self.draft(
+                contract.StatutoryReviewHeld,
+                row.day("REVIEW"),
+                row,
+                participation=row.text("REVIEW_CODE"),
+            )  # type: ignore[arg-type]
+        for row in tables.get("OC2", []):
+            self._oc2(row)
+        for row in tables.get("OC3", []):
+            self._oc3(row)
+        self._adoption(tables.get("PlacedAdoption", []), tables.get("AD1", []))
+        self._entry(tables.get("PrevPerm", []), tables.get("UASC", []), tables.get("Episodes", []))
+        for row in tables.get("Missing", []):
+            self.draft(
+                contract.MissingEpisodeRecorded,
+                row.day("MIS_START"),  # type: ignore[arg-type]
+                row,
+                absence=row.text("MISSING"),
+                returned_on=row.day("MIS_END"),
+            )
+        self._settle()
+
+    def _header(self, row: Row, episodes: list[Row]) -> None:
+        self.born = row.day("DOB")
+        sex = {"1": "M", "2": "F"}.get(str(row.text("SEX")), row.text("SEX"))
+        self.draft(
+            contract.ChildRegistered,
+            self.born,  # type: ignore[arg-type]
+            row,
+            date_of_birth=self.born,
+            sex=sex,
+            ethnicity=row.text("ETHNIC"),
+            upn=row.text("UPN"),
+        )
+        if row.text("MOTHER") == "1" and episodes:
+            first = min(e.day("DECOM") for e in episodes)  # type: ignore[type-var]
+            self.draft(
+                contract.MotherhoodRecorded,
+                max(first, self.collection.first),  # type: ignore[type-var]
+                row,
+                child_date_of_birth=row.day("MC_DOB"),
+            )
+
+    def _episodes(self, rows: list[Row]) -> None:
+        period, placement = self._open_in_record(rows[0].day("DECOM")) if rows else (None, None)
+        reason_for_next: str | None = None
+        for index, row in enumerate(rows):
+            started: date = row.day("DECOM")  # type: ignore[assignment]
+            rne = row.text("RNE")
+            if rne != "S" and period is None:
+                self.made.errors.append(
+                    RowError(
+                        row.file,
+                        row.line,
+                        "RNE",
+                        "period_not_known",
+                        f"the episode of {started:%d/%m/%Y} continues a period of care whose "
+                        "start the record does not hold: import the earlier year first",
+                    )
+                )
+                return
+            if rne == "S":
+                period = f"LAC{started:%Y%m%d}"
+                self.draft(
+                    contract.PeriodOfCareStarted,
+                    started,
+                    row,
+                    period_id=period,
+                    legal_status=row.text("LS"),
+                    category_of_need=row.text("CIN"),
+                )
+            elif rne in ("L", "B", "U"):
+                self.draft(
+                    contract.LegalStatusChanged,
+                    started,
+                    row,
+                    period_id=period,
+                    legal_status=row.text("LS"),
+                )
+            if rne in ("S", "P", "T", "B", "U"):
+                if placement is not None and rne != "S":
+                    self.draft(
+                        contract.PlacementEnded, started, row, placement_id=placement.placement_id
+                    )
+                carer = self._carer(rne, row, started, period, placement)
+                placement = contract.PlacementStarted(
+                    event_id=uuid.UUID(int=0),
+                    child_id=self.child_id,
+                    local_authority=self.local_authority,
+                    occurred_on=started,
+                    recorded_at=self.recorded_at,
+                    source_system=SOURCE_SYSTEM,
+                    placement_id=f"PL{started:%Y%m%d}",
+                    period_id=period,  # type: ignore[arg-type]
+                    placement_type=row.text("PLACE"),  # type: ignore[arg-type]
+                    provider=row.text("PLACE_PROVIDER"),
+                    carer_id=carer,
+                    urn=row.text("URN"),
+                    home_postcode=row.text("HOME_POST"),
+                    placement_postcode=row.text("PL_POST"),
+                    reason_for_change=None if rne == "S" else reason_for_next,
+                )
+                if index == 0 and rne != "S":
+                    # The episode before is in an earlier year's file: its reason for the
+                    # change is the one the record holds.
+                    before = self.known.get(natural_key(placement))
+                    placement = replace(
+                        placement,
+                        reason_for_change=getattr(before, "reason_for_change", None),
+                    )
+                self.drafts.append((placement, row.where))
+            reason_for_next = row.text("REASON_PLACE_CHANGE")
+            ended, reason = row.day("DEC"), row.text("REC")
+            if ended is not None and reason not in (None, "X1"):
+                if placement is not None:
+                    self.draft(
+                        contract.PlacementEnded, ended, row, placement_id=placement.placement_id
+                    )
+                self.draft(contract.PeriodOfCareEnded, ended, row, period_id=period, reason=reason)
+                period, placement = None, None
+
+    def _carer(
+        self,
+        rne: str | None,
+        row: Row,
+        started: date,
+        period: str | None,
+        before: contract.PlacementStarted | None,
+    ) -> str:
+        """T and U: the carer of the placement before. S, P and B: the carer of an earlier
+        placement of the period at the same URN and postcode (a return after a temporary
+        placement), else a new carer named by the URN, postcode and start."""
+        if rne in ("T", "U") and before is not None:
+            return before.carer_id
+        urn, postcode = row.text("URN"), row.text("PL_POST")
+        if urn and postcode:
+            earlier = [
+                p
+                for p in (*self._recorded_placements(), *self._drafted_placements())
+                if p.period_id == period
+                and (p.urn, p.placement_postcode) == (urn, postcode)
+                and p.occurred_on < started
+                # P and B say the carer changed: never the carer of the placement before.
+                and (before is None or p.carer_id != before.carer_id)
+            ]
+            if earlier:
+                return max(earlier, key=lambda p: p.occurred_on).carer_id
+        return carer_of(self.child_id, started, urn, postcode)
+
+    def _recorded_placements(self) -> list[contract.PlacementStarted]:
+        return [
+            e
+            for e in self.known.values()
+            if isinstance(e, contract.PlacementStarted) and e.child_id == self.child_id
+        ]
+
+    def _drafted_placements(self) -> list[contract.PlacementStarted]:
+        return [e for e, _ in self.drafts if isinstance(e, contract.PlacementStarted)]
+
+    def _open_in_record(
+        self, day: date | None
+    ) -> tuple[str | None, contract.PlacementStarted | None]:
+        """The period and placement the record has open the day before `day`."""
+        if day is None:
+            return None, None
+        mine = [
+            e for e in self.known.values() if e.child_id == self.child_id and e.occurred_on < day
+        ]
+        ended = {e.period_id for e in mine if isinstance(e, contract.PeriodOfCareEnded)}
+        periods = [
+            e
+            for e in mine
+            if isinstance(e, contract.PeriodOfCareStarted) and e.period_id not in ended
+        ]
+        if not periods:
+            return None, None
+        period = max(periods, key=lambda e: e.occurred_on).period_id
+        placements = [
+            e for e in mine if isinstance(e, contract.PlacementStarted) and e.period_id == period
+        ]
+        return period, max(placements, key=lambda e: e.occurred_on) if placements else None
+
+    def _oc2(self, row: Row) -> None:
+        day = self.collection.last
+        if row.text("HEALTH_ASSESSMENT") == "1":
+            self.draft(contract.HealthAssessmentCompleted, day, row)
+        if row.text("TEETH_CHECK") == "1":
+            self.draft(contract.DentalCheckCompleted, day, row)
+        if row.text("IMMUNISATIONS") in ("0", "1"):
+            self.draft(
+                contract.ImmunisationsStatusRecorded,
+                day,
+                row,
+                up_to_date=row.text("IMMUNISATIONS") == "1",
+            )
+        if row.text("SDQ_SCORE") or row.text("SDQ_REASON"):
+            self.draft(
+                contract.StrengthsAndDifficultiesRecorded,
+                day,
+                row,
+                score=row.text("SDQ_SCORE"),
+                reason=row.text("SDQ_REASON"),
+            )
+        if row.text("CONVICTED") == "1":
+            self.draft(contract.ConvictionRecorded, day, row)
+        if row.text("SUBSTANCE_MISUSE") == "1":
+            flags = {"1": True, "0": False}
+            self.draft(
+                contract.SubstanceMisuseIdentified,
+                day,
+                row,
+                intervention_received=flags.get(str(row.text("INTERVENTION_RECEIVED"))),
+                intervention_offered=flags.get(str(row.text("INTERVENTION_OFFERED"))),
+            )
+
+    def _oc3(self, row: Row) -> None:
+        born = self.born
+        assert born is not None
+        ages = [a for a in range(17, 22) if self.collection.holds(birthday(born, a))]
+        if not ages:
+            self.made.errors.append(
+                RowError(
+                    row.file,
+                    row.line,
+                    "DOB",
+                    "not_a_care_leaver_year",
+                    "no 17th to 21st birthday falls in the year",
+                )
+            )
+            return
+        self.draft(
+            contract.CareLeaverContactRecorded,
+            birthday(born, ages[0]),
+            row,
+            in_touch=row.text("IN_TOUCH"),
+            activity=row.text("ACTIV"),
+            accommodation=row.text("ACCOM"),
+        )
+
+    def _adoption(self, placed: list[Row], matched: list[Row]) -> None:
+        for row in placed:
+            decided: date = row.day("DATE_PLACED")  # type: ignore[assignment]
+            decision = f"AD{decided:%Y%m%d}"
+            self.draft(contract.AdoptionDecisionMade, decided, row, decision_id=decision)
+            if row.day("DATE_PLACED_CEASED") is not None:
+                self.draft(
+                    contract.AdoptionDecisionCeased,
+                    row.day("DATE_PLACED_CEASED"),  # type: ignore[arg-type]
+                    row,
+                    decision_id=decision,
+                    reason=row.text("REASON_PLACED_CEASED"),
+                )
+        for row in matched:
+            self.draft(
+                contract.AdoptionMatchRecorded,
+                row.day("DATE_MATCH"),  # type: ignore[arg-type]
+                row,
+                decision_id=f"AD{row.day('DATE_INT'):%Y%m%d}",
+                former_foster_carers=row.text("FOSTER_CARE") == "1",
+                adopters=row.text("NB_ADOPTR"),
+                adopters_sex=row.text("SEX_ADOPTR"),
+                adopters_legal_status=row.text("LS_ADOPTR"),
+            )
+
+    def _entry(self, previous: list[Row], asylum: list[Row], episodes: list[Row]) -> None:
+        starts = sorted(
+            r.day("DECOM")
+            for r in episodes
+            if r.text("RNE") == "S" and self.collection.holds(r.day("DECOM"))  # type: ignore[misc]
+        )
+        for row in previous:
+            if not starts:
+                self.made.errors.append(
+                    RowError(
+                        row.file,
+                        row.line,
+                        "CHILD",
+                        "no_period_started",
+                        "previous permanence for a child who did not start a period of care "
+                        "in the year",
+                    )
+                )
+                continue
+            self.draft(
+                contract.PreviousPermanenceRecorded,
+                starts[-1],
+                row,
+                arrangement=row.text("PREV_PERM"),
+                authority=row.text("LA_PERM"),
+                order_date=row.text("DATE_PERM"),
+            )
+        for row in asylum:
+            first = min((r.day("DECOM") for r in episodes), default=None)  # type: ignore[type-var]
+            if first is None:
+                continue
+            self.draft(
+                contract.UnaccompaniedAsylumSeekerRecorded,
+                max(first, self.collection.first),  # type: ignore[type-var]
+                row,
+                ceased_on=row.day("DUC"),
+            )
+
+    def _settle(self) -> None:
+        """Each draft: new (its id from its key), already recorded, or a correction."""
+        settled: list[tuple[JourneyEvent, str]] = []
+        for draft, where in sorted(self.drafts, key=lambda d: in_date_order(d[0])):
+            key = natural_key(draft)
+            recorded = self.known.get(key)
+            if recorded is not None and _values(recorded) == _values(draft):
+                continue  # recorded already, by an import or by another system
+            if recorded is None:
+                settled.append((replace(draft, event_id=uuid.uuid5(IMPORT_NAMESPACE, key)), where))
+                continue
+            digest = hashlib.sha256(repr(_values(draft)).encode()).hexdigest()[:16]
+            retraction = contract.EventRetracted(
+                event_id=uuid.uuid5(IMPORT_NAMESPACE, f"{key}/retracted/{digest}"),
+                child_id=self.child_id,
+                local_authority=self.local_authority,
+                occurred_on=draft.occurred_on,
+                recorded_at=self.recorded_at,
+                source_system=SOURCE_SYSTEM,
+                retracted_event_id=recorded.event_id,
+                reason=f"corrected by the SSDA903 return of {self.collection.year}",
+            )
+            settled.append((retraction, where))
+            settled.append(
+                (replace(draft, event_id=uuid.uuid5(IMPORT_NAMESPACE, f"{key}/{digest}")), where)
+            )
+        for event, where in settled:
+            self.made.events.append(event)
+            self.made.source[event.event_id] = where

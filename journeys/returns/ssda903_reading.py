@@ -1,0 +1,211 @@
+"""Reading a directory of SSDA903 CSV tables: each file recognised by its header row,
+each row checked field by field; a row that cannot be read is reported with the file,
+the line, the field and the rule, and the other rows are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from events import codes
+from journeys.returns.ssda903 import COLUMNS
+
+# A file is taken for the table sharing most of its columns, if it shares at least this
+# share of them: a table with a column missing is still recognised, and the column named.
+_RECOGNISED = 0.6
+_DATE_COLUMNS = frozenset(
+    {
+        "DOB", "MC_DOB", "DECOM", "DEC", "REVIEW", "DUC", "DATE_INT", "DATE_MATCH",
+        "DATE_PLACED", "DATE_PLACED_CEASED", "MIS_START", "MIS_END",
+    }
+)  # fmt: skip
+_CODED: dict[str, frozenset[str]] = {
+    "ETHNIC": codes.ETHNICITY,
+    "RNE": frozenset({"S", "L", "P", "T", "B", "U"}),
+    "LS": codes.LEGAL_STATUS,
+    "CIN": codes.CATEGORY_OF_NEED,
+    "PLACE": codes.PLACEMENT_TYPE,
+    "PLACE_PROVIDER": codes.PROVIDER,
+    "REC": codes.REASON_EPISODE_CEASED,
+    "REASON_PLACE_CHANGE": codes.REASON_PLACE_CHANGE,
+    "REVIEW_CODE": codes.REVIEW_PARTICIPATION,
+    "IN_TOUCH": codes.IN_TOUCH,
+    "ACTIV": codes.ACTIVITY,
+    "ACCOM": codes.ACCOMMODATION,
+    "MISSING": codes.MISSING_KIND,
+    "PREV_PERM": codes.PREVIOUS_PERMANENCE,
+    "REASON_PLACED_CEASED": codes.ADOPTION_DECISION_CEASED_REASON,
+    "SDQ_REASON": codes.SDQ_REASON,
+    "SDQ_SCORE": codes.SDQ_SCORE,
+    "NB_ADOPTR": codes.NUMBER_OF_ADOPTERS,
+    "SEX_ADOPTR": codes.ADOPTERS_SEX,
+    "LS_ADOPTR": codes.ADOPTERS_LEGAL_STATUS,
+    "SEX": frozenset({"1", "2", "M", "F", "U"}),
+    "MOTHER": frozenset({"0", "1"}),
+    **dict.fromkeys(
+        (
+            "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
+            "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED", "FOSTER_CARE",
+        ),
+        frozenset({"0", "1"}),
+    ),
+}  # fmt: skip
+# Columns a row cannot be read without.
+_NEEDED: dict[str, tuple[str, ...]] = {
+    "Header": ("CHILD", "SEX", "DOB", "ETHNIC"),
+    "Episodes": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE"),
+    "Reviews": ("CHILD", "REVIEW", "REVIEW_CODE"),
+    "OC2": ("CHILD",),
+    "OC3": ("CHILD", "IN_TOUCH", "ACTIV", "ACCOM"),
+    "AD1": ("CHILD", "DATE_INT", "DATE_MATCH", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
+    "PlacedAdoption": ("CHILD", "DATE_PLACED"),
+    "PrevPerm": ("CHILD", "PREV_PERM"),
+    "Missing": ("CHILD", "MISSING", "MIS_START"),
+    "UASC": ("CHILD",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A row (or a whole file, line 1 or 0) that could not be read, and why."""
+
+    file: str
+    line: int
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row read: its table, where it came from, and its values (dates parsed)."""
+
+    table: str
+    file: str
+    line: int
+    values: dict[str, str | date | None]
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def text(self, column: str) -> str | None:
+        value = self.values.get(column)
+        return value if isinstance(value, str) else None
+
+    def day(self, column: str) -> date | None:
+        value = self.values.get(column)
+        return value if isinstance(value, date) else None
+
+
+def read_directory(directory: Path) -> tuple[list[Row], list[RowError]]:
+    """Every readable row of every CSV file in `directory`, and what could not be read."""
+    rows: list[Row] = []
+    errors: list[RowError] = []
+    for path in sorted(directory.glob("*.csv")):
+        file_rows, file_errors = read_file(path)
+        rows.extend(file_rows)
+        errors.extend(file_errors)
+    return rows, errors
+
+
+def read_file(path: Path) -> tuple[list[Row], list[RowError]]:
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is not data
+    except UnicodeDecodeError as error:
+        return [], [RowError(name, 0, "<file>", "not_utf8", f"not UTF-8 text ({error.reason})")]
+    lines = list(csv.reader(io.StringIO(text)))
+    if not lines:
+        return [], [RowError(name, 1, "<header>", "empty_file", "no header row")]
+    header = [column.strip().upper() for column in lines[0]]
+    table = _table_of(header)
+    if table is None:
+        return [], [
+            RowError(
+                name,
+                1,
+                "<header>",
+                "unknown_table",
+                f"the header row ({', '.join(header)}) is not that of any SSDA903 table",
+            )
+        ]
+    errors = [
+        RowError(
+            name, 1, column, "missing_column", f"the {table} table's {column} column is missing"
+        )
+        for column in COLUMNS[table]
+        if column not in header
+    ]
+    rows = []
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        row, row_errors = _read_row(table, name, number, header, cells)
+        errors.extend(row_errors)
+        if row is not None:
+            rows.append(row)
+    return rows, errors
+
+
+def _table_of(header: list[str]) -> str | None:
+    best, shared = None, 0.0
+    for table, columns in COLUMNS.items():
+        share = len(set(header) & set(columns)) / len(columns)
+        if share > shared and set(header) <= set(columns):
+            best, shared = table, share
+    return best if shared >= _RECOGNISED else None
+
+
+def _read_row(
+    table: str, file: str, line: int, header: list[str], cells: list[str]
+) -> tuple[Row | None, list[RowError]]:
+    errors: list[RowError] = []
+    values: dict[str, str | date | None] = {}
+    for column, cell in zip(header, cells, strict=False):
+        # Codes are read whatever their case, as the DfE's tools read them; other text
+        # (identifiers, postcodes, a partial DATE_PERM) as written.
+        text = cell.strip().upper() if column in _CODED else cell.strip()
+        if not text:
+            values[column] = None
+        elif column in _DATE_COLUMNS:
+            try:
+                values[column] = datetime.strptime(text, "%d/%m/%Y").date()
+            except ValueError:
+                errors.append(
+                    RowError(
+                        file, line, column, "date_format", f"{text!r} is not a date dd/mm/yyyy"
+                    )
+                )
+        elif column in _CODED and text not in _CODED[column]:
+            errors.append(
+                RowError(file, line, column, "unknown_code", f"{text!r} is not a {column} code")
+            )
+        else:
+            values[column] = text
+    for column in _NEEDED[table]:
+        if values.get(column) is None and not any(e.field == column for e in errors):
+            errors.append(
+                RowError(file, line, column, "required", f"the {table} row has no {column}")
+            )
+    started, ended = values.get("DECOM"), values.get("DEC")
+    if isinstance(started, date) and isinstance(ended, date) and ended < started:
+        errors.append(
+            RowError(
+                file,
+                line,
+                "DEC",
+                "ends_before_start",
+                f"the episode ends ({ended:%d/%m/%Y}) before it starts ({started:%d/%m/%Y})",
+            )
+        )
+    if errors:
+        return None, errors
+    return Row(table, file, line, values), []
