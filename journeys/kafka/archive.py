@@ -682,9 +682,27 @@ def restore(settings: Settings, directory: Path) -> RestoreSummary:
     topic = settings.events_topic
     ensure_topics(replace(settings, partitions=manifest.partitions))
     _refuse_unless_empty(settings, topic, manifest.partitions)
+    _restore_key_store(settings, directory)
     _republish(settings, directory, manifest, topic)
     _check_read_back(settings, manifest, topic)
     return RestoreSummary(topic=topic, records=manifest.records, partitions=manifest.partitions)
+
+
+def _restore_key_store(settings: Settings, directory: Path) -> None:
+    """Put the archive's key store where JOURNEYS_KEY_STORE points, unless one is there.
+
+    A key store already there is kept, never overwritten: it may be the newer one (an
+    erasure since the archive's last run); the processor and the runner check it against
+    the restored record and say if it is not the record's. The master key is never in the
+    archive: JOURNEYS_MASTER_KEY_FILE must name the one kept apart.
+    """
+    copy = directory / KEY_STORE_COPY
+    if not copy.exists() or settings.key_store.exists():
+        return
+    settings.key_store.parent.mkdir(parents=True, exist_ok=True)
+    partial = settings.key_store.with_name(settings.key_store.name + ".partial")
+    partial.write_bytes(copy.read_bytes())
+    os.replace(partial, settings.key_store)
 
 
 def _refuse_unless_empty(settings: Settings, topic: str, partition_count: int) -> None:

@@ -28,7 +28,7 @@ from events.catalogue import JourneyEvent
 from events.codec import default_codec
 from events.kafka import client
 from events.settings import Settings
-from journeys.kafka.archive import MANIFEST, archive, restore, verify
+from journeys.kafka.archive import KEY_STORE_COPY, MANIFEST, archive, restore, verify
 from journeys.kafka.broker import embedded_broker
 from journeys.kafka.exceptions import ArchiveCorrupt, RecordDiverged, RestoreRefused
 from journeys.kafka.processor import process_until_idle
@@ -100,16 +100,22 @@ def test_archive_restore_and_rebuild_give_the_same_indicators_for_every_year(
         assert len(rows) == file["records"]
         assert {row["partition"] for row in rows} == {file["partition"]}
 
+    assert (out / KEY_STORE_COPY).exists()  # the record cannot be read without it
+
     with embedded_broker() as fresh:
+        # Another machine: its own key store restored from the archive, and the master
+        # key, which the archive never holds, kept apart and brought along.
         elsewhere = replace(
             kafka.with_embedded_broker(fresh.bootstrap_servers),
             database=tmp_path / "restored.duckdb",
             state_dir=tmp_path / "restored-state",
+            key_store=tmp_path / "restored-keys" / "journeys-keys.sqlite",
         )
         restored = run_journeys(elsewhere, "restore", str(out))
         assert restored.returncode == 0, restored.stderr
         assert f"restored {accepted:,} events" in restored.stdout
         assert "checksums match the archive" in restored.stdout
+        assert elsewhere.key_store.exists()
         rebuilt = run_journeys(elsewhere, "project", "--rebuild")
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert indicators(elsewhere.database) == before

@@ -49,7 +49,7 @@ from projections.indicators import indicators_for_year
 from projections.runner import project
 from projections.subject_access import write_rows
 
-PARAMETERS = AuthorityParameters(children=1_500, from_year=2020, to_year=2023, history_years=2)
+PARAMETERS = AuthorityParameters(children=800, from_year=2020, to_year=2023, history_years=2)
 YEARS = range(2020, 2024)
 
 

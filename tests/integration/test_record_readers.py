@@ -12,6 +12,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from cli_runs import cli_environment
 from journey_builders import record_many
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
@@ -158,13 +159,7 @@ def test_a_state_store_of_a_lost_record_is_refused_then_rebuilt_on_request(
     assert "--rebuild-state" in str(refusal.value)
     assert list(read_topic(restarted, restarted.events_topic)) == []
 
-    assert restarted.bootstrap_servers is not None
-    for name, value in {
-        "KAFKA_BOOTSTRAP_SERVERS": restarted.bootstrap_servers,
-        "JOURNEYS_TOPIC_PREFIX": restarted.topic_prefix,
-        "JOURNEYS_PARTITIONS": str(restarted.partitions),
-        "JOURNEYS_STATE_DIR": str(restarted.state_dir),
-    }.items():
+    for name, value in cli_environment(restarted).items():
         monkeypatch.setenv(name, value)
     assert main(["process", "--until-idle"]) == 2  # still refused without the flag
     assert main(["process", "--until-idle", "--rebuild-state"]) == 0
