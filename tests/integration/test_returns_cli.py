@@ -51,3 +51,22 @@ def test_a_bad_row_is_named_and_the_rest_is_published(kafka: Settings, tmp_path:
     assert imported.returncode == 1
     assert "care.csv:2: DEC: '2022-06-01' is not a date dd/mm/yyyy [date_format]" in imported.stderr
     assert "published 1 events" in imported.stdout  # Jo's registration, from her header
+
+
+def test_a_row_the_rules_refuse_is_shown_by_rejected_with_its_line(
+    kafka: Settings, tmp_path: Path
+) -> None:
+    # Jo's review dated after her period of care ended: REVIEW_NOT_LOOKED_AFTER.
+    directory = tmp_path / "2023"
+    shutil.copytree(FIXTURES / "2023", directory)
+    (directory / "reviews.csv").write_text(
+        "CHILD,DOB,REVIEW,REVIEW_CODE\nJO,15/06/2005,01/07/2022,PN1\n"
+    )
+    imported = run_journeys(
+        kafka, "import", "ssda903", "--year", "2023", "--local-authority", "371", str(directory)
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert run_journeys(kafka, "process", "--until-idle").returncode == 0
+    rejected = run_journeys(kafka, "rejected")
+    assert "REVIEW_NOT_LOOKED_AFTER" in rejected.stdout
+    assert f"{directory}/reviews.csv:2" in rejected.stdout
