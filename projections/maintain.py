@@ -70,6 +70,7 @@ KEPT_TABLES: dict[str, list[str]] = {
     "statutory_visits": ["StatutoryVisitMade"],
     "strategy_discussions": ["StrategyDiscussionHeld"],
     "cp_review_conferences": ["ChildProtectionReviewConferenceHeld"],
+    "missing_episodes": ["MissingEpisodeRecorded"],
 }
 # The analyst tables among them (reporting_year_spans only serves reporting_years_as_of).
 ANALYST_TABLES: tuple[str, ...] = tuple(t for t in KEPT_TABLES if t != "reporting_year_spans")

@@ -79,14 +79,20 @@ def events_of_return(
 ) -> Converted:
     """The events of one collection year's rows, given what the record already holds."""
     collection = CollectionYear(year)
-    known: dict[str, JourneyEvent] = {natural_key(e): e for e in record}
+    known: dict[str, JourneyEvent] = {}
+    recorded: dict[str, list[JourneyEvent]] = defaultdict(list)  # each child's events
+    for event in record:
+        known[natural_key(event)] = event
+        recorded[event.child_id].append(event)
     by_child: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_child[str(row.text("CHILD"))].append(row)
     made = Converted()
     recorded_at = datetime(year, 4, 1, tzinfo=UTC)
     for child_id in sorted(by_child):
-        reader = _ChildReader(child_id, local_authority, collection, recorded_at, known, made)
+        reader = _ChildReader(
+            child_id, local_authority, collection, recorded_at, known, recorded[child_id], made
+        )
         reader.read(by_child[child_id])
     return made
 
@@ -98,6 +104,7 @@ class _ChildReader:
     collection: CollectionYear
     recorded_at: datetime
     known: dict[str, JourneyEvent]
+    mine: list[JourneyEvent]  # the record's events of this child
     made: Converted
     drafts: list[tuple[JourneyEvent, str]] = field(default_factory=list)
     born: date | None = None
@@ -284,11 +291,7 @@ class _ChildReader:
         return carer_of(self.child_id, started, urn, postcode)
 
     def _recorded_placements(self) -> list[contract.PlacementStarted]:
-        return [
-            e
-            for e in self.known.values()
-            if isinstance(e, contract.PlacementStarted) and e.child_id == self.child_id
-        ]
+        return [e for e in self.mine if isinstance(e, contract.PlacementStarted)]
 
     def _drafted_placements(self) -> list[contract.PlacementStarted]:
         return [e for e, _ in self.drafts if isinstance(e, contract.PlacementStarted)]
@@ -299,9 +302,7 @@ class _ChildReader:
         """The period and placement the record has open the day before `day`."""
         if day is None:
             return None, None
-        mine = [
-            e for e in self.known.values() if e.child_id == self.child_id and e.occurred_on < day
-        ]
+        mine = [e for e in self.mine if e.occurred_on < day]
         ended = {e.period_id for e in mine if isinstance(e, contract.PeriodOfCareEnded)}
         periods = [
             e

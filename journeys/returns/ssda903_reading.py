@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from events import codes
@@ -155,6 +155,16 @@ def read_file(path: Path) -> tuple[list[Row], list[RowError]]:
     return rows, errors
 
 
+def _day(text: str) -> date:
+    """dd/mm/yyyy, read without strptime (a tenth of the cost, for every date of a file)."""
+    if len(text) != 10 or text[2] != "/" or text[5] != "/":
+        raise ValueError(text)
+    day, month, year = text[:2], text[3:5], text[6:]
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        raise ValueError(text)
+    return date(int(year), int(month), int(day))
+
+
 def _table_of(header: list[str]) -> str | None:
     best, shared = None, 0.0
     for table, columns in COLUMNS.items():
@@ -177,7 +187,7 @@ def _read_row(
             values[column] = None
         elif column in _DATE_COLUMNS:
             try:
-                values[column] = datetime.strptime(text, "%d/%m/%Y").date()
+                values[column] = _day(text)
             except ValueError:
                 errors.append(
                     RowError(

@@ -658,3 +658,16 @@ select
     recorded_at as conference_recorded_at
 from events_at_moments(types)
 where event_type = 'ChildProtectionReviewConferenceHeld';
+
+create or replace macro missing_episodes_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as started_on,
+    absence,
+    returned_on,
+    event_id as missing_event_id,
+    recorded_at as missing_recorded_at
+from events_at_moments(types)
+where event_type = 'MissingEpisodeRecorded';

@@ -525,3 +525,18 @@ select
     recorded_at as conference_recorded_at
 from events_as_of(as_known_at)
 where event_type = 'ChildProtectionReviewConferenceHeld';
+
+-- missing_episodes (issue 14): one row per episode of a looked-after child missing (M)
+-- or away from placement without authorisation (A), with the day it ended (null while
+-- open); a later return that knows the end replaces the row (retraction and correction).
+create or replace macro missing_episodes_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as started_on,
+    absence,
+    returned_on,
+    event_id as missing_event_id,
+    recorded_at as missing_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'MissingEpisodeRecorded';

@@ -27,6 +27,7 @@ from events.catalogue import (
     ChildProtectionConferenceHeld,
     ChildRegistered,
     JourneyEvent,
+    MissingEpisodeRecorded,
     ReferralClosed,
     Section47Started,
 )
@@ -138,6 +139,16 @@ def hand_built_journeys() -> list[JourneyEvent]:
     need.strategy_discussion("sd1", d(2014, 2, 12), "r2", recorded_at=at(2014, 6, 1))
     review_conference = need.review_conference("cp1", d(2014, 6, 1), recorded_at=at(2014, 6, 1))
     need.retract(review_conference, at(2014, 9, 1))
+    # The leaver missing from placement, open at first, then the corrected row with its
+    # end (as a later SSDA903 return records it).
+    missing = leaver.add(
+        MissingEpisodeRecorded, d(2015, 2, 1), recorded_at=at(2015, 6, 3), absence="M"
+    )
+    leaver.retract(missing, at(2016, 10, 1))
+    leaver.add(
+        MissingEpisodeRecorded, d(2015, 2, 1), recorded_at=at(2016, 10, 1), absence="M",
+        returned_on=d(2015, 2, 3),
+    )  # fmt: skip
     return [*leaver.events, *need.events, *twice.events]
 
 

@@ -7,7 +7,8 @@ describes (docs/returns.md: carers from the reasons for new episode, ids from th
 return's natural keys, a changed row as a retraction and the corrected event) and
 publishes them, where the processor judges them as any submission. A row that cannot be
 read is reported with its file, line, field and rule; the other rows are published; the
-exit code is then 1.
+exit code is then 1. Each event's file and line are noted in the state directory, for
+`journeys rejected` to show where a refused event came from.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from journeys.kafka.broker import configured_cluster
 from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 from journeys.returns.record import counting, events_known_at
+from journeys.returns.sources import remember_sources
 from journeys.returns.ssda903_import import events_of_return
 from journeys.returns.ssda903_reading import read_directory
 
@@ -47,6 +49,13 @@ def run(arguments: argparse.Namespace) -> int:
     converted = events_of_return(rows, arguments.year, arguments.local_authority, record)
     errors.extend(converted.errors)
     summary = publish_events(settings, converted.events)
+    remember_sources(
+        settings,
+        {
+            event_id: f"{arguments.directory}/{where}"
+            for event_id, where in converted.source.items()
+        },
+    )
     for error in errors:
         print(f"not imported: {error}", file=sys.stderr)
     for bad in summary.bad_lines:

@@ -1,8 +1,9 @@
 """`journeys rejected`: list refused submissions with the rule and the reason.
 
-Read care.journey.rejected and print one row per refused submission. The child is shown by
-the authority's own id (opened with the key store: the data team needs it to correct the
-submission), or by pseudonym when the key store no longer knows the child.
+Read care.journey.rejected and print one row per refused submission; for an event of a
+statutory return loaded with `journeys import`, the file and line it came from too. The
+child is shown by the authority's own id (opened with the key store: the data team needs
+it to correct the submission), or by pseudonym when the key store no longer knows the child.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from events.settings import Settings
 from journeys.domain.display import shown
 from journeys.kafka.broker import configured_cluster
 from journeys.kafka.rejected import Rejection, read_rejections
+from journeys.returns.sources import sources_of
 
 _COLUMNS = ("child", "event type", "event_id", "rule", "field", "why")
 # Every cell is the sender's text (the key, or a header), so each is escaped and cut: a
@@ -49,12 +51,22 @@ def rows(
     ]
 
 
-def format_table(table: list[tuple[str, ...]]) -> str:
+def with_sources(
+    table: list[tuple[str, ...]], rejections: list[Rejection], sources: dict[str, str]
+) -> list[tuple[str, ...]]:
+    """Each row with the file and line an imported event came from (journeys import)."""
+    return [
+        (*row[:-1], shown(sources.get(r.event_id or "", "-"), _REASON_LIMIT), row[-1])
+        for row, r in zip(table, rejections, strict=True)
+    ]
+
+
+def format_table(table: list[tuple[str, ...]], columns: tuple[str, ...] = _COLUMNS) -> str:
     widths = [
-        max([len(_COLUMNS[i])] + [len(row[i]) for row in table]) for i in range(len(_COLUMNS) - 1)
+        max([len(columns[i])] + [len(row[i]) for row in table]) for i in range(len(columns) - 1)
     ]
     lines = []
-    for row in [_COLUMNS, *table]:
+    for row in [columns, *table]:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]))
     return "\n".join(lines)
@@ -69,7 +81,13 @@ def run(arguments: argparse.Namespace) -> int:
             print(f"nothing refused: {settings.rejected_topic} is empty")
             return 0
         child_ids = key_store.child_id_of if key_store is not None else (lambda _: None)
-        print(format_table(rows(rejections, child_ids)))
+        table = rows(rejections, child_ids)
+        sources = sources_of(settings)
+        if any(r.event_id in sources for r in rejections):
+            columns = (*_COLUMNS[:-1], "from", _COLUMNS[-1])
+            print(format_table(with_sources(table, rejections, sources), columns))
+        else:
+            print(format_table(table))
     finally:
         if key_store is not None:
             key_store.close()
