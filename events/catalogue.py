@@ -626,13 +626,6 @@ class ChildInNeedPlanRecorded(JourneyEvent):
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChildProtectionReviewHeld(JourneyEvent):
-    """A review conference of a child protection plan (CIN census Reviews)."""
-
-    plan_id: str = _field("The child protection plan reviewed.", bound=IDENTIFIER_DOC)
-
-
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ChildRegistered,
     ReferralReceived,
@@ -673,7 +666,6 @@ EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ConvictionRecorded,
     SubstanceMisuseIdentified,
     ChildInNeedPlanRecorded,
-    ChildProtectionReviewHeld,
 )
 
 for _event_class in EVENT_CLASSES:

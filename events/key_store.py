@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from events.exceptions import BadInput, OperationalFailure
-from events.sealing import Key, MasterKey, SealBroken, new_key, new_pseudonym
+from events.sealing import Key, KeyedNames, MasterKey, SealBroken, new_key, new_pseudonym
 from events.settings import Settings
 
 _CHECK = b"care-journeys key store"
@@ -128,6 +128,10 @@ class KeyStore:
 
     def close(self) -> None:
         self._db.close()
+
+    def names(self, label: str) -> KeyedNames:
+        """Identifiers keyed by this store's master key (events.sealing.KeyedNames)."""
+        return self._master.names(label)
 
     def _check_master_key(self) -> str:
         rows = dict(self._db.execute("select name, value from meta").fetchall())

@@ -568,12 +568,6 @@ class Refusal(StrEnum):
         "a child in need plan starting when its referral is not open",
         None,
     )
-    CP_REVIEW_OUTSIDE_PLAN = (
-        "CP_REVIEW_OUTSIDE_PLAN",
-        _J,
-        "a child protection review dated when its plan is not open",
-        None,
-    )
 
     # -- supervision: case allocations, statutory visits, strategy discussions, CP reviews
     UNKNOWN_ALLOCATION = (

@@ -21,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from Crypto.Cipher import AES
@@ -121,6 +122,10 @@ class MasterKey:
         message = f"{local_authority}\x1f{child_id}".encode()
         return hmac.new(self._derived(b"lookup"), message, hashlib.sha256).digest()
 
+    def names(self, label: str) -> KeyedNames:
+        """Keyed identifiers for one purpose (`label`), e.g. an import's event ids."""
+        return KeyedNames(self._derived(b"names/" + label.encode()))
+
     def to_text(self) -> str:
         return base64.urlsafe_b64encode(self.secret).decode("ascii")
 
@@ -133,6 +138,27 @@ class MasterKey:
         if len(secret) != KEY_BYTES:
             raise ValueError(f"{where}: a master key is {KEY_BYTES} bytes of base64url text")
         return cls(secret)
+
+
+class KeyedNames:
+    """Identifiers derived from names under a secret: the same name gives the same id (an
+    import run twice adds nothing), and an id says nothing of its name: a child's id, a
+    date, a postcode cannot be guessed back from it, as they could from a plain hash."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return "KeyedNames(<secret>)"
+
+    def _digest(self, name: str) -> bytes:
+        return hmac.new(self._secret, name.encode("utf-8"), hashlib.sha256).digest()
+
+    def uuid(self, name: str) -> uuid.UUID:
+        return uuid.UUID(bytes=self._digest(name)[:16], version=4)
+
+    def token(self, name: str, length: int = 12) -> str:
+        return self._digest(name).hex()[:length]
 
 
 def new_pseudonym() -> str:

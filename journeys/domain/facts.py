@@ -117,7 +117,6 @@ SAME_DAY_ORDER: dict[str, int] = {
             "ConvictionRecorded",
             "SubstanceMisuseIdentified",
             "ChildInNeedPlanRecorded",
-            "ChildProtectionReviewHeld",
         )
     )
 }

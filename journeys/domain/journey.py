@@ -222,9 +222,6 @@ class Journey(Aggregate):
     def record_child_in_need_plan(self, payload: contract.ChildInNeedPlanRecorded) -> bool:
         return self._decide(payload, contract.ChildInNeedPlanRecorded)
 
-    def hold_child_protection_review(self, payload: contract.ChildProtectionReviewHeld) -> bool:
-        return self._decide(payload, contract.ChildProtectionReviewHeld)
-
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
         if self._is_duplicate(payload, contract.ChildRegistered):
@@ -500,10 +497,6 @@ class Journey(Aggregate):
     def _cin_plan_recorded(self, payload: contract.ChildInNeedPlanRecorded) -> None:
         self._count(payload)
 
-    @event("ChildProtectionReviewHeld", topic=_topic("ChildProtectionReviewHeld"))
-    def _cp_review_held(self, payload: contract.ChildProtectionReviewHeld) -> None:
-        self._count(payload)
-
     @event("EventRetracted", topic=_topic("EventRetracted"))
     def _event_retracted(self, payload: EventRetracted) -> None:
         retracted = self._counting.pop(payload.retracted_event_id)
@@ -634,7 +627,6 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
     contract.ConvictionRecorded: Journey.record_conviction,
     contract.SubstanceMisuseIdentified: Journey.identify_substance_misuse,
     contract.ChildInNeedPlanRecorded: Journey.record_child_in_need_plan,
-    contract.ChildProtectionReviewHeld: Journey.hold_child_protection_review,
 }
 
 

@@ -36,7 +36,6 @@ from events.catalogue import (
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
     ChildProtectionReviewConferenceHeld,
-    ChildProtectionReviewHeld,
     ChildRegistered,
     ConferenceAttendanceRecorded,
     ConvictionRecorded,
@@ -265,7 +264,6 @@ REFERENCES: tuple[tuple[type[JourneyEvent], str, SpellKind], ...] = (
     (ChildProtectionReviewConferenceHeld, "plan_id", PLAN),
     (AdoptionMatchRecorded, "decision_id", ADOPTION_DECISION),
     (ChildInNeedPlanRecorded, "referral_id", REFERRAL),
-    (ChildProtectionReviewHeld, "plan_id", PLAN),
 )
 
 
@@ -1063,13 +1061,6 @@ _WITHIN_SPELLS: tuple[tuple[type[JourneyEvent], str, SpellKind, Refusal, str], .
         REFERRAL,
         Refusal.CIN_PLAN_OUTSIDE_REFERRAL,
         "child in need plan",
-    ),
-    (
-        ChildProtectionReviewHeld,
-        "plan_id",
-        PLAN,
-        Refusal.CP_REVIEW_OUTSIDE_PLAN,
-        "child protection review",
     ),
 )
 

@@ -178,7 +178,6 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
         f"Child in need plan under referral {e.referral_id}"
         + (f" until {e.ended_on.isoformat()}" if e.ended_on else "")
     ),
-    contract.ChildProtectionReviewHeld: lambda e: f"Child protection plan {e.plan_id} reviewed",
 }
 
 

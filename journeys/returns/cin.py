@@ -17,7 +17,7 @@ them. What comes from where (docs/returns.md):
 - CINPlanDates: ChildInNeedPlanRecorded. Section47: Section47Started, with its
   conference; InitialCPCtarget 15 working days (weekdays) after the enquiry started.
 - ChildProtectionPlans: ChildProtectionPlanStarted/Ended, the earlier plans counted,
-  ChildProtectionReviewHeld as Reviews.
+  ChildProtectionReviewConferenceHeld as Reviews.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def _write_plans(
     ended = {
         e.plan_id: e for e in _in_time(child.of(contract.ChildProtectionPlanEnded), collection)
     }  # type: ignore[attr-defined]
-    reviews = _in_time(child.of(contract.ChildProtectionReviewHeld), collection)
+    reviews = _in_time(child.of(contract.ChildProtectionReviewConferenceHeld), collection)
     every_plan = child.of(contract.ChildProtectionPlanStarted)
     for plan in every_plan:
         if not referral.occurred_on <= plan.occurred_on <= min(until, collection.last):

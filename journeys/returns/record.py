@@ -30,11 +30,14 @@ def events_known_at(
 ) -> Iterator[JourneyEvent]:
     """The authority's events recorded by `as_of` (all of them when None), each once."""
     codec = default_codec()
-    key_store = open_key_store(settings)
+    # An empty record (a first import) has no key store yet; one with events needs it.
+    key_store = open_key_store(settings) if settings.key_store.exists() else None
     try:
         for record in DistinctEvents(settings):
             if record.value is None:
                 continue
+            if key_store is None:
+                key_store = open_key_store(settings)  # raises KeyStoreMissing
             event = codec.decode(record.value)
             if event.local_authority != local_authority:
                 continue
@@ -44,7 +47,8 @@ def events_known_at(
             if opened is not None:
                 yield opened
     finally:
-        key_store.close()
+        if key_store is not None:
+            key_store.close()
 
 
 def _in_clear(key_store: KeyStore, event: JourneyEvent) -> JourneyEvent | None:

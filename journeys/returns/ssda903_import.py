@@ -32,11 +32,15 @@ from typing import Any
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
+from events.sealing import KeyedNames
 from journeys.domain.facts import birthday, in_date_order
 from journeys.returns.ssda903 import CollectionYear
 from journeys.returns.ssda903_reading import Row, RowError
 
-IMPORT_NAMESPACE = uuid.UUID("0c6a2f1e-5d0b-4f43-9a57-3e9d1c2b7a40")
+# The label of the keyed names an import's event and carer ids come from: keyed by the
+# master key (events.sealing.KeyedNames), as a plain uuid5 of a child's id and dates
+# could be reversed by trying every id.
+IMPORT_NAMES = "ssda903-import"
 SOURCE_SYSTEM = "ssda903-import"
 # Event types a child has once whatever its date: their key is the type alone.
 _ONCE = (
@@ -69,15 +73,22 @@ def _values(event: JourneyEvent) -> tuple[Any, ...]:
     return tuple(getattr(event, f.name) for f in fields(event) if f.name not in left_out)
 
 
-def carer_of(child_id: str, started: date, urn: str | None, postcode: str | None) -> str:
+def carer_of(
+    names: KeyedNames, child_id: str, started: date, urn: str | None, postcode: str | None
+) -> str:
     text = f"{child_id}|{started.isoformat()}|{urn or ''}|{postcode or ''}"
-    return "CR" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    return "CR" + names.token(text)
 
 
 def events_of_return(
-    rows: Sequence[Row], year: int, local_authority: str, record: Iterable[JourneyEvent]
+    rows: Sequence[Row],
+    year: int,
+    local_authority: str,
+    record: Iterable[JourneyEvent],
+    names: KeyedNames,
 ) -> Converted:
-    """The events of one collection year's rows, given what the record already holds."""
+    """The events of one collection year's rows, given what the record already holds;
+    `names` (the key store's, label IMPORT_NAMES) makes their ids."""
     collection = CollectionYear(year)
     known: dict[str, JourneyEvent] = {}
     recorded: dict[str, list[JourneyEvent]] = defaultdict(list)  # each child's events
@@ -91,7 +102,14 @@ def events_of_return(
     recorded_at = datetime(year, 4, 1, tzinfo=UTC)
     for child_id in sorted(by_child):
         reader = _ChildReader(
-            child_id, local_authority, collection, recorded_at, known, recorded[child_id], made
+            child_id,
+            local_authority,
+            collection,
+            recorded_at,
+            known,
+            recorded[child_id],
+            made,
+            names,
         )
         reader.read(by_child[child_id])
     return made
@@ -106,6 +124,7 @@ class _ChildReader:
     known: dict[str, JourneyEvent]
     mine: list[JourneyEvent]  # the record's events of this child
     made: Converted
+    names: KeyedNames
     drafts: list[tuple[JourneyEvent, str]] = field(default_factory=list)
     born: date | None = None
 
@@ -288,7 +307,7 @@ class _ChildReader:
             ]
             if earlier:
                 return max(earlier, key=lambda p: p.occurred_on).carer_id
-        return carer_of(self.child_id, started, urn, postcode)
+        return carer_of(self.names, self.child_id, started, urn, postcode)
 
     def _recorded_placements(self) -> list[contract.PlacementStarted]:
         return [e for e in self.mine if isinstance(e, contract.PlacementStarted)]
@@ -446,11 +465,11 @@ class _ChildReader:
             if recorded is not None and _values(recorded) == _values(draft):
                 continue  # recorded already, by an import or by another system
             if recorded is None:
-                settled.append((replace(draft, event_id=uuid.uuid5(IMPORT_NAMESPACE, key)), where))
+                settled.append((replace(draft, event_id=self.names.uuid(key)), where))
                 continue
             digest = hashlib.sha256(repr(_values(draft)).encode()).hexdigest()[:16]
             retraction = contract.EventRetracted(
-                event_id=uuid.uuid5(IMPORT_NAMESPACE, f"{key}/retracted/{digest}"),
+                event_id=self.names.uuid(f"{key}/retracted/{digest}"),
                 child_id=self.child_id,
                 local_authority=self.local_authority,
                 occurred_on=draft.occurred_on,
@@ -460,9 +479,7 @@ class _ChildReader:
                 reason=f"corrected by the SSDA903 return of {self.collection.year}",
             )
             settled.append((retraction, where))
-            settled.append(
-                (replace(draft, event_id=uuid.uuid5(IMPORT_NAMESPACE, f"{key}/{digest}")), where)
-            )
+            settled.append((replace(draft, event_id=self.names.uuid(f"{key}/{digest}")), where))
         for event, where in settled:
             self.made.events.append(event)
             self.made.source[event.event_id] = where

@@ -25,7 +25,7 @@ from events.catalogue import (
 )
 from journeys.synthetic.care import write_period_of_care, write_short_breaks
 from journeys.synthetic.parameters import AuthorityParameters, reporting_year
-from journeys.synthetic.returns import write_cin_plan, write_cp_reviews
+from journeys.synthetic.returns import write_cin_plan
 from journeys.synthetic.story import Story, birthday
 
 _SOURCES = sorted(codes.REFERRAL_SOURCE)
@@ -207,7 +207,6 @@ def _write_protection(
         left = write_period_of_care(story, params, plan_ends)
         return _close(story, referral_id, left + _days(rng.uniform(0, 40)), eighteenth, "RC6")
     story.add(ChildProtectionPlanEnded, plan_ends, plan_id=plan_id)
-    write_cp_reviews(story, plan_id, conference, plan_ends)
     return _close(story, referral_id, plan_ends + _days(rng.uniform(20, 270)), eighteenth, "RC6")
 
 

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from events.catalogue import (
     AdoptionMatchRecorded,
     ChildInNeedPlanRecorded,
-    ChildProtectionReviewHeld,
     ConvictionRecorded,
     MissingEpisodeRecorded,
     MotherhoodRecorded,
@@ -228,12 +227,3 @@ def write_cin_plan(
         referral_id=referral_id,
         ended_on=closes if closes <= record_ends else None,
     )
-
-
-def write_cp_reviews(story: Story, plan_id: str, started: date, ends: date) -> None:
-    """A child protection plan's review conferences: three months after it started, then
-    every six months while it lasts."""
-    review = started + timedelta(days=90)
-    while review < ends:
-        story.add(ChildProtectionReviewHeld, review, plan_id=plan_id)
-        review += timedelta(days=182)

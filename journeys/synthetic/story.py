@@ -25,7 +25,6 @@ from events.catalogue import (
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
     ChildProtectionPlanStarted,
-    ChildProtectionReviewHeld,
     ChildRegistered,
     ConferenceAttendanceRecorded,
     ConvictionRecorded,
@@ -92,7 +91,6 @@ _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
             AdoptionMatchRecorded,
             MotherhoodRecorded,
             ChildInNeedPlanRecorded,
-            ChildProtectionReviewHeld,
         )
     )
 }

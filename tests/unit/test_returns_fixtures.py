@@ -11,12 +11,16 @@ import pytest
 from test_projection_builders import TOPIC, figures, members
 
 from events.catalogue import JourneyEvent
+from events.sealing import KeyedNames
 from journeys.application.service import JourneyApplication
 from journeys.returns.record import counting
 from journeys.returns.ssda903_import import events_of_return
 from journeys.returns.ssda903_reading import read_directory
 from projections.database import open_in_memory
 from projections.load import append, batch_of
+
+# Ids keyed as an import keys them, by a secret of the test's own.
+NAMES = KeyedNames(b"test secret")
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ssda903"
 
@@ -52,7 +56,7 @@ def imports() -> dict[int, list[JourneyEvent]]:
     made: dict[int, list[JourneyEvent]] = {}
     for year in (2023, 2024, 2025):
         rows, errors = read_directory(FIXTURES / str(year))
-        converted = events_of_return(rows, year, "371", counting(record))
+        converted = events_of_return(rows, year, "371", counting(record), NAMES)
         assert errors == converted.errors == []
         for event in converted.events:
             app.record(event)  # a refusal raises RuleViolation

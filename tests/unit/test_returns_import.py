@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 
 from events.catalogue import JourneyEvent
+from events.sealing import KeyedNames
 from journeys.application.service import JourneyApplication
 from journeys.returns.record import counting
 from journeys.returns.ssda903 import ssda903, write_tables
 from journeys.returns.ssda903_import import events_of_return
 from journeys.returns.ssda903_reading import read_directory, read_file
 from journeys.synthetic import AuthorityParameters, generate
+
+# Ids keyed as an import keys them, by a secret of the test's own.
+NAMES = KeyedNames(b"test secret")
 
 YEARS = range(2016, 2026)
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ssda903"
@@ -39,7 +43,7 @@ def imported(exported: Path) -> list[JourneyEvent]:
     record: list[JourneyEvent] = []
     for year in YEARS:
         rows, errors = read_directory(exported / str(year))
-        made = events_of_return(rows, year, "371", counting(record))
+        made = events_of_return(rows, year, "371", counting(record), NAMES)
         assert errors == made.errors == []
         for event in made.events:
             app.record(event)  # a refusal raises RuleViolation, naming the rule
@@ -59,7 +63,7 @@ def test_export_import_export_gives_the_same_files(exported: Path, tmp_path: Pat
 def test_importing_a_year_again_adds_nothing(exported: Path) -> None:
     record = counting(imported(exported))
     rows, _ = read_directory(exported / "2025")
-    assert events_of_return(rows, 2025, "371", record).events == []
+    assert events_of_return(rows, 2025, "371", record, NAMES).events == []
 
 
 def test_a_later_year_changing_an_earlier_row_is_a_retraction_and_the_correction(
@@ -76,7 +80,7 @@ def test_a_later_year_changing_an_earlier_row_is_a_retraction_and_the_correction
     episodes[line] = episodes[line].replace(",PR1,", ",PR4,", 1)
     (changed / "episodes.csv").write_text("\n".join(episodes) + "\n")
     rows, _ = read_directory(changed)
-    events = events_of_return(rows, 2025, "371", record).events
+    events = events_of_return(rows, 2025, "371", record, NAMES).events
     assert [e.event_type for e in events] == ["EventRetracted", "PlacementStarted"]
     retraction, corrected = events
     assert corrected.provider == "PR4"  # type: ignore[attr-defined]

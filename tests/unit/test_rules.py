@@ -50,7 +50,6 @@ from journey_builders import (
 from events.catalogue import (
     AdoptionMatchRecorded,
     ChildInNeedPlanRecorded,
-    ChildProtectionReviewHeld,
     JourneyEvent,
     MissingEpisodeRecorded,
     MotherhoodRecorded,
@@ -655,7 +654,7 @@ CASES: dict[str, Case] = {
         "UNKNOWN_ADOPTION_DECISION",
         "decision_id",
     ),
-    # A CIN plan within its referral; a CP review within its plan.
+    # A CIN plan within its referral (a CP review conference: above).
     "a CIN plan under an open referral": Case(
         REFERRAL, build(ChildInNeedPlanRecorded, "2011-02-01", referral_id="R1")
     ),
@@ -663,14 +662,6 @@ CASES: dict[str, Case] = {
         CLOSED_REFERRAL,
         build(ChildInNeedPlanRecorded, "2011-07-01", referral_id="R1"),
         "CIN_PLAN_OUTSIDE_REFERRAL",
-    ),
-    "a CP review of an open plan": Case(
-        PLAN, build(ChildProtectionReviewHeld, "2011-05-01", plan_id="CP1")
-    ),
-    "a CP review after its plan ended": Case(
-        [*PLAN, cp_plan_ended("2011-06-01")],
-        build(ChildProtectionReviewHeld, "2011-07-01", plan_id="CP1"),
-        "CP_REVIEW_OUTSIDE_PLAN",
     ),
 }
 

@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from events.key_store import open_key_store
 from events.settings import Settings
 from journeys.entrypoints.cli.commands._arguments import whole_number
 from journeys.kafka.broker import configured_cluster
@@ -24,7 +25,7 @@ from journeys.kafka.publish import publish_events
 from journeys.kafka.topics import ensure_topics
 from journeys.returns.record import counting, events_known_at
 from journeys.returns.sources import remember_sources
-from journeys.returns.ssda903_import import events_of_return
+from journeys.returns.ssda903_import import IMPORT_NAMES, events_of_return
 from journeys.returns.ssda903_reading import read_directory
 
 
@@ -46,7 +47,13 @@ def run(arguments: argparse.Namespace) -> int:
     settings = configured_cluster(Settings.from_environment(), "import")
     ensure_topics(settings)
     record = counting(events_known_at(settings, arguments.local_authority))
-    converted = events_of_return(rows, arguments.year, arguments.local_authority, record)
+    # The ids are keyed by the master key: made with the key store on a first import.
+    key_store = open_key_store(settings, may_create=not record)
+    try:
+        names = key_store.names(IMPORT_NAMES)
+    finally:
+        key_store.close()
+    converted = events_of_return(rows, arguments.year, arguments.local_authority, record, names)
     errors.extend(converted.errors)
     summary = publish_events(settings, converted.events)
     remember_sources(
