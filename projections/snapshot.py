@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from events.settings import Settings
 from projections.exceptions import SnapshotMissing
 
 _CHUNK = 64 * 1024 * 1024
@@ -126,3 +127,8 @@ def open_snapshot(
         )
     config = {} if memory_limit_bytes is None else {"memory_limit": f"{int(memory_limit_bytes)}B"}
     return duckdb.connect(str(path), read_only=True, config=config)
+
+
+def open_configured_snapshot(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The snapshot of the settings' database (JOURNEYS_DB), held to their memory limit."""
+    return open_snapshot(settings.database, memory_limit_bytes=settings.duckdb_memory_limit_bytes)

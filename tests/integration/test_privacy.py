@@ -103,6 +103,20 @@ def _indicators(settings: Settings) -> dict[int, list[dict]]:
         connection.close()
 
 
+def _another_record(kafka: Settings, directory: Path) -> Settings:
+    """A record of its own on the same cluster: topics, database, state and key store."""
+    other = replace(
+        kafka,
+        topic_prefix=f"{kafka.topic_prefix}{directory.name}.",
+        database=directory / "journeys.duckdb",
+        state_dir=directory / "state",
+        key_store=directory / "keys.sqlite",
+        master_key_file=directory / "master.key",
+    )
+    ensure_topics(other)
+    return other
+
+
 def _record(settings: Settings, events: list[JourneyEvent]) -> None:
     settings.database.parent.mkdir(parents=True, exist_ok=True)
     publish_events(settings, events)
@@ -147,15 +161,7 @@ def test_erased_children_leave_no_clear_trace_and_count_as_never_recorded(
     assert not leaks
 
     # Every indicator is that of the same record built without the erased children.
-    without = replace(
-        kafka,
-        topic_prefix=kafka.topic_prefix + "without.",
-        database=tmp_path / "without" / "journeys.duckdb",
-        state_dir=tmp_path / "without" / "state",
-        key_store=tmp_path / "without" / "keys.sqlite",
-        master_key_file=tmp_path / "without" / "master.key",
-    )
-    ensure_topics(without)
+    without = _another_record(kafka, tmp_path / "without")
     _record(without, [e for e in events if e.child_id not in erased])
     assert _indicators(kafka) == _indicators(without)
 
@@ -180,15 +186,7 @@ def test_the_key_store_is_the_record_s_own(kafka: Settings, tmp_path: Path) -> N
         process_until_idle(kafka)
 
     # Another record's key store (made by recording another topic) does not open it either.
-    elsewhere = replace(
-        kafka,
-        topic_prefix=kafka.topic_prefix + "elsewhere.",
-        database=tmp_path / "elsewhere" / "journeys.duckdb",
-        state_dir=tmp_path / "elsewhere" / "state",
-        key_store=tmp_path / "elsewhere" / "keys.sqlite",
-        master_key_file=tmp_path / "elsewhere" / "master.key",
-    )
-    ensure_topics(elsewhere)
+    elsewhere = _another_record(kafka, tmp_path / "elsewhere")
     _record(elsewhere, events[:5])
     other_keys = replace(
         kafka,

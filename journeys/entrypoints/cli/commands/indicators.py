@@ -20,7 +20,7 @@ from projections.indicators import (
     indicators_for_year,
 )
 from projections.output import FORMATS, write
-from projections.snapshot import open_snapshot
+from projections.snapshot import open_configured_snapshot
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -58,9 +58,7 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"journeys indicators: {error}", file=sys.stderr)
         return 2
     settings = Settings.from_environment()
-    connection = open_snapshot(
-        settings.database, memory_limit_bytes=settings.duckdb_memory_limit_bytes
-    )
+    connection = open_configured_snapshot(settings)
     try:
         table = indicators_for_year(connection, arguments.year, as_of, by)
         if table.num_rows == 0:

@@ -23,7 +23,7 @@ from duckdb import StatementType
 from events.settings import Settings
 from journeys.entrypoints.exceptions import QueryRefused
 from projections.output import FORMATS, write
-from projections.snapshot import open_snapshot
+from projections.snapshot import open_configured_snapshot
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -66,9 +66,7 @@ def _kind(statement: duckdb.Statement) -> str:
 
 def run(arguments: argparse.Namespace) -> int:
     settings = Settings.from_environment()
-    connection = open_snapshot(
-        settings.database, memory_limit_bytes=settings.duckdb_memory_limit_bytes
-    )
+    connection = open_configured_snapshot(settings)
     try:
         lock_down(connection)
         refuse_anything_but_queries(connection, arguments.query)
