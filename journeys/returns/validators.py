@@ -8,9 +8,9 @@ the project's interpreter. `validator_runner.py` runs them in a Python that has 
 found in this order:
 
 1. `JOURNEYS_VALIDATORS_PYTHON`, an interpreter that has both packages;
-2. the running interpreter, if it has them (the dev install does, on Python 3.11:
-   `pip install -e '.[dev]'`);
-3. a virtualenv of their own, created on first use under `~/.cache/care-journeys/`
+2. the running interpreter, if it has them;
+3. a virtualenv of their own, created on first use (`scripts/bootstrap` makes it) under
+   `~/.cache/care-journeys/`
    (with `uv` when it is on the path, else `python3.11 -m venv` and pip), named by the
    versions pinned here, so a new pin makes a new one.
 
@@ -20,6 +20,7 @@ message and the rows it flags (table, file, 0-based data row), never a child's i
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -174,6 +175,16 @@ def _own_environment() -> Path:
     python = venv / "bin" / "python"
     if (venv / "ready").is_file():
         return python
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # One process installs; another (a second test worker, a second command) waits for it.
+    with (venv.parent / f"{venv.name}.lock").open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        if not (venv / "ready").is_file():
+            _install(venv, python)
+    return python
+
+
+def _install(venv: Path, python: Path) -> None:
     print(f"installing the DfE validators into {venv} (once)", file=sys.stderr)
     uv = shutil.which("uv")
     if uv:
@@ -202,4 +213,3 @@ def _own_environment() -> Path:
                 f"{completed.stderr.strip()[-2000:]}"
             )
     (venv / "ready").write_text(" ".join(VALIDATOR_PACKAGES) + "\n", encoding="utf-8")
-    return python
