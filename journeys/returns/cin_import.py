@@ -36,7 +36,7 @@ from typing import Any
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
-from journeys.returns.cin_reading import Census, CensusChild, Episode
+from journeys.returns.cin_reading import Census, CensusChild, ChildInNeedPlan, Episode
 from journeys.returns.ssda903 import CollectionYear
 from journeys.returns.ssda903_import import Converted, natural_key, settled
 from journeys.returns.ssda903_reading import RowError
@@ -107,8 +107,13 @@ class _CensusReader:
                 if unique[key] != event:
                     file, _, line = where.rpartition(":")
                     self.made.errors.append(
-                        RowError(file, int(line), event.event_type, "contradicts",
-                                 "the file says two things of one event")  # fmt: skip
+                        RowError(
+                            file,
+                            int(line),
+                            event.event_type,
+                            "contradicts",
+                            "the file says two things of one event",
+                        )
                     )
                 continue
             unique[key] = event
@@ -214,13 +219,7 @@ class _ChildDrafts:
                     factors=assessment.factors,
                 )
         for plan in episode.cin_plans:
-            self.draft(
-                contract.ChildInNeedPlanRecorded,
-                plan.started,
-                plan.where,
-                referral_id=referral,
-                ended_on=plan.ended,
-            )
+            self._cin_plan(plan, referral)
         plans_on = {plan.started for plan in episode.plans}
         for enquiry in episode.enquiries:
             enquiry_id = self.new_id("S47", enquiry.started)
@@ -259,7 +258,9 @@ class _ChildDrafts:
                     plan_continues=held != plan.ended,
                 )
             if plan.ended is not None:
-                self.draft(contract.ChildProtectionPlanEnded, plan.ended, plan.where, plan_id=plan_id)
+                self.draft(
+                    contract.ChildProtectionPlanEnded, plan.ended, plan.where, plan_id=plan_id
+                )
         if episode.closed is not None:
             self.draft(
                 contract.ReferralClosed,
@@ -268,6 +269,26 @@ class _ChildDrafts:
                 referral_id=referral,
                 reason=episode.closure_reason,
             )
+
+    def _cin_plan(self, plan: ChildInNeedPlan, referral: str) -> None:
+        """A CIN plan open at 31 March says nothing of its end after it: an earlier
+        year's census imported again leaves an end the record holds as it is."""
+        ended = plan.ended
+        if ended is None:
+            recorded = self.reader.known.get(
+                f"{self.reader.local_authority}/{self.child.child_id}/"
+                f"ChildInNeedPlanRecorded/{plan.started}/{referral}"
+            )
+            later = getattr(recorded, "ended_on", None)
+            if later is not None and later > self.reader.collection.last:
+                ended = later
+        self.draft(
+            contract.ChildInNeedPlanRecorded,
+            plan.started,
+            plan.where,
+            referral_id=referral,
+            ended_on=ended,
+        )
 
     def _no_further_action(self, episode: Episode, referral: str) -> bool | None:
         """The census's ReferralNFA, or None where it is what the export derives."""

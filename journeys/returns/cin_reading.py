@@ -298,7 +298,9 @@ class _Fields:
         return None
 
 
-def _codes(file: str, parent: Node | None, tag: str, allowed: frozenset[str], errors: list[RowError]) -> tuple[str, ...] | None:  # fmt: skip
+def _codes(
+    file: str, parent: Node | None, tag: str, allowed: frozenset[str], errors: list[RowError]
+) -> tuple[str, ...] | None:
     """The codes of `parent`'s `tag` elements; None when one is not a code."""
     found: list[str] = []
     for node in parent.all(tag) if parent is not None else ():
@@ -379,7 +381,9 @@ def _episode(file: str, node: Node, errors: list[RowError]) -> Episode | None:
         plan.not_before("CINPlanEndDate", "CINPlanStartDate")
         if plan.ok:
             episode.cin_plans.append(
-                ChildInNeedPlan(plan.where(), plan.day("CINPlanStartDate"), plan.day("CINPlanEndDate"))  # type: ignore[arg-type]
+                ChildInNeedPlan(
+                    plan.where(), plan.day("CINPlanStartDate"), plan.day("CINPlanEndDate")
+                )  # type: ignore[arg-type]
             )
     for item in node.all("Section47"):
         enquiry = _Fields(file, item, _ENQUIRY, errors)
@@ -387,7 +391,11 @@ def _episode(file: str, node: Node, errors: list[RowError]) -> Episode | None:
         enquiry.not_before("DateOfInitialCPC", "S47ActualStartDate")
         if enquiry.ok:
             episode.enquiries.append(
-                Enquiry(enquiry.where(), enquiry.day("S47ActualStartDate"), enquiry.day("DateOfInitialCPC"))  # type: ignore[arg-type]
+                Enquiry(
+                    enquiry.where(),
+                    enquiry.day("S47ActualStartDate"),
+                    enquiry.day("DateOfInitialCPC"),
+                )  # type: ignore[arg-type]
             )
     for item in node.all("ChildProtectionPlans"):
         plan = _protection_plan(file, item, errors)
