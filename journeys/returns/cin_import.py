@@ -155,6 +155,20 @@ class _ChildDrafts:
         self.ids[base] = self.ids.get(base, 0) + 1
         return base if self.ids[base] == 1 else f"{base}-{self.ids[base]}"
 
+    def start_work(
+        self,
+        event_type: type[contract.AssessmentStarted | contract.Section47Started],
+        prefix: str,
+        started: date,
+        where: str,
+        referral: str,
+    ) -> str:
+        """An assessment or an enquiry started under the referral: its new id."""
+        work_id = self.new_id(prefix, started)
+        id_field = "assessment_id" if event_type is contract.AssessmentStarted else "enquiry_id"
+        self.draft(event_type, started, where, referral_id=referral, **{id_field: work_id})
+        return work_id
+
     def registration(self) -> None:
         child = self.child
         registered = contract.ChildRegistered(
@@ -200,13 +214,8 @@ class _ChildDrafts:
             no_further_action=self._no_further_action(episode, referral),
         )
         for assessment in episode.assessments:
-            assessment_id = self.new_id("AS", assessment.started)
-            self.draft(
-                contract.AssessmentStarted,
-                assessment.started,
-                assessment.where,
-                assessment_id=assessment_id,
-                referral_id=referral,
+            assessment_id = self.start_work(
+                contract.AssessmentStarted, "AS", assessment.started, assessment.where, referral
             )
             if assessment.authorised is not None:
                 self.draft(
@@ -222,13 +231,8 @@ class _ChildDrafts:
             self._cin_plan(plan, referral)
         plans_on = {plan.started for plan in episode.plans}
         for enquiry in episode.enquiries:
-            enquiry_id = self.new_id("S47", enquiry.started)
-            self.draft(
-                contract.Section47Started,
-                enquiry.started,
-                enquiry.where,
-                enquiry_id=enquiry_id,
-                referral_id=referral,
+            enquiry_id = self.start_work(
+                contract.Section47Started, "S47", enquiry.started, enquiry.where, referral
             )
             if enquiry.conference is not None:
                 self.draft(

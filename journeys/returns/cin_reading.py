@@ -13,14 +13,16 @@ export derives them from the record (docs/returns.md).
 from __future__ import annotations
 
 import xml.parsers.expat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from events import codes
 from journeys.returns.ssda903_reading import RowError
 
+T = TypeVar("T")
 # What each field holds: "date", "flag", "number", "text", or the codes it may take.
 Kind = str | frozenset[str]
 _CHILD: dict[str, Kind] = {
@@ -339,11 +341,20 @@ def _child(file: str, node: Node, errors: list[RowError]) -> CensusChild | None:
         # NONE says no disability: the record holds that as none recorded.
         disabilities=tuple(code for code in disabilities if code != "NONE"),
     )
-    for details in node.all("CINdetails"):
-        episode = _episode(file, details, errors)
-        if episode is not None:
-            child.episodes.append(episode)
+    child.episodes = _each(file, node, "CINdetails", _episode, errors)
     return child
+
+
+def _each(
+    file: str,
+    node: Node,
+    tag: str,
+    read: Callable[[str, Node, list[RowError]], T | None],
+    errors: list[RowError],
+) -> list[T]:
+    """Each of `node`'s `tag` elements that can be read."""
+    found = (read(file, item, errors) for item in node.all(tag))
+    return [item for item in found if item is not None]
 
 
 def _episode(file: str, node: Node, errors: list[RowError]) -> Episode | None:
@@ -371,37 +382,33 @@ def _episode(file: str, node: Node, errors: list[RowError]) -> Episode | None:
         ),
         no_further_action=flag if isinstance(flag, bool) else None,
     )
-    for item in node.all("Assessments"):
-        assessment = _assessment(file, item, errors)
-        if assessment is not None:
-            episode.assessments.append(assessment)
-    for item in node.all("CINPlanDates"):
-        plan = _Fields(file, item, _CIN_PLAN, errors)
-        plan.require("CINPlanStartDate")
-        plan.not_before("CINPlanEndDate", "CINPlanStartDate")
-        if plan.ok:
-            episode.cin_plans.append(
-                ChildInNeedPlan(
-                    plan.where(), plan.day("CINPlanStartDate"), plan.day("CINPlanEndDate")
-                )  # type: ignore[arg-type]
-            )
-    for item in node.all("Section47"):
-        enquiry = _Fields(file, item, _ENQUIRY, errors)
-        enquiry.require("S47ActualStartDate")
-        enquiry.not_before("DateOfInitialCPC", "S47ActualStartDate")
-        if enquiry.ok:
-            episode.enquiries.append(
-                Enquiry(
-                    enquiry.where(),
-                    enquiry.day("S47ActualStartDate"),
-                    enquiry.day("DateOfInitialCPC"),
-                )  # type: ignore[arg-type]
-            )
-    for item in node.all("ChildProtectionPlans"):
-        plan = _protection_plan(file, item, errors)
-        if plan is not None:
-            episode.plans.append(plan)
+    episode.assessments = _each(file, node, "Assessments", _assessment, errors)
+    episode.cin_plans = _each(file, node, "CINPlanDates", _cin_plan, errors)
+    episode.enquiries = _each(file, node, "Section47", _enquiry, errors)
+    episode.plans = _each(file, node, "ChildProtectionPlans", _protection_plan, errors)
     return episode
+
+
+def _cin_plan(file: str, node: Node, errors: list[RowError]) -> ChildInNeedPlan | None:
+    plan = _Fields(file, node, _CIN_PLAN, errors)
+    plan.require("CINPlanStartDate")
+    plan.not_before("CINPlanEndDate", "CINPlanStartDate")
+    if not plan.ok:
+        return None
+    started = plan.day("CINPlanStartDate")
+    assert started is not None  # required
+    return ChildInNeedPlan(plan.where(), started, plan.day("CINPlanEndDate"))
+
+
+def _enquiry(file: str, node: Node, errors: list[RowError]) -> Enquiry | None:
+    enquiry = _Fields(file, node, _ENQUIRY, errors)
+    enquiry.require("S47ActualStartDate")
+    enquiry.not_before("DateOfInitialCPC", "S47ActualStartDate")
+    if not enquiry.ok:
+        return None
+    started = enquiry.day("S47ActualStartDate")
+    assert started is not None  # required
+    return Enquiry(enquiry.where(), started, enquiry.day("DateOfInitialCPC"))
 
 
 def _assessment(file: str, node: Node, errors: list[RowError]) -> Assessment | None:
