@@ -15,6 +15,7 @@ from test_projection_builders import TOPIC, figures
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
 from journeys.application.service import JourneyApplication
+from journeys.domain.timeline import describe
 from journeys.returns.cin import cin_census, write_census
 from journeys.returns.cin_import import events_of_census
 from journeys.returns.cin_reading import read_census
@@ -112,6 +113,15 @@ def test_2024_the_record_the_census_makes(imports: dict[int, list[JourneyEvent]]
         "UN5",
         "UN1",
     ]
+
+
+def test_the_timeline_says_seen_alone_is_not_recorded(
+    imports: dict[int, list[JourneyEvent]],
+) -> None:
+    completed = next(e for e in imports[2024] if e.event_type == "AssessmentCompleted")
+    assert describe(completed) == (
+        "Assessment AS20230503 completed (child seen alone: not recorded; factors 2A, 3B)"
+    )
 
 
 def test_2025_what_is_new_and_a_correction(imports: dict[int, list[JourneyEvent]]) -> None:
