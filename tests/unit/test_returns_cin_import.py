@@ -89,7 +89,7 @@ def test_2024_the_record_the_census_makes(imports: dict[int, list[JourneyEvent]]
         ("AMY", "AssessmentStarted", D(2023, 5, 3), "AS20230503", "RF20230502"),
         ("AMY", "AssessmentCompleted", D(2023, 6, 9), "AS20230503", True, ("2A", "3B")),
         ("AMY", "ChildInNeedPlanRecorded", D(2023, 6, 12), "RF20230502", D(2024, 1, 15)),
-        ("AMY", "ReferralClosed", D(2024, 2, 1), "RF20230502", "RC1"),
+        ("AMY", "ReferralClosed", D(2024, 2, 1), "RF20230502", "RC7"),
         ("BEN", "ChildRegistered", D(2015, 3, 14), "M", "MWBC", ("LD", "COMM")),
         ("BEN", "ReferralReceived", D(2023, 7, 3), "RF20230703", "5A", "N1", None),
         ("BEN", "Section47Started", D(2023, 7, 5), "S4720230705", "RF20230703"),
@@ -98,10 +98,10 @@ def test_2024_the_record_the_census_makes(imports: dict[int, list[JourneyEvent]]
         ("BEN", "ChildProtectionReviewConferenceHeld", D(2023, 10, 19), "CP20230720", True),
         ("BEN", "ChildProtectionPlanEnded", D(2024, 1, 18), "CP20230720"),
         ("BEN", "ChildProtectionReviewConferenceHeld", D(2024, 1, 18), "CP20230720", False),
-        ("BEN", "ReferralClosed", D(2024, 3, 1), "RF20230703", "RC2"),
+        ("BEN", "ReferralClosed", D(2024, 3, 1), "RF20230703", "RC7"),
         ("CAL", "ChildRegistered", D(2019, 11, 30), "M", "ABAN", ()),
         ("CAL", "ReferralReceived", D(2023, 9, 4), "RF20230904", "1A", None, None),
-        ("CAL", "ReferralClosed", D(2023, 9, 8), "RF20230904", "RC8"),
+        ("CAL", "ReferralClosed", D(2023, 9, 8), "RF20230904", "RC7"),
         ("CAL", "ReferralReceived", D(2024, 1, 10), "RF20240110", "2B", "N2", None),
         ("CAL", "AssessmentStarted", D(2024, 1, 11), "AS20240111", "RF20240110"),
         ("CAL", "ChildInNeedPlanRecorded", D(2024, 3, 1), "RF20240110", None),
@@ -132,7 +132,7 @@ def test_2025_what_is_new_and_a_correction(imports: dict[int, list[JourneyEvent]
         ("CAL", "EventRetracted", D(2024, 3, 1)),
         ("CAL", "ChildInNeedPlanRecorded", D(2024, 3, 1), "RF20240110", D(2024, 9, 30)),
         ("CAL", "AssessmentCompleted", D(2024, 4, 19), "AS20240111", True, ("21",)),
-        ("CAL", "ReferralClosed", D(2024, 10, 15), "RF20240110", "RC1"),
+        ("CAL", "ReferralClosed", D(2024, 10, 15), "RF20240110", "RC7"),
     ]
     retraction = imports[2025][0]
     open_plan = imports[2024][-1]
@@ -235,16 +235,16 @@ def test_a_file_that_is_not_xml_is_named_with_its_line(tmp_path: Path) -> None:
 
 
 def test_an_episode_conference_names_the_enquiry_of_an_earlier_census(tmp_path: Path) -> None:
-    # Ben's enquiry in the 2024 census; a 2025 census (hand-written here) holds his
-    # episode again with a second initial conference on the episode (rule 2884), which
-    # belongs to the enquiry the record holds.
+    # Ben's enquiry in the 2024 census; a 2025 census (made here) holds his episode again,
+    # open, with a second initial conference on the episode (rule 2884) on 20 March 2024,
+    # which belongs to the enquiry the record holds; no plan starts that day.
     first = imported({2024: FIXTURES / "census_2024.xml"})[2024]
     text = (FIXTURES / "census_2024.xml").read_text()
-    closure = "<CINclosureDate>2024-03-01</CINclosureDate>"
-    later = (
-        text.replace("<Year>2024</Year>", "<Year>2025</Year>")
-        .replace(closure, "<DateOfInitialCPC>2024-04-10</DateOfInitialCPC>")
-        .replace("<ReasonForClosure>RC2</ReasonForClosure>", "")
+    # Ben's closure (its date is his alone, its reason the line after) replaced.
+    closure = "<CINclosureDate>2024-03-01</CINclosureDate>\n        <ReasonForClosure>RC7<"
+    assert text.count(closure) == 1
+    later = text.replace("<Year>2024</Year>", "<Year>2025</Year>").replace(
+        closure + "/ReasonForClosure>", "<DateOfInitialCPC>2024-03-20</DateOfInitialCPC>"
     )
     path = tmp_path / "census.xml"
     path.write_text(later)
@@ -254,7 +254,7 @@ def test_an_episode_conference_names_the_enquiry_of_an_earlier_census(tmp_path: 
     converted = events_of_census(census, 2025, "371", counting(first), NAMES)
     conferences = [e for e in converted.events if e.event_type == "ChildProtectionConferenceHeld"]
     assert [summary(e) for e in conferences] == [
-        ("BEN", "ChildProtectionConferenceHeld", D(2024, 4, 10), "S4720230705", False)
+        ("BEN", "ChildProtectionConferenceHeld", D(2024, 3, 20), "S4720230705", False)
     ]
 
 
