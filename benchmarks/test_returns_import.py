@@ -5,8 +5,8 @@ rows a second through `journeys import`'s reading and conversion (tables recogni
 their header rows, every field checked, rows turned into events against the record built
 so far); the baseline is `csv.reader` over the same files, in the same run. Target (issue
 14): at least a quarter of the plain read's rate. At scale 1.0, 65,000 children (the
-authority is Doncaster-sized); the CIN census import is not built, so only SSDA903 is
-measured.
+authority is Doncaster-sized); the CIN census import is measured beside it in
+benchmarks/test_returns_cin_import.py.
 """
 
 from __future__ import annotations

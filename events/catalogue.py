@@ -151,6 +151,14 @@ class AssessmentCompleted(JourneyEvent):
         code_list=codes.ASSESSMENT_FACTORS,
         default=(),
     )
+    # v2 (issue 14): the CIN census does not say whether the child was seen alone.
+    seen_alone_unknown: bool | None = _field(
+        "True when the source did not record whether the child was seen alone (the CIN "
+        "census does not say: an assessment imported from it); seen_alone is then false "
+        "and means nothing. Null (every message before v2) or false: seen_alone is as "
+        "recorded.",
+        default=None,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -78,7 +78,8 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
         f"Assessment {e.assessment_id} started under referral {e.referral_id}"
     ),
     contract.AssessmentCompleted: lambda e: (
-        f"Assessment {e.assessment_id} completed (child seen alone: {_yes_no(e.seen_alone)}"
+        f"Assessment {e.assessment_id} completed (child seen alone: "
+        + ("not recorded" if e.seen_alone_unknown else _yes_no(e.seen_alone))
         + (f"; factors {', '.join(e.factors)})" if e.factors else ")")
     ),
     contract.Section47Started: lambda e: (

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from events import catalogue as contract
+from events import codes
 from events.catalogue import JourneyEvent
 from journeys.returns.ssda903 import SEX_AS_LETTERS_FROM, ChildRecord, CollectionYear, children_of
 
@@ -107,8 +108,11 @@ def _write_child(
     element = ElementTree.SubElement(children, "Child")
     identifiers = ElementTree.SubElement(element, "ChildIdentifiers")
     _add(identifiers, "LAchildID", registration.child_id)
-    _add(identifiers, "UPN", registration.upn)
-    _add(identifiers, "UPNunknown", None if registration.upn else "UN1")
+    # A UPN is recorded, or the reason it is not known (UN1-UN10; none recorded: UN1).
+    upn = registration.upn
+    unknown = upn if upn in codes.UPN_UNKNOWN else None if upn else "UN1"
+    _add(identifiers, "UPN", None if unknown else upn)
+    _add(identifiers, "UPNunknown", unknown)
     _add(identifiers, "PersonBirthDate", iso(registration.date_of_birth))
     if collection.year >= SEX_AS_LETTERS_FROM:
         _add(identifiers, "Sex", registration.sex)

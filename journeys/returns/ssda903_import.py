@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -458,28 +458,43 @@ class _ChildReader:
 
     def _settle(self) -> None:
         """Each draft: new (its id from its key), already recorded, or a correction."""
-        settled: list[tuple[JourneyEvent, str]] = []
-        for draft, where in sorted(self.drafts, key=lambda d: in_date_order(d[0])):
-            key = natural_key(draft)
-            recorded = self.known.get(key)
-            if recorded is not None and _values(recorded) == _values(draft):
-                continue  # recorded already, by an import or by another system
-            if recorded is None:
-                settled.append((replace(draft, event_id=self.names.uuid(key)), where))
-                continue
-            digest = hashlib.sha256(repr(_values(draft)).encode()).hexdigest()[:16]
-            retraction = contract.EventRetracted(
-                event_id=self.names.uuid(f"{key}/retracted/{digest}"),
-                child_id=self.child_id,
-                local_authority=self.local_authority,
-                occurred_on=draft.occurred_on,
-                recorded_at=self.recorded_at,
-                source_system=SOURCE_SYSTEM,
-                retracted_event_id=recorded.event_id,
-                reason=f"corrected by the SSDA903 return of {self.collection.year}",
-            )
-            settled.append((retraction, where))
-            settled.append((replace(draft, event_id=self.names.uuid(f"{key}/{digest}")), where))
-        for event, where in settled:
+        reason = f"corrected by the SSDA903 return of {self.collection.year}"
+        for event, where in settled(self.drafts, self.known, self.names, reason):
             self.made.events.append(event)
             self.made.source[event.event_id] = where
+
+
+def settled(
+    drafts: Iterable[tuple[JourneyEvent, str]],
+    known: Mapping[str, JourneyEvent],
+    names: KeyedNames,
+    reason: str,
+    key_of: Callable[[JourneyEvent], str] = natural_key,
+) -> list[tuple[JourneyEvent, str]]:
+    """The drafts (each with where it came from) to publish, in date order: a draft
+    recorded already with its values is left out; a new one gets its id from its key
+    (`key_of`); one recorded under its key with other values becomes the retraction of
+    the recorded event (for `reason`) and the corrected event."""
+    found: list[tuple[JourneyEvent, str]] = []
+    for draft, where in sorted(drafts, key=lambda d: in_date_order(d[0])):
+        key = key_of(draft)
+        recorded = known.get(key)
+        if recorded is not None and _values(recorded) == _values(draft):
+            continue  # recorded already, by an import or by another system
+        if recorded is None:
+            found.append((replace(draft, event_id=names.uuid(key)), where))
+            continue
+        digest = hashlib.sha256(repr(_values(draft)).encode()).hexdigest()[:16]
+        retraction = contract.EventRetracted(
+            event_id=names.uuid(f"{key}/retracted/{digest}"),
+            child_id=draft.child_id,
+            local_authority=draft.local_authority,
+            occurred_on=draft.occurred_on,
+            recorded_at=draft.recorded_at,
+            source_system=draft.source_system,
+            retracted_event_id=recorded.event_id,
+            reason=reason,
+        )
+        found.append((retraction, where))
+        found.append((replace(draft, event_id=names.uuid(f"{key}/{digest}")), where))
+    return found

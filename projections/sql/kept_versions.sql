@@ -135,7 +135,9 @@ select
     started.referral_id,
     started.occurred_on as started_on,
     completed.occurred_on as completed_on,
-    completed.seen_alone,
+    -- null when not recorded (an assessment imported from the CIN census)
+    case when completed.seen_alone_unknown then null else completed.seen_alone end
+        as seen_alone,
     completed.factors,
     started.event_id as started_event_id,
     started.recorded_at as started_recorded_at,

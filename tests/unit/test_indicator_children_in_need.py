@@ -184,3 +184,26 @@ def test_seen_alone_among_assessments_completed_in_the_year() -> None:
     assert figures(connection, "seen_alone", 2024, as_of=at(2024, 4, 15)) == (2, 3)
     assert figures(connection, "seen_alone", 2023) == (1, 1)
     assert figures(connection, "seen_alone", 2025) == (1, 1)
+
+
+def test_seen_alone_leaves_out_an_assessment_whose_answer_is_not_recorded() -> None:
+    from events.catalogue import AssessmentCompleted, AssessmentStarted
+
+    a = Child("A")
+    a.assessment("a1", d(2023, 5, 1), seen_alone=True)  # year 2024, seen alone
+    a.assessment("a2", d(2023, 9, 1), seen_alone=False)  # year 2024, not
+    # a3: imported from a CIN census, which does not say (seen_alone false, a placeholder).
+    a.add(AssessmentStarted, d(2023, 10, 1), assessment_id="a3", referral_id="r")
+    a.add(
+        AssessmentCompleted,
+        d(2023, 10, 1),
+        assessment_id="a3",
+        seen_alone=False,
+        seen_alone_unknown=True,
+    )
+    connection = project(a)
+    # Year 2024: a1 and a2 in the cohort (a3 left out, neither seen alone nor not): 1 of 2.
+    assert figures(connection, "seen_alone", 2024) == (1, 2)
+    assert connection.execute(
+        "select assessment_id, seen_alone from assessments order by assessment_id"
+    ).fetchall() == [("a1", True), ("a2", False), ("a3", None)]
