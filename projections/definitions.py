@@ -250,25 +250,33 @@ semi join authority_years_as_of('infinity'::timestamptz) using (local_authority,
 # null by sex or ethnic group (the population is not held by them), and null where any of
 # those authorities has no population loaded for the year.
 _INDICATORS_BY = """
-create or replace macro indicator_children_described_as_of(as_known_at) as table
+-- Who held the case on each drill-down row's own day (its on_date): the one allocation
+-- covering it (the rules keep one open at a time; a transfer's day is the new
+-- allocation's). The supervision page reads this alone (it needs no child's details).
+create or replace macro indicator_children_held_as_of(as_known_at) as table
 select
     drill_down.*,
-    coalesce(children.sex, '{not_recorded}') as sex,
-    age_band(children.birthdays, drill_down.on_date) as age_band,
-    coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group,
     coalesce(held.locality_id, '{not_allocated}') as locality,
     coalesce(held.team_id, '{not_allocated}') as team,
     coalesce(held.worker_id, '{not_allocated}') as worker
 from indicator_children_as_of(as_known_at) as drill_down
-left join children_as_of(as_known_at) as children using (local_authority, child_id)
-left join ethnic_groups as groups on groups.ethnicity = children.ethnicity
--- Who held the case on the indicator's own day (the drill-down's on_date): the one
--- allocation covering it (the rules keep one open at a time; a transfer's day is the new
--- allocation's).
 left join allocations_as_of(as_known_at) as held
     on held.local_authority = drill_down.local_authority
     and held.child_id = drill_down.child_id
     and covers(held.allocated_on, held.ended_on, drill_down.on_date);
+
+create or replace macro indicator_children_described_as_of(as_known_at) as table
+select
+    drill_down.* exclude (locality, team, worker),
+    coalesce(children.sex, '{not_recorded}') as sex,
+    age_band(children.birthdays, drill_down.on_date) as age_band,
+    coalesce(groups.ethnic_group, '{not_recorded}') as ethnic_group,
+    drill_down.locality,
+    drill_down.team,
+    drill_down.worker
+from indicator_children_held_as_of(as_known_at) as drill_down
+left join children_as_of(as_known_at) as children using (local_authority, child_id)
+left join ethnic_groups as groups on groups.ethnicity = children.ethnicity;
 
 create or replace macro indicators_by(
     as_known_at,

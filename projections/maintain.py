@@ -38,6 +38,7 @@ from events.catalogue import EVENT_CLASSES
 from projections.code_lists import code_list_sql
 from projections.definitions import SQL_DIRECTORY
 from projections.schema import event_log_ddl
+from projections.working_days import working_days_sql
 
 _PERIODS = ["PeriodOfCareStarted", "PeriodOfCareEnded"]
 _SPELLS = [*_PERIODS, "LegalStatusChanged"]
@@ -71,6 +72,14 @@ KEPT_TABLES: dict[str, list[str]] = {
     "strategy_discussions": ["StrategyDiscussionHeld"],
     "cp_review_conferences": ["ChildProtectionReviewConferenceHeld"],
     "missing_episodes": ["MissingEpisodeRecorded"],
+    "statutory_steps": [
+        "ChildProtectionPlanStarted",
+        "ChildProtectionPlanEnded",
+        *_PLACEMENTS,
+        "StatutoryVisitMade",
+        "ChildProtectionReviewConferenceHeld",
+        "StatutoryReviewHeld",
+    ],
 }
 # The analyst tables among them (reporting_year_spans only serves reporting_years_as_of).
 ANALYST_TABLES: tuple[str, ...] = tuple(t for t in KEPT_TABLES if t != "reporting_year_spans")
@@ -131,6 +140,8 @@ def rules_fingerprint() -> str:
     for name in _RULE_FILES:
         digest.update((SQL_DIRECTORY / name).read_bytes())
     digest.update(code_list_sql().encode())
+    # statutory_steps counts working days: a bank holiday added recomputes it.
+    digest.update(working_days_sql().encode())
     digest.update(event_log_ddl().encode())
     digest.update(repr(KEPT_TABLES).encode())
     digest.update(_SCRATCH_DDL.encode())

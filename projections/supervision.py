@@ -1,10 +1,11 @@
 """The figures of a supervision meeting: a team's (or a worker's) beside the team's and
 the authority's, their trends by month, and the due list.
 
-Everything comes from one read of the authority's drill-down rows described by who held
-the case on each row's own day (`indicator_children_described_as_of`, projections/
-breakdowns.py), as known at the end of the day of the meeting, so every figure of the page
-is a sum of the same rows: the team's over its rows, the authority's over all of them.
+Everything comes from one read of the authority's drill-down rows with who held the case
+on each row's own day (`indicator_children_held_as_of`, projections/definitions.py: not
+the child's sex, age band or ethnic group, which the page does not show), as known at the
+end of the day of the meeting, so every figure of the page is a sum of the same rows: the
+team's over its rows, the authority's over all of them.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def supervision_figures(
         create or replace temp table supervision_rows as
         select indicator, year, on_date, in_numerator, team, worker,
             cast(date_trunc('month', on_date) as date) as month
-        from indicator_children_described_as_of(cast(? as timestamptz))
+        from indicator_children_held_as_of(cast(? as timestamptz))
         where local_authority = ?
           and (year = ? or on_date between ? and ?)
         """,

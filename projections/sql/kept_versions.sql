@@ -673,3 +673,84 @@ select
     recorded_at as missing_recorded_at
 from events_at_moments(types)
 where event_type = 'MissingEpisodeRecorded';
+
+-- statutory_steps: as tables.sql, with the moment in every partition and join.
+create or replace macro statutory_steps_at_moments(types) as table
+with
+spells as (
+    select moment, 'cp_visit' as duty, local_authority, child_id, plan_id as spell_id,
+        started_on, ended_on
+    from cp_plans_at_moments(types)
+    union all
+    select moment, 'cp_review', local_authority, child_id, plan_id, started_on, ended_on
+    from cp_plans_at_moments(types)
+    union all
+    select moment, 'lac_visit', local_authority, child_id, 'placement ' || placement_number,
+        started_on, ended_on
+    from placements_at_moments(types)
+    union all
+    select moment, 'lac_review', local_authority, child_id, period_id, started_on, ended_on
+    from periods_of_care_at_moments(types)
+    where legal_status_at_start not in (select code from short_break_legal_status_codes)
+),
+steps as (
+    select distinct moment, 'cp_visit' as duty, local_authority, child_id,
+        visited_on as step_on
+    from statutory_visits_at_moments(types)
+    where visit_kind = 'CP' and seen
+    union all
+    select distinct moment, 'lac_visit', local_authority, child_id, visited_on
+    from statutory_visits_at_moments(types)
+    where visit_kind = 'LAC' and seen
+    union all
+    select distinct moment, 'cp_review', local_authority, child_id, held_on
+    from cp_review_conferences_at_moments(types)
+    union all
+    select distinct moment, 'lac_review', local_authority, child_id, held_on
+    from statutory_reviews_at_moments(types)
+),
+anchors as (
+    select spells.*, spells.started_on as anchor_on, 0 as anchor_number
+    from spells
+    union all
+    select spells.*, steps.step_on,
+        row_number() over (
+            partition by spells.moment, spells.duty, spells.local_authority, spells.child_id,
+                spells.spell_id
+            order by steps.step_on
+        )
+    from spells
+    join steps
+        on steps.moment = spells.moment
+        and steps.duty = spells.duty
+        and steps.local_authority = spells.local_authority
+        and steps.child_id = spells.child_id
+        and steps.step_on >= spells.started_on
+        and (spells.ended_on is null or steps.step_on <= spells.ended_on)
+),
+chained as (
+    select *,
+        lead(anchor_on) over (
+            partition by moment, duty, local_authority, child_id, spell_id
+            order by anchor_number
+        ) as next_on
+    from anchors
+),
+due as (
+    select *, statutory_step_due_on(duty, anchor_number, anchor_on, started_on) as due_on
+    from chained
+)
+select
+    moment,
+    duty,
+    local_authority,
+    child_id,
+    spell_id,
+    started_on as spell_started_on,
+    ended_on as spell_ended_on,
+    anchor_number + 1 as step_number,
+    anchor_on,
+    due_on,
+    next_on
+from due
+where covers(started_on, ended_on, due_on);

@@ -79,106 +79,12 @@ select
     working_days_between(starts_on, conference_on) as working_days
 from started;
 
--- The recurring duties: one row per step due, with the step it follows (anchor_on: the
--- spell's start for step 1) and the step that met it (next_on, null while none has); of
--- one duty, or of every duty when of_duty is null (each branch is left out unless asked
--- for, so one indicator's drill-down computes its own duty only).
-create or replace macro statutory_steps_as_of(as_known_at, of_duty) as table
-with
-spells as (
-    select 'cp_visit' as duty, local_authority, child_id, plan_id as spell_id, started_on,
-        ended_on
-    from cp_plans_as_of(as_known_at)
-    where coalesce(of_duty, 'cp_visit') = 'cp_visit'
-    union all
-    select 'cp_review', local_authority, child_id, plan_id, started_on, ended_on
-    from cp_plans_as_of(as_known_at)
-    where coalesce(of_duty, 'cp_review') = 'cp_review'
-    union all
-    select 'lac_visit', local_authority, child_id, 'placement ' || placement_number,
-        started_on, ended_on
-    from placements_as_of(as_known_at)
-    where coalesce(of_duty, 'lac_visit') = 'lac_visit'
-    union all
-    select 'lac_review', local_authority, child_id, period_id, started_on, ended_on
-    from periods_of_care_as_of(as_known_at)
-    where coalesce(of_duty, 'lac_review') = 'lac_review'
-      and legal_status_at_start not in (select code from short_break_legal_status_codes)
-),
-steps as (
-    select distinct 'cp_visit' as duty, local_authority, child_id, visited_on as step_on
-    from statutory_visits_as_of(as_known_at)
-    where visit_kind = 'CP' and seen and coalesce(of_duty, 'cp_visit') = 'cp_visit'
-    union all
-    select distinct 'lac_visit', local_authority, child_id, visited_on
-    from statutory_visits_as_of(as_known_at)
-    where visit_kind = 'LAC' and seen and coalesce(of_duty, 'lac_visit') = 'lac_visit'
-    union all
-    select distinct 'cp_review', local_authority, child_id, held_on
-    from cp_review_conferences_as_of(as_known_at)
-    where coalesce(of_duty, 'cp_review') = 'cp_review'
-    union all
-    select distinct 'lac_review', local_authority, child_id, held_on
-    from statutory_reviews_as_of(as_known_at)
-    where coalesce(of_duty, 'lac_review') = 'lac_review'
-),
-anchors as (
-    select spells.*, spells.started_on as anchor_on, 0 as anchor_number
-    from spells
-    union all
-    select spells.*, steps.step_on,
-        row_number() over (
-            partition by spells.duty, spells.local_authority, spells.child_id, spells.spell_id
-            order by steps.step_on
-        )
-    from spells
-    join steps
-        on steps.duty = spells.duty
-        and steps.local_authority = spells.local_authority
-        and steps.child_id = spells.child_id
-        and steps.step_on >= spells.started_on
-        and (spells.ended_on is null or steps.step_on <= spells.ended_on)
-),
-chained as (
-    select *,
-        lead(anchor_on) over (
-            partition by duty, local_authority, child_id, spell_id order by anchor_number
-        ) as next_on
-    from anchors
-),
-due as (
-    select *,
-        case duty
-            when 'cp_visit' then working_days_after(anchor_on, 10)
-            when 'cp_review' then months_after(anchor_on, if(anchor_number = 0, 3, 6))
-            when 'lac_visit' then
-                case
-                    when anchor_number = 0 then anchor_on + 7
-                    when anchor_on < years_after(started_on, 1) then anchor_on + 42
-                    else months_after(anchor_on, 3)
-                end
-            when 'lac_review' then
-                case anchor_number
-                    when 0 then working_days_after(anchor_on, 20)
-                    when 1 then months_after(anchor_on, 3)
-                    else months_after(anchor_on, 6)
-                end
-        end as due_on
-    from chained
-)
-select
-    duty,
-    local_authority,
-    child_id,
-    spell_id,
-    started_on as spell_started_on,
-    ended_on as spell_ended_on,
-    anchor_number + 1 as step_number,
-    anchor_on,
-    due_on,
-    next_on
-from due
-where covers(started_on, ended_on, due_on);
+-- The recurring duties' steps are the kept table statutory_steps (tables.sql: one row
+-- per step due, with the step it follows, anchor_on, the spell's start for step 1, and
+-- the step that met it, next_on, null while none has; the due days are
+-- statutory_step_due_on's), kept per child as the analyst tables are, so that the four
+-- timeliness indicators and `journeys due` read stored steps rather than chain every
+-- child's visits and reviews again.
 
 -- The steps of one duty decided by day judged_on: met (taken by the due day), or missed
 -- (the due day passed before judged_on without it). A step not yet taken and not yet due
@@ -188,8 +94,9 @@ select
     reporting_year(due_on) as year,
     *,
     next_on is not null and next_on <= due_on as met
-from statutory_steps_as_of(as_known_at, of_duty)
-where (
+from statutory_steps_as_of(as_known_at)
+where duty = of_duty
+  and (
       (next_on is not null and next_on <= due_on)
       or due_on < least(cast(as_known_at as date), current_date)
   );
@@ -244,7 +151,7 @@ steps_due as (
         end
             || if(duty like '%visit', ', visit ', ', review ') || step_number || ', counted from '
             || if(step_number = 1, 'the start ', 'the last ') || anchor_on
-    from statutory_steps_as_of(as_known_at, null)
+    from statutory_steps_as_of(as_known_at)
     where next_on is null and covers(spell_started_on, spell_ended_on, on_day)
 ),
 looked_after as (

@@ -542,3 +542,107 @@ select
     recorded_at as missing_recorded_at
 from events_as_of(as_known_at)
 where event_type = 'MissingEpisodeRecorded';
+
+-- statutory_steps (issue 15): the steps of the recurring statutory duties, one row per
+-- step due (projections/sql/statutory_duties.sql states the timescales and reads this
+-- table): of each spell of a duty (a CP plan for cp_visit and cp_review, a placement for
+-- lac_visit, a period of care not begun under a short-break legal status for
+-- lac_review), step 1 due a set time after the spell starts, each later step a set time
+-- after the step before it was taken (anchor_on; the spell's start for step 1); next_on
+-- is the step that met it (the first step taken after anchor_on within the spell; null
+-- while none has). Only steps due while their spell is open count. Kept, because every
+-- timeliness indicator of a recurring duty and `journeys due` read it.
+-- The day a step falls due (the timescales of statutory_duties.sql): after its anchor
+-- (anchor_number 0: the spell's start, which is started_on; n: the nth step taken).
+create or replace macro statutory_step_due_on(duty, anchor_number, anchor_on, started_on) as
+case duty
+    when 'cp_visit' then working_days_after(anchor_on, 10)
+    when 'cp_review' then months_after(anchor_on, if(anchor_number = 0, 3, 6))
+    when 'lac_visit' then
+        case
+            when anchor_number = 0 then anchor_on + 7
+            when anchor_on < years_after(started_on, 1) then anchor_on + 42
+            else months_after(anchor_on, 3)
+        end
+    when 'lac_review' then
+        case anchor_number
+            when 0 then working_days_after(anchor_on, 20)
+            when 1 then months_after(anchor_on, 3)
+            else months_after(anchor_on, 6)
+        end
+end;
+
+create or replace macro statutory_steps_replayed_as_of(as_known_at) as table
+with
+spells as (
+    select 'cp_visit' as duty, local_authority, child_id, plan_id as spell_id, started_on,
+        ended_on
+    from cp_plans_replayed_as_of(as_known_at)
+    union all
+    select 'cp_review', local_authority, child_id, plan_id, started_on, ended_on
+    from cp_plans_replayed_as_of(as_known_at)
+    union all
+    select 'lac_visit', local_authority, child_id, 'placement ' || placement_number,
+        started_on, ended_on
+    from placements_replayed_as_of(as_known_at)
+    union all
+    select 'lac_review', local_authority, child_id, period_id, started_on, ended_on
+    from periods_of_care_replayed_as_of(as_known_at)
+    where legal_status_at_start not in (select code from short_break_legal_status_codes)
+),
+steps as (
+    select distinct 'cp_visit' as duty, local_authority, child_id, visited_on as step_on
+    from statutory_visits_replayed_as_of(as_known_at)
+    where visit_kind = 'CP' and seen
+    union all
+    select distinct 'lac_visit', local_authority, child_id, visited_on
+    from statutory_visits_replayed_as_of(as_known_at)
+    where visit_kind = 'LAC' and seen
+    union all
+    select distinct 'cp_review', local_authority, child_id, held_on
+    from cp_review_conferences_replayed_as_of(as_known_at)
+    union all
+    select distinct 'lac_review', local_authority, child_id, held_on
+    from statutory_reviews_replayed_as_of(as_known_at)
+),
+anchors as (
+    select spells.*, spells.started_on as anchor_on, 0 as anchor_number
+    from spells
+    union all
+    select spells.*, steps.step_on,
+        row_number() over (
+            partition by spells.duty, spells.local_authority, spells.child_id, spells.spell_id
+            order by steps.step_on
+        )
+    from spells
+    join steps
+        on steps.duty = spells.duty
+        and steps.local_authority = spells.local_authority
+        and steps.child_id = spells.child_id
+        and steps.step_on >= spells.started_on
+        and (spells.ended_on is null or steps.step_on <= spells.ended_on)
+),
+chained as (
+    select *,
+        lead(anchor_on) over (
+            partition by duty, local_authority, child_id, spell_id order by anchor_number
+        ) as next_on
+    from anchors
+),
+due as (
+    select *, statutory_step_due_on(duty, anchor_number, anchor_on, started_on) as due_on
+    from chained
+)
+select
+    duty,
+    local_authority,
+    child_id,
+    spell_id,
+    started_on as spell_started_on,
+    ended_on as spell_ended_on,
+    anchor_number + 1 as step_number,
+    anchor_on,
+    due_on,
+    next_on
+from due
+where covers(started_on, ended_on, due_on);

@@ -305,3 +305,22 @@ def test_a_change_to_the_rules_recomputes_the_kept_tables() -> None:
 
     install(connection)
     assert stored_versions(connection) == before
+
+
+def test_a_bank_holiday_added_changes_the_rules_the_steps_are_kept_by(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # statutory_steps counts working days: a calendar with one more holiday (a state
+    # funeral, say) must recompute the kept steps when the database is next opened.
+    import projections.maintain as maintain
+    from projections.working_days import BANK_HOLIDAYS_FILE, working_days_sql
+
+    shipped = maintain.rules_fingerprint()
+    extended = tmp_path / "bank_holidays_england.csv"
+    extended.write_text(
+        BANK_HOLIDAYS_FILE.read_text(encoding="utf-8").rstrip("\n")
+        + "\n2030-09-19,A day proclaimed\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(maintain, "working_days_sql", lambda: working_days_sql(extended))
+    assert maintain.rules_fingerprint() != shipped
