@@ -26,7 +26,7 @@ LINE = (
     '{"type":"AssessmentCompleted","event_id":"0f0e0d0c-0b0a-4908-8706-050403020100",'
     '"child_id":"C-1","local_authority":"371","occurred_on":"2024-02-29",'
     '"recorded_at":"2024-02-29T23:30:00Z","source_system":"LL","assessment_id":"A-1",'
-    '"seen_alone":true,"factors":["1A","21"]}'
+    '"seen_alone":true,"factors":["1A","21"],"seen_alone_unknown":null}'
 )
 
 
@@ -46,6 +46,12 @@ def test_every_event_type_survives_json_lines(event_class: type[JourneyEvent]) -
 def test_the_line_is_type_then_fields_with_iso_dates_and_utc_z_timestamps() -> None:
     assert dumps(EVENT) == LINE
     assert event_to_json(EVENT)["recorded_at"] == "2024-02-29T23:30:00Z"
+
+
+def test_a_line_without_a_later_version_s_optional_field_still_reads() -> None:
+    # Files written before AssessmentCompleted v2 (no seen_alone_unknown) read as before.
+    older = LINE.replace(',"seen_alone_unknown":null', "")
+    assert loads(older) == EVENT
 
 
 def test_files_are_written_and_read_back_line_by_line(tmp_path: Path) -> None:
