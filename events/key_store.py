@@ -254,17 +254,6 @@ class KeyStore:
         self._keys[pseudonym] = key
         return key
 
-    def record_key(self, pseudonym: str) -> Key | None:
-        """The data key of a child the record names: None when they were erased; raises
-        KeyStoreMismatch when this store never knew them (it is another record's)."""
-        key = self.data_key(pseudonym)
-        if key is None and pseudonym not in self.erased_pseudonyms():
-            raise KeyStoreMismatch(
-                f"key store {self.path} has no key for {pseudonym}, a child of the record, "
-                "and never erased them: it is not this record's key store"
-            )
-        return key
-
     def unattributed_key(self) -> Key:
         """The key of refused bytes no child can be found for, made on first use."""
         row = self._db.execute("select value from meta where name = 'unattributed'").fetchone()

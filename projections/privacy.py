@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from events.birthdays import months_after, years_after
 from events.catalogue import ChildRegistered
-from events.key_store import KeyStore, KeyStoreMissing, open_key_store
+from events.key_store import KeyStore, KeyStoreMismatch, KeyStoreMissing, open_key_store
 from events.personal_data import PLACEHOLDER_DATE
 from events.settings import IDENTIFIED, Settings
 from projections.exceptions import AnalysisModeChanged
@@ -103,7 +103,12 @@ class PersonalDataOpener:
         for pseudonym in pc.unique(batch["child_id"]).to_pylist():
             if pseudonym in self._known:
                 continue
-            key_store.record_key(pseudonym)  # KeyStoreMismatch for a stranger
+            if key_store.data_key(pseudonym) is None:
+                raise KeyStoreMismatch(
+                    f"key store {key_store.path} has no key for {pseudonym}, a child on "
+                    f"{self.settings.events_topic}, and never erased them: it is not this "
+                    "record's key store"
+                )
             self._known.add(pseudonym)
 
     def _opened(self, key_store: KeyStore, batch: pa.Table, has_sealed: pa.Array) -> pa.Table:

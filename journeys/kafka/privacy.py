@@ -94,12 +94,16 @@ class RecordPrivacy:
         return key if key is not None else self.key_store.unattributed_key()
 
     def key_of(self, pseudonym: str) -> Key:
-        key = self.key_store.record_key(pseudonym)
+        key = self.key_store.data_key(pseudonym)
         if key is None:
-            # Its journey is purged on erasure: nothing may be sealed or opened for it.
             raise KeyStoreMismatch(
-                f"the key store {self.key_store.path} has no key for {pseudonym}: the child "
-                "was erased"
+                f"the key store {self.key_store.path} has no key for {pseudonym}, a child of "
+                "the record: it is not the record's own key store"
+                + (
+                    " (the child was erased)"
+                    if pseudonym in self.key_store.erased_pseudonyms()
+                    else ""
+                )
             )
         return key
 

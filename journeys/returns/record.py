@@ -19,7 +19,7 @@ from datetime import datetime
 
 from events.catalogue import EventRetracted, JourneyEvent
 from events.codec import default_codec
-from events.key_store import KeyStore, open_key_store
+from events.key_store import KeyStore, KeyStoreMismatch, open_key_store
 from events.personal_data import is_sealed, unseal
 from events.settings import Settings
 from journeys.kafka.record_reader import DistinctEvents
@@ -53,12 +53,17 @@ def events_known_at(
 
 def _in_clear(key_store: KeyStore, event: JourneyEvent) -> JourneyEvent | None:
     """The event as the authority knows it, or None for an erased child's."""
-    data_key = key_store.record_key(event.child_id)
-    if data_key is None:
-        return None
     child_id = key_store.child_id_of(event.child_id)
-    assert child_id is not None  # record_key found the child
+    if child_id is None:
+        if event.child_id in key_store.erased_pseudonyms():
+            return None
+        raise KeyStoreMismatch(
+            f"key store {key_store.path} has no key for {event.child_id}, a child of the "
+            "record: it is not this record's key store"
+        )
     if is_sealed(event):
+        data_key = key_store.data_key(event.child_id)
+        assert data_key is not None  # child_id_of found it
         event = unseal(event, data_key)
     return replace(event, child_id=child_id)
 
