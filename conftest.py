@@ -21,8 +21,15 @@ from journeys.kafka.topics import ensure_topics
 
 
 @pytest.fixture(scope="session")
-def kafka_cluster() -> Iterator[Settings]:
-    settings = Settings.from_environment()
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The session's broker. Its key store is in a temporary directory, so a test that
+    seals with these settings directly never writes one into the working directory."""
+    keys = tmp_path_factory.mktemp("session-keys")
+    settings = replace(
+        Settings.from_environment(),
+        key_store=keys / "journeys-keys.sqlite",
+        master_key_file=keys / "journeys-master.key",
+    )
     if settings.bootstrap_servers is not None:
         yield settings
         return

@@ -99,6 +99,8 @@ def baseline(
         topic_prefix=f"test-{uuid.uuid4().hex[:12]}.",
         state_dir=directory / "state",
         database=directory / "journeys.duckdb",
+        key_store=directory / "keys" / "journeys-keys.sqlite",
+        master_key_file=directory / "keys" / "journeys-master.key",
     )
     ensure_topics(settings)
     started = time.monotonic()

@@ -38,8 +38,6 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from kafka.errors import KafkaTimeoutError
-
 from events.exceptions import BadInput, ConfigurationError, OperationalFailure
 from events.settings import Settings
 from journeys.entrypoints.cli import commands
@@ -62,19 +60,22 @@ KNOWN_FAULTS: dict[type[Exception], int] = {
 _BOOTSTRAP_FAILED = "Unable to bootstrap from "  # kafka-python's KafkaTimeoutError text
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; given the arguments, of the one command they name, so
+    a command imports only what it uses (every command module imported would cost each
+    run the Kafka client, the codec and the returns' readers, some 0.5 s)."""
     parser = argparse.ArgumentParser(
         prog="journeys",
         description="care-journeys: children's social care journeys as immutable events.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if module_info.name.startswith("_"):
-            continue  # shared by the commands, not a command
-        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+    names = command_names()
+    named = _command_named(argv, names)
+    for name in [named] if named else names:
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         help_text, description = _help_of(module)
         command = subparsers.add_parser(
-            module_info.name.replace("_", "-"),
+            name.replace("_", "-"),
             help=help_text,
             description=getattr(module, "DESCRIPTION", description),
         )
@@ -82,6 +83,26 @@ def build_parser() -> argparse.ArgumentParser:
         if hasattr(module, "run"):
             command.set_defaults(handler=module.run)
     return parser
+
+
+def command_names() -> list[str]:
+    """The command modules' names, sorted, without importing them."""
+    return sorted(
+        module_info.name
+        for module_info in pkgutil.iter_modules(commands.__path__)
+        if not module_info.name.startswith("_")  # shared by the commands, not a command
+    )
+
+
+def _command_named(argv: Sequence[str] | None, names: list[str]) -> str | None:
+    """The command module the arguments' first word names, if it is one; otherwise (no
+    arguments, --help, a mistyped command) None, and every command is registered, so the
+    usage and "invalid choice" messages list them all."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words:
+        return None
+    name = words[0].replace("-", "_")
+    return name if name in names and not words[0].startswith("-") else None
 
 
 def _help_of(module: ModuleType) -> tuple[str, str]:
@@ -98,7 +119,7 @@ def _help_of(module: ModuleType) -> tuple[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and run the chosen command; its return value is the exit code."""
-    parser = build_parser()
+    parser = build_parser(argv)
     arguments = parser.parse_args(argv)
     command = f"{parser.prog} {arguments.command}"
     try:
@@ -109,11 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _reader_went_away()
     except KeyboardInterrupt:
         return _fail(command, "interrupted", EXIT_INTERRUPTED)
-    except KafkaTimeoutError as error:
-        if _BOOTSTRAP_FAILED not in str(error):
-            raise  # a timeout of a cluster that answered at first: not known here
-        return _fail(command, _unreachable(str(error)), EXIT_UNREACHABLE)
     except Exception as error:
+        if _is_unreachable(error):
+            return _fail(command, _unreachable(str(error)), EXIT_UNREACHABLE)
         code = exit_code_of(error)
         if code is None:
             raise
@@ -126,6 +145,17 @@ def exit_code_of(error: BaseException) -> int | None:
         if isinstance(error, base):
             return code
     return None
+
+
+def _is_unreachable(error: Exception) -> bool:
+    """kafka-python's timeout of a first contact with the cluster. A command that never
+    imported the Kafka client cannot have raised it, so the client is not imported here."""
+    kafka_errors = sys.modules.get("kafka.errors")
+    return (
+        kafka_errors is not None
+        and isinstance(error, kafka_errors.KafkaTimeoutError)
+        and _BOOTSTRAP_FAILED in str(error)
+    )
 
 
 def _fail(command: str, message: str, code: int) -> int:
