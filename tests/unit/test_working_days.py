@@ -24,6 +24,22 @@ def test_the_file_covers_2000_to_2030_by_the_rules_and_their_one_off_changes() -
     assert shipped == [h for year in range(2000, 2031) for h in holidays_of(year)]
 
 
+def test_the_file_agrees_with_an_independent_calendar_of_england_s_bank_holidays() -> None:
+    # The `holidays` package keeps its own list of England's bank holidays (gov.uk's, and
+    # the standing rules for the years gov.uk has not announced yet). It lists a holiday
+    # that falls on a weekend on its own day as well as its substitute; the shipped table
+    # holds only the days off work, so compare the weekdays.
+    import holidays
+
+    independent = {
+        day
+        for year in range(2000, 2031)
+        for day in holidays.country_holidays("GB", subdiv="ENG", years=year)
+        if day.weekday() < 5
+    }
+    assert {day for day, _ in read_bank_holidays()} == independent
+
+
 @pytest.mark.parametrize(
     ("day", "name"),
     [
