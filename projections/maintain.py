@@ -81,6 +81,22 @@ KEPT_TABLES: dict[str, list[str]] = {
         "StatutoryReviewHeld",
     ],
 }
+# The kept tables whose every row comes from one event and stays as it is until that event
+# is retracted, each with the column naming its event: a row's one version is known from
+# the event's recorded_at until its retraction's, so they are computed once per event
+# (`events_at_moments(types, once)`, kept_versions.sql), not at every moment of the child.
+ONE_ROW_PER_EVENT: dict[str, str] = {
+    "personal_advisers": "allocated_event_id",
+    "care_leaver_contacts": "contact_event_id",
+    "statutory_reviews": "review_event_id",
+    "education_plans": "plan_event_id",
+    "health_checks": "check_event_id",
+    "conference_attendance": "attendance_event_id",
+    "statutory_visits": "visit_event_id",
+    "strategy_discussions": "discussion_event_id",
+    "cp_review_conferences": "conference_event_id",
+    "missing_episodes": "missing_event_id",
+}
 # The analyst tables among them (reporting_year_spans only serves reporting_years_as_of).
 ANALYST_TABLES: tuple[str, ...] = tuple(t for t in KEPT_TABLES if t != "reporting_year_spans")
 
@@ -320,7 +336,11 @@ def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, children_per_pass: 
     for first in range(0, count, children_per_pass):
         _select_events(connection, first, first + children_per_pass)
         for table in KEPT_TABLES:
-            if _select_children(connection, table, first, first + children_per_pass):
+            if not _select_children(connection, table, first, first + children_per_pass):
+                continue
+            if table in ONE_ROW_PER_EVENT:
+                _replace_versions_of_events(connection, table)
+            else:
                 _replace_versions(connection, table, _columns(connection, table))
     connection.execute("delete from kept_children_to_update")
     connection.execute("delete from kept_events_to_replay")
@@ -383,6 +403,25 @@ def _select_children(
         [first, end],
     )
     return connection.execute("select exists (from kept_children_to_update)").fetchone() == (True,)
+
+
+def _replace_versions_of_events(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Recompute a ONE_ROW_PER_EVENT table for this pass's children: all their versions,
+    one per event, known from its recorded_at until its retraction (if any)."""
+    target = f"{table}_versions"
+    connection.execute(
+        f"delete from {target} where (local_authority, child_id) in "
+        "(select (local_authority, child_id) from kept_children_to_update)"
+    )
+    connection.execute(
+        f"""
+        insert into {target}
+        select rows.* exclude (moment), rows.moment as known_from, events.valid_until
+        from {table}_at_moments({_types_literal(table)}, once := true) as rows
+        join kept_events_to_replay as events
+            on events.event_id = rows.{ONE_ROW_PER_EVENT[table]}
+        """
+    )
 
 
 def _replace_versions(

@@ -32,15 +32,30 @@ where moments.moment >= children.since;
 -- events_as_of at each moment of the grid: the child's `types` events recorded on or
 -- before the moment and not retracted by then (valid_until: the earliest recorded_at of
 -- an EventRetracted naming the event, retracted or not).
-create or replace macro events_at_moments(types) as table
+--
+-- With `once`, each event only at the moment it was recorded, for every child being
+-- updated and whatever its `since`: for the tables whose every row comes from one event
+-- and stays as it is until that event is retracted (maintain.py, ONE_ROW_PER_EVENT), whose
+-- versions are then known from that moment until the retraction. The grid would give the
+-- same versions, but by joining each of a child's moments to all its events before it:
+-- for a child visited a hundred times, some five thousand rows for a hundred versions.
+create or replace macro events_at_moments(types, once := false) as table
 select moments.moment, events.* exclude (valid_until)
 from kept_moments(types) as moments
 join kept_events_to_replay as events
     on events.local_authority = moments.local_authority
     and events.child_id = moments.child_id
-where list_contains(types, events.event_type)
+where not once
+  and list_contains(types, events.event_type)
   and events.recorded_at <= moments.moment
-  and (events.valid_until is null or events.valid_until > moments.moment);
+  and (events.valid_until is null or events.valid_until > moments.moment)
+union all
+select events.recorded_at as moment, events.* exclude (valid_until)
+from kept_events_to_replay as events
+semi join kept_children_to_update as children using (local_authority, child_id)
+where once
+  and list_contains(types, events.event_type)
+  and (events.valid_until is null or events.valid_until > events.recorded_at);
 
 -- Per child, the first and last reporting year of its events: reporting_years_as_of is
 -- the range from the smallest first_year to the greatest last_year.
@@ -376,7 +391,7 @@ select
 from numbered
 group by moment, local_authority, child_id, placement_number;
 
-create or replace macro personal_advisers_at_moments(types) as table
+create or replace macro personal_advisers_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -385,10 +400,10 @@ select
     occurred_on as allocated_on,
     event_id as allocated_event_id,
     recorded_at as allocated_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'PersonalAdviserAllocated';
 
-create or replace macro care_leaver_contacts_at_moments(types) as table
+create or replace macro care_leaver_contacts_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -399,7 +414,7 @@ select
     accommodation,
     event_id as contact_event_id,
     recorded_at as contact_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'CareLeaverContactRecorded';
 
 -- care_leaver_birthdays for every 17th to 21st birthday, whatever its year: the kept
@@ -514,7 +529,7 @@ from this_authoritys_care_leavers as rows
 left join outcomes using (moment, year, local_authority, child_id, age)
 where outcomes.in_touch is null or outcomes.in_touch not in (select code from in_touch_without_a_row_codes);
 
-create or replace macro statutory_reviews_at_moments(types) as table
+create or replace macro statutory_reviews_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -523,10 +538,10 @@ select
     participation,
     event_id as review_event_id,
     recorded_at as review_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'StatutoryReviewHeld';
 
-create or replace macro education_plans_at_moments(types) as table
+create or replace macro education_plans_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -534,10 +549,10 @@ select
     occurred_on as completed_on,
     event_id as plan_event_id,
     recorded_at as plan_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'PersonalEducationPlanCompleted';
 
-create or replace macro health_checks_at_moments(types) as table
+create or replace macro health_checks_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -551,14 +566,14 @@ select
     up_to_date as immunisations_up_to_date,
     event_id as check_event_id,
     recorded_at as check_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type in
     ('HealthAssessmentCompleted', 'DentalCheckCompleted', 'ImmunisationsStatusRecorded');
 
-create or replace macro conference_attendance_at_moments(types) as table
+create or replace macro conference_attendance_at_moments(types, once := false) as table
 with
 recorded as (
-    select * from events_at_moments(types)
+    select * from events_at_moments(types, once)
     where event_type = 'ConferenceAttendanceRecorded'
 ),
 roles as (
@@ -620,7 +635,7 @@ select
 from allocated
 left join ended using (moment, local_authority, child_id, allocation_id);
 
-create or replace macro statutory_visits_at_moments(types) as table
+create or replace macro statutory_visits_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -631,10 +646,10 @@ select
     seen_alone,
     event_id as visit_event_id,
     recorded_at as visit_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'StatutoryVisitMade';
 
-create or replace macro strategy_discussions_at_moments(types) as table
+create or replace macro strategy_discussions_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -645,10 +660,10 @@ select
     section47_required,
     event_id as discussion_event_id,
     recorded_at as discussion_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'StrategyDiscussionHeld';
 
-create or replace macro cp_review_conferences_at_moments(types) as table
+create or replace macro cp_review_conferences_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -658,10 +673,10 @@ select
     plan_continues,
     event_id as conference_event_id,
     recorded_at as conference_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'ChildProtectionReviewConferenceHeld';
 
-create or replace macro missing_episodes_at_moments(types) as table
+create or replace macro missing_episodes_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -671,7 +686,7 @@ select
     returned_on,
     event_id as missing_event_id,
     recorded_at as missing_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'MissingEpisodeRecorded';
 
 -- statutory_steps: as tables.sql, with the moment in every partition and join.
