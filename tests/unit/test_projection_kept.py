@@ -134,6 +134,11 @@ def hand_built_journeys() -> list[JourneyEvent]:
     need.retract(wrong_allocation_end, at(2014, 9, 1))
     visit = need.visit(d(2014, 3, 10), "CP", recorded_at=at(2014, 5, 1))
     need.retract(visit, at(2014, 6, 1))
+    # Visits the steps read (seen, on the plan) and do not (a child in need visit, a CP
+    # visit at which the child was not seen: statutory_steps drops them from its grid).
+    need.visit(d(2014, 3, 12), "CP", recorded_at=at(2014, 6, 1))
+    need.visit(d(2014, 3, 20), "CIN", recorded_at=at(2014, 5, 1))
+    need.visit(d(2014, 3, 24), "CP", seen=False, seen_alone=False, recorded_at=at(2014, 9, 1))
     discussion = need.strategy_discussion("sd1", d(2014, 2, 11), "r2", recorded_at=at(2014, 5, 1))
     need.retract(discussion, at(2014, 6, 1))
     need.strategy_discussion("sd1", d(2014, 2, 12), "r2", recorded_at=at(2014, 6, 1))
