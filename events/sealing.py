@@ -163,7 +163,9 @@ class KeyedNames:
         return "KeyedNames(<secret>)"
 
     def _digest(self, name: str) -> bytes:
-        return hmac.new(self._secret, name.encode("utf-8"), hashlib.sha256).digest()
+        # hmac.digest is HMAC-SHA256 done whole by OpenSSL, twice the speed of hmac.new
+        # (an import derives an id or two for every row it reads).
+        return hmac.digest(self._secret, name.encode("utf-8"), "sha256")
 
     def uuid(self, name: str) -> uuid.UUID:
         return uuid.UUID(bytes=self._digest(name)[:16], version=4)

@@ -26,7 +26,6 @@ corrected event, an element recorded already adding nothing. What the conversion
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
 from journeys.returns.cin_reading import Census, CensusChild, ChildInNeedPlan, Episode
 from journeys.returns.ssda903 import CollectionYear
-from journeys.returns.ssda903_import import Converted, natural_key, settled
+from journeys.returns.ssda903_import import UNSETTLED, Converted, Key, natural_key, settled
 from journeys.returns.ssda903_reading import RowError
 
 SOURCE_SYSTEM = "cin-import"
@@ -55,9 +54,9 @@ _REGISTRATION = {
 }
 
 
-def census_key(event: JourneyEvent) -> str:
+def census_key(event: JourneyEvent) -> Key:
     owner = next((getattr(event, f) for f in _OWNER_FIELDS if hasattr(event, f)), None)
-    return natural_key(event) if owner is None else f"{natural_key(event)}/{owner}"
+    return natural_key(event) if owner is None else (*natural_key(event), owner)
 
 
 def events_of_census(
@@ -69,7 +68,7 @@ def events_of_census(
 ) -> Converted:
     """The events of one census's children, given what the record already holds (the
     events that count); `names` (the key store's, label IMPORT_NAMES) makes their ids."""
-    known: dict[str, JourneyEvent] = {}
+    known: dict[Key, JourneyEvent] = {}
     recorded: dict[str, list[JourneyEvent]] = defaultdict(list)
     for event in record:
         known[census_key(event)] = event
@@ -85,7 +84,7 @@ def events_of_census(
 class _CensusReader:
     collection: CollectionYear
     local_authority: str
-    known: dict[str, JourneyEvent]
+    known: dict[Key, JourneyEvent]
     names: KeyedNames
     made: Converted
 
@@ -98,7 +97,7 @@ class _CensusReader:
         drafts.registration()
         for episode in sorted(child.episodes, key=lambda e: e.referred):
             drafts.episode(episode)
-        unique: dict[str, JourneyEvent] = {}
+        unique: dict[Key, JourneyEvent] = {}
         kept: list[tuple[JourneyEvent, str]] = []
         for event, where in drafts.drafts:
             key = census_key(event)
@@ -138,7 +137,7 @@ class _ChildDrafts:
         self, event_type: type[JourneyEvent], on: date, where: str, **values: Any
     ) -> JourneyEvent:
         event = event_type(
-            event_id=uuid.UUID(int=0),
+            event_id=UNSETTLED,
             child_id=self.child.child_id,
             local_authority=self.reader.local_authority,
             occurred_on=on,
@@ -172,7 +171,7 @@ class _ChildDrafts:
     def registration(self) -> None:
         child = self.child
         registered = contract.ChildRegistered(
-            event_id=uuid.UUID(int=0),
+            event_id=UNSETTLED,
             child_id=child.child_id,
             local_authority=self.reader.local_authority,
             occurred_on=child.born,
@@ -280,8 +279,13 @@ class _ChildDrafts:
         ended = plan.ended
         if ended is None:
             recorded = self.reader.known.get(
-                f"{self.reader.local_authority}/{self.child.child_id}/"
-                f"ChildInNeedPlanRecorded/{plan.started}/{referral}"
+                (
+                    self.reader.local_authority,
+                    self.child.child_id,
+                    "ChildInNeedPlanRecorded",
+                    plan.started,
+                    referral,
+                )
             )
             later = getattr(recorded, "ended_on", None)
             if later is not None and later > self.reader.collection.last:

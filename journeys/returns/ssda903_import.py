@@ -28,12 +28,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
-from journeys.domain.facts import birthday, in_date_order
+from journeys.domain.facts import SAME_DAY_ORDER, birthday
 from journeys.returns.ssda903 import CollectionYear
 from journeys.returns.ssda903_reading import Row, RowError
 
@@ -49,6 +51,8 @@ _ONCE = (
     contract.UnaccompaniedAsylumSeekerRecorded,
 )
 _ENVELOPE = {"event_id", "recorded_at", "source_system"}
+# The id of a draft, an event not yet settled (`settled` gives it its own).
+UNSETTLED = uuid.UUID(int=0)
 
 
 @dataclass
@@ -60,17 +64,35 @@ class Converted:
     errors: list[RowError] = field(default_factory=list)
 
 
-def natural_key(event: JourneyEvent) -> str:
+# A natural key: the authority, the child, the event type and (but for _ONCE) the day,
+# then anything that tells apart two of a type on a day (the CIN import's owner ids).
+Key = tuple[str | date, ...]
+
+
+def natural_key(event: JourneyEvent) -> Key:
     if isinstance(event, _ONCE):
-        return f"{event.local_authority}/{event.child_id}/{event.event_type}"
-    return f"{event.local_authority}/{event.child_id}/{event.event_type}/{event.occurred_on}"
+        return (event.local_authority, event.child_id, event.event_type)
+    return (event.local_authority, event.child_id, event.event_type, event.occurred_on)
+
+
+def key_name(key: Key) -> str:
+    """The name an id is derived from: the key's parts joined by '/', a day as
+    yyyy-mm-dd (`371/C1/PlacementStarted/2023-06-01`)."""
+    return "/".join(map(str, key))
 
 
 def _values(event: JourneyEvent) -> tuple[Any, ...]:
     """What a correction compares: every field but the envelope's own (and, for a thing
     a child has once, the day it was first noted, which each year's return dates anew)."""
-    left_out = _ENVELOPE | ({"occurred_on"} if isinstance(event, _ONCE) else set())
-    return tuple(getattr(event, f.name) for f in fields(event) if f.name not in left_out)
+    return _compared(type(event))(event)
+
+
+@cache
+def _compared(event_type: type[JourneyEvent]) -> Callable[[JourneyEvent], tuple[Any, ...]]:
+    left_out = _ENVELOPE | ({"occurred_on"} if issubclass(event_type, _ONCE) else set())
+    names = [f.name for f in fields(event_type) if f.name not in left_out]
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda event: (get(event),)
 
 
 def carer_of(
@@ -90,14 +112,14 @@ def events_of_return(
     """The events of one collection year's rows, given what the record already holds;
     `names` (the key store's, label IMPORT_NAMES) makes their ids."""
     collection = CollectionYear(year)
-    known: dict[str, JourneyEvent] = {}
-    recorded: dict[str, list[JourneyEvent]] = defaultdict(list)  # each child's events
-    for event in record:
-        known[natural_key(event)] = event
-        recorded[event.child_id].append(event)
     by_child: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_child[str(row.text("CHILD"))].append(row)
+    recorded: dict[str, list[JourneyEvent]] = {child_id: [] for child_id in by_child}
+    for event in record:
+        mine = recorded.get(event.child_id)
+        if mine is not None:  # a child of the return: the others' events are not read
+            mine.append(event)
     made = Converted()
     recorded_at = datetime(year, 4, 1, tzinfo=UTC)
     for child_id in sorted(by_child):
@@ -106,7 +128,7 @@ def events_of_return(
             local_authority,
             collection,
             recorded_at,
-            known,
+            {natural_key(event): event for event in recorded[child_id]},
             recorded[child_id],
             made,
             names,
@@ -121,7 +143,7 @@ class _ChildReader:
     local_authority: str
     collection: CollectionYear
     recorded_at: datetime
-    known: dict[str, JourneyEvent]
+    known: dict[Key, JourneyEvent]  # the record's events of this child, by natural key
     mine: list[JourneyEvent]  # the record's events of this child
     made: Converted
     names: KeyedNames
@@ -130,7 +152,7 @@ class _ChildReader:
 
     def draft(self, event_type: type[JourneyEvent], on: date, row: Row, **values: Any) -> None:
         event = event_type(
-            event_id=uuid.UUID(int=0),
+            event_id=UNSETTLED,
             child_id=self.child_id,
             local_authority=self.local_authority,
             occurred_on=on,
@@ -145,7 +167,7 @@ class _ChildReader:
         for row in rows:
             tables[row.table].append(row)
         headers = tables.get("Header", [])
-        registered = self.known.get(f"{self.local_authority}/{self.child_id}/ChildRegistered")
+        registered = self.known.get((self.local_authority, self.child_id, "ChildRegistered"))
         if not headers and registered is None:
             for row in rows:
                 self.made.errors.append(
@@ -246,7 +268,7 @@ class _ChildReader:
                     )
                 carer = self._carer(rne, row, started, period, placement)
                 placement = contract.PlacementStarted(
-                    event_id=uuid.UUID(int=0),
+                    event_id=UNSETTLED,
                     child_id=self.child_id,
                     local_authority=self.local_authority,
                     occurred_on=started,
@@ -464,29 +486,37 @@ class _ChildReader:
             self.made.source[event.event_id] = where
 
 
+def _draft_order(draft: tuple[JourneyEvent, str]) -> tuple[date, int, datetime]:
+    """`in_date_order` of drafts, all UNSETTLED: the drafts of one day and kind stay in the
+    order they were drafted (a stable sort)."""
+    event = draft[0]
+    return event.occurred_on, SAME_DAY_ORDER[event.event_type], event.recorded_at
+
+
 def settled(
     drafts: Iterable[tuple[JourneyEvent, str]],
-    known: Mapping[str, JourneyEvent],
+    known: Mapping[Key, JourneyEvent],
     names: KeyedNames,
     reason: str,
-    key_of: Callable[[JourneyEvent], str] = natural_key,
+    key_of: Callable[[JourneyEvent], Key] = natural_key,
 ) -> list[tuple[JourneyEvent, str]]:
     """The drafts (each with where it came from) to publish, in date order: a draft
     recorded already with its values is left out; a new one gets its id from its key
     (`key_of`); one recorded under its key with other values becomes the retraction of
     the recorded event (for `reason`) and the corrected event."""
     found: list[tuple[JourneyEvent, str]] = []
-    for draft, where in sorted(drafts, key=lambda d: in_date_order(d[0])):
+    for draft, where in sorted(drafts, key=_draft_order):
         key = key_of(draft)
         recorded = known.get(key)
         if recorded is not None and _values(recorded) == _values(draft):
             continue  # recorded already, by an import or by another system
+        name = key_name(key)
         if recorded is None:
-            found.append((replace(draft, event_id=names.uuid(key)), where))
+            found.append((_given_id(draft, names.uuid(name)), where))
             continue
         digest = hashlib.sha256(repr(_values(draft)).encode()).hexdigest()[:16]
         retraction = contract.EventRetracted(
-            event_id=names.uuid(f"{key}/retracted/{digest}"),
+            event_id=names.uuid(f"{name}/retracted/{digest}"),
             child_id=draft.child_id,
             local_authority=draft.local_authority,
             occurred_on=draft.occurred_on,
@@ -496,5 +526,15 @@ def settled(
             reason=reason,
         )
         found.append((retraction, where))
-        found.append((replace(draft, event_id=names.uuid(f"{key}/{digest}")), where))
+        found.append((_given_id(draft, names.uuid(f"{name}/{digest}")), where))
     return found
+
+
+def _given_id(draft: JourneyEvent, event_id: uuid.UUID) -> JourneyEvent:
+    """The draft with its id, set in place: a draft is the import's own, made for this
+    and held by nothing published, and a copy (dataclasses.replace) would cost as much
+    again as making it, for every event of a return."""
+    if draft.event_id is not UNSETTLED:
+        raise ValueError(f"{draft.event_type} {draft.event_id} is not a draft")
+    object.__setattr__(draft, "event_id", event_id)
+    return draft
