@@ -35,22 +35,29 @@ from typing import Any
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
+from journeys.returns.child_details import ChildDetails, details_to_record, statement_day
 from journeys.returns.cin_reading import Census, CensusChild, ChildInNeedPlan, Episode
 from journeys.returns.ssda903 import CollectionYear
-from journeys.returns.ssda903_import import UNSETTLED, Converted, Key, natural_key, settled
+from journeys.returns.ssda903_import import (
+    UNSETTLED,
+    Converted,
+    Key,
+    natural_key,
+    registration_differs,
+    settled,
+)
 from journeys.returns.ssda903_reading import RowError
 
 SOURCE_SYSTEM = "cin-import"
 # The field naming what an event belongs to, by which its key tells apart two of a type
 # on one day.
 _OWNER_FIELDS = ("assessment_id", "enquiry_id", "plan_id", "referral_id")
-# What the census holds of a registration, with the element it comes from.
+# What the census holds of a registration that a return does not correct, with the
+# element it comes from (its UPN and disabilities are recorded by ChildDetailsRecorded).
 _REGISTRATION = {
     "date_of_birth": "PersonBirthDate",
     "sex": "Sex",
     "ethnicity": "Ethnicity",
-    "upn": "UPN",
-    "disabilities": "Disability",
 }
 
 
@@ -184,22 +191,27 @@ class _ChildDrafts:
             disabilities=child.disabilities,
         )
         recorded = self.reader.known.get(natural_key(registered))
-        if recorded is None:
+        if not isinstance(recorded, contract.ChildRegistered):
             self.drafts.append((registered, child.where))
             return
-        file, _, line = child.where.rpartition(":")
         for name, element in _REGISTRATION.items():
             if getattr(recorded, name) != getattr(registered, name):
-                self.reader.made.errors.append(
-                    RowError(
-                        file,
-                        int(line),
-                        element,
-                        "registration_differs",
-                        f"the record registers the child with another {name}: a "
-                        "registration is not corrected by a return (the rest loads)",
-                    )
-                )
+                self.reader.made.errors.append(registration_differs(child.where, element, name))
+        details = details_to_record(
+            recorded,
+            [e for e in self.mine if isinstance(e, contract.ChildDetailsRecorded)],
+            self.reader.collection.year,
+            SOURCE_SYSTEM,
+            ChildDetails(child.upn, child.disabilities),
+            disabilities_stated=True,
+        )
+        if details is not None:
+            self.draft(
+                contract.ChildDetailsRecorded,
+                statement_day(self.reader.collection.year),
+                child.where,
+                **details,
+            )
 
     def episode(self, episode: Episode) -> None:
         referral = self.new_id("RF", episode.referred)

@@ -36,6 +36,7 @@ from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
 from journeys.domain.facts import SAME_DAY_ORDER, birthday
+from journeys.returns.child_details import ChildDetails, details_to_record, statement_day
 from journeys.returns.ssda903 import CollectionYear
 from journeys.returns.ssda903_reading import Row, RowError
 
@@ -50,6 +51,8 @@ _ONCE = (
     contract.MotherhoodRecorded,
     contract.UnaccompaniedAsylumSeekerRecorded,
 )
+# Event types two returns can each record on a day: their key holds the source system.
+_BY_SOURCE = (contract.ChildDetailsRecorded,)
 _ENVELOPE = {"event_id", "recorded_at", "source_system"}
 # The id of a draft, an event not yet settled (`settled` gives it its own).
 UNSETTLED = uuid.UUID(int=0)
@@ -72,6 +75,14 @@ Key = tuple[str | date, ...]
 def natural_key(event: JourneyEvent) -> Key:
     if isinstance(event, _ONCE):
         return (event.local_authority, event.child_id, event.event_type)
+    if isinstance(event, _BY_SOURCE):
+        return (
+            event.local_authority,
+            event.child_id,
+            event.event_type,
+            event.occurred_on,
+            event.source_system,
+        )
     return (event.local_authority, event.child_id, event.event_type, event.occurred_on)
 
 
@@ -93,6 +104,19 @@ def _compared(event_type: type[JourneyEvent]) -> Callable[[JourneyEvent], tuple[
     names = [f.name for f in fields(event_type) if f.name not in left_out]
     get = attrgetter(*names)
     return get if len(names) > 1 else lambda event: (get(event),)
+
+
+def registration_differs(where: str, column: str, name: str) -> RowError:
+    """A return giving a registered child another date of birth, sex or ethnicity."""
+    file, _, line = where.rpartition(":")
+    return RowError(
+        file,
+        int(line),
+        column,
+        "registration_differs",
+        f"the record registers the child with another {name}: a registration is not "
+        "corrected by a return (the rest loads)",
+    )
 
 
 def carer_of(
@@ -177,7 +201,7 @@ class _ChildReader:
                 )
             return
         if headers:
-            self._header(headers[0], tables.get("Episodes", []))
+            self._header(headers[0], tables.get("Episodes", []), registered)
         else:
             self.born = registered.date_of_birth  # type: ignore[union-attr]
         self._episodes(sorted(tables.get("Episodes", []), key=lambda r: r.day("DECOM")))  # type: ignore[arg-type, return-value]
@@ -204,18 +228,25 @@ class _ChildReader:
             )
         self._settle()
 
-    def _header(self, row: Row, episodes: list[Row]) -> None:
-        self.born = row.day("DOB")
+    def _header(self, row: Row, episodes: list[Row], registered: JourneyEvent | None) -> None:
+        """The registration, or for a child registered already (by a CIN census, or an
+        earlier year) the UPN where it is new (ChildDetailsRecorded); another date of
+        birth, sex or ethnicity is reported, as a registration is not corrected."""
         sex = {"1": "M", "2": "F"}.get(str(row.text("SEX")), row.text("SEX"))
-        self.draft(
-            contract.ChildRegistered,
-            self.born,  # type: ignore[arg-type]
-            row,
-            date_of_birth=self.born,
-            sex=sex,
-            ethnicity=row.text("ETHNIC"),
-            upn=row.text("UPN"),
-        )
+        if not isinstance(registered, contract.ChildRegistered):
+            self.born = row.day("DOB")
+            self.draft(
+                contract.ChildRegistered,
+                self.born,  # type: ignore[arg-type]
+                row,
+                date_of_birth=self.born,
+                sex=sex,
+                ethnicity=row.text("ETHNIC"),
+                upn=row.text("UPN"),
+            )
+        else:
+            self.born = registered.date_of_birth
+            self._registered(row, registered, sex)
         if row.text("MOTHER") == "1" and episodes:
             first = min(e.day("DECOM") for e in episodes)  # type: ignore[type-var]
             self.draft(
@@ -223,6 +254,27 @@ class _ChildReader:
                 max(first, self.collection.first),  # type: ignore[type-var]
                 row,
                 child_date_of_birth=row.day("MC_DOB"),
+            )
+
+    def _registered(self, row: Row, registered: contract.ChildRegistered, sex: str | None) -> None:
+        for column, name, value in (
+            ("DOB", "date_of_birth", row.day("DOB")),
+            ("SEX", "sex", sex),
+            ("ETHNIC", "ethnicity", row.text("ETHNIC")),
+        ):
+            if getattr(registered, name) != value:
+                self.made.errors.append(registration_differs(row.where, column, name))
+        details = details_to_record(
+            registered,
+            [e for e in self.mine if isinstance(e, contract.ChildDetailsRecorded)],
+            self.collection.year,
+            SOURCE_SYSTEM,
+            ChildDetails(row.text("UPN"), ()),
+            disabilities_stated=False,  # SSDA903 has no disabilities
+        )
+        if details is not None:
+            self.draft(
+                contract.ChildDetailsRecorded, statement_day(self.collection.year), row, **details
             )
 
     def _episodes(self, rows: list[Row]) -> None:
