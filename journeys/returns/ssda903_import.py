@@ -119,6 +119,27 @@ def registration_differs(where: str, column: str, name: str) -> RowError:
     )
 
 
+# The tables a child's care must be known for (an item of a looked-after child).
+_OF_CARE = ("Reviews", "OC2", "OC3", "PlacedAdoption", "AD1", "PrevPerm", "UASC", "Missing")
+
+
+def _period_not_known(row: Row, started: date, collection: CollectionYear) -> RowError:
+    """An episode continuing a period of care whose start is in no return imported yet:
+    the period started before the collection year, and by the episode's own start."""
+    latest = min(collection.year - 1, started.year + (1 if started.month >= 4 else 0))
+    return RowError(
+        row.file,
+        row.line,
+        "RNE",
+        "period_not_known",
+        f"the child's episode of {started:%d/%m/%Y} continues a period of care (RNE "
+        f"{row.text('RNE')}) that started in an earlier year's return, not imported yet: "
+        f"import the returns from the year the period started (the {latest} return or "
+        f"earlier) first, then the {collection.year} return again; until then the child's "
+        "episodes and the items of their care in this file are left out",
+    )
+
+
 def carer_of(
     names: KeyedNames, child_id: str, started: date, urn: str | None, postcode: str | None
 ) -> str:
@@ -201,10 +222,29 @@ class _ChildReader:
                 )
             return
         if headers:
-            self._header(headers[0], tables.get("Episodes", []), registered)
+            self._header(headers[0], registered)
         else:
             self.born = registered.date_of_birth  # type: ignore[union-attr]
-        self._episodes(sorted(tables.get("Episodes", []), key=lambda r: r.day("DECOM")))  # type: ignore[arg-type, return-value]
+        episodes = sorted(tables.get("Episodes", []), key=lambda r: r.day("DECOM"))  # type: ignore[arg-type, return-value]
+        unknown = self._episodes(episodes)
+        if unknown is not None:
+            # What the child's care is not known without: left out, each row named.
+            for table in _OF_CARE:
+                for row in tables.get(table, []):
+                    self.made.errors.append(
+                        RowError(
+                            row.file,
+                            row.line,
+                            "CHILD",
+                            "period_not_known",
+                            f"left out with the child's episodes ({unknown.file}:"
+                            f"{unknown.line}: a period of care not imported yet)",
+                        )
+                    )
+            self._settle()
+            return
+        if headers:
+            self._motherhood(headers[0], episodes)
         for row in tables.get("Reviews", []):
             self.draft(
                 contract.StatutoryReviewHeld,
@@ -228,7 +268,7 @@ class _ChildReader:
             )
         self._settle()
 
-    def _header(self, row: Row, episodes: list[Row], registered: JourneyEvent | None) -> None:
+    def _header(self, row: Row, registered: JourneyEvent | None) -> None:
         """The registration, or for a child registered already (by a CIN census, or an
         earlier year) the UPN where it is new (ChildDetailsRecorded); another date of
         birth, sex or ethnicity is reported, as a registration is not corrected."""
@@ -247,6 +287,8 @@ class _ChildReader:
         else:
             self.born = registered.date_of_birth
             self._registered(row, registered, sex)
+
+    def _motherhood(self, row: Row, episodes: list[Row]) -> None:
         if row.text("MOTHER") == "1" and episodes:
             first = min(e.day("DECOM") for e in episodes)  # type: ignore[type-var]
             self.draft(
@@ -277,24 +319,21 @@ class _ChildReader:
                 contract.ChildDetailsRecorded, statement_day(self.collection.year), row, **details
             )
 
-    def _episodes(self, rows: list[Row]) -> None:
+    def _episodes(self, rows: list[Row]) -> RowError | None:
+        """The events of the child's episodes; or, for an episode continuing a period of
+        care the record does not hold (its start in an earlier year's return not imported
+        yet), the error, each of the child's episodes left out with it."""
         period, placement = self._open_in_record(rows[0].day("DECOM")) if rows else (None, None)
         reason_for_next: str | None = None
         for index, row in enumerate(rows):
             started: date = row.day("DECOM")  # type: ignore[assignment]
             rne = row.text("RNE")
             if rne != "S" and period is None:
-                self.made.errors.append(
-                    RowError(
-                        row.file,
-                        row.line,
-                        "RNE",
-                        "period_not_known",
-                        f"the episode of {started:%d/%m/%Y} continues a period of care whose "
-                        "start the record does not hold: import the earlier year first",
-                    )
-                )
-                return
+                unknown = _period_not_known(row, started, self.collection)
+                left_out = {r.where for r in rows}
+                self.drafts = [d for d in self.drafts if d[1] not in left_out]
+                self.made.errors.extend(replace(unknown, file=r.file, line=r.line) for r in rows)
+                return unknown
             if rne == "S":
                 period = f"LAC{started:%Y%m%d}"
                 self.draft(
@@ -354,6 +393,7 @@ class _ChildReader:
                     )
                 self.draft(contract.PeriodOfCareEnded, ended, row, period_id=period, reason=reason)
                 period, placement = None, None
+        return None
 
     def _carer(
         self,
@@ -455,6 +495,22 @@ class _ChildReader:
                     "DOB",
                     "not_a_care_leaver_year",
                     "no 17th to 21st birthday falls in the year",
+                )
+            )
+            return
+        if not any(
+            isinstance(e, contract.PeriodOfCareStarted)
+            for e in (*self.mine, *(d for d, _ in self.drafts))
+        ):
+            self.made.errors.append(
+                RowError(
+                    row.file,
+                    row.line,
+                    "CHILD",
+                    "care_not_known",
+                    "a care leaver's contact, for a young person the record does not hold "
+                    "as ever looked after: import the returns of the years they were looked "
+                    f"after first, then the {self.collection.year} return again",
                 )
             )
             return
