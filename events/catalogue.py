@@ -634,6 +634,32 @@ class ChildInNeedPlanRecorded(JourneyEvent):
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildDetailsRecorded(JourneyEvent):
+    """What is recorded of a child after their registration, where it is new or has
+    changed: the UPN, the disabilities (a statutory return giving what another did not, or
+    a later year's return). Dated the day the details were stated (an import: the day its
+    return is recorded). The child's details on a day are the registration's, each
+    replaced by the latest of these stating it by that day."""
+
+    upn: str | None = _field(
+        "The child's Unique Pupil Number (13 characters: a letter, 12 digits or a letter "
+        "last), or the reason it is not known (UN1-UN10); null when this event says "
+        "nothing of it.",
+        bound=FREE_TEXT_DOC,
+        personal=True,
+        default=None,
+    )
+    disabilities: tuple[str, ...] = _field(
+        "CIN census disability codes (MOB, HAND, PC, INC, COMM, LD, HEAR, VIS, BEH, CON, "
+        "AUT, DDA), or NONE alone when the child has none; empty when this event says "
+        "nothing of them.",
+        code_list=codes.DISABILITY,
+        default=(),
+    )
+    sealed_personal_data: str = _field(SEALED_DOC, default="")
+
+
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ChildRegistered,
     ReferralReceived,
@@ -674,6 +700,7 @@ EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ConvictionRecorded,
     SubstanceMisuseIdentified,
     ChildInNeedPlanRecorded,
+    ChildDetailsRecorded,
 )
 
 for _event_class in EVENT_CLASSES:

@@ -52,6 +52,7 @@ _FREE_TEXT = (
     "ChildRegistered",
     "PlacementStarted",
     "PreviousPermanenceRecorded",
+    "ChildDetailsRecorded",
 )
 _ALL_BUT_REGISTRATION = tuple(t for t in EVENT_TYPES if t != "ChildRegistered")
 
@@ -618,6 +619,18 @@ class Refusal(StrEnum):
         "REVIEW_CONFERENCE_OUTSIDE_PLAN",
         _J,
         "a review child protection conference is held on a day its CP plan is not open",
+        None,
+    )
+    CHILD_DETAILS_EMPTY = (
+        "CHILD_DETAILS_EMPTY",
+        _J,
+        "child details recorded that give neither a UPN nor disabilities",
+        None,
+    )
+    DISABILITY_NONE_WITH_OTHERS = (
+        "DISABILITY_NONE_WITH_OTHERS",
+        _J,
+        "child details give NONE (no disability) beside a disability",
         None,
     )
 

@@ -117,6 +117,7 @@ SAME_DAY_ORDER: dict[str, int] = {
             "ConvictionRecorded",
             "SubstanceMisuseIdentified",
             "ChildInNeedPlanRecorded",
+            "ChildDetailsRecorded",
         )
     )
 }

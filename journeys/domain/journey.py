@@ -222,6 +222,9 @@ class Journey(Aggregate):
     def record_child_in_need_plan(self, payload: contract.ChildInNeedPlanRecorded) -> bool:
         return self._decide(payload, contract.ChildInNeedPlanRecorded)
 
+    def record_child_details(self, payload: contract.ChildDetailsRecorded) -> bool:
+        return self._decide(payload, contract.ChildDetailsRecorded)
+
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
         if self._is_duplicate(payload, contract.ChildRegistered):
@@ -497,6 +500,10 @@ class Journey(Aggregate):
     def _cin_plan_recorded(self, payload: contract.ChildInNeedPlanRecorded) -> None:
         self._count(payload)
 
+    @event("ChildDetailsRecorded", topic=_topic("ChildDetailsRecorded"))
+    def _child_details_recorded(self, payload: contract.ChildDetailsRecorded) -> None:
+        self._count(payload)
+
     @event("EventRetracted", topic=_topic("EventRetracted"))
     def _event_retracted(self, payload: EventRetracted) -> None:
         retracted = self._counting.pop(payload.retracted_event_id)
@@ -627,6 +634,7 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
     contract.ConvictionRecorded: Journey.record_conviction,
     contract.SubstanceMisuseIdentified: Journey.identify_substance_misuse,
     contract.ChildInNeedPlanRecorded: Journey.record_child_in_need_plan,
+    contract.ChildDetailsRecorded: Journey.record_child_details,
 }
 
 

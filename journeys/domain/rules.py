@@ -31,6 +31,7 @@ from events.catalogue import (
     CareLeaverContactRecorded,
     CaseAllocated,
     CaseAllocationEnded,
+    ChildDetailsRecorded,
     ChildInNeedPlanRecorded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
@@ -1051,6 +1052,32 @@ def check_a_mother_is_female(chronology: Chronology) -> Iterator[Breach]:
             f"motherhood recorded for a child registered with sex {chronology.child.sex}: "
             "SSDA903's MOTHER is recorded for young women only",
         )
+
+
+@rule(ChildDetailsRecorded, refuses=[Refusal.CHILD_DETAILS_EMPTY])
+def check_child_details_give_something(chronology: Chronology) -> Iterator[Breach]:
+    for details in chronology.of_type(ChildDetailsRecorded):
+        if details.upn is None and not details.disabilities:
+            yield Breach(
+                Refusal.CHILD_DETAILS_EMPTY,
+                details,
+                "upn",
+                "child details recorded give neither a UPN nor disabilities: they would "
+                "change nothing",
+            )
+
+
+@rule(ChildDetailsRecorded, refuses=[Refusal.DISABILITY_NONE_WITH_OTHERS])
+def check_no_disability_stands_alone(chronology: Chronology) -> Iterator[Breach]:
+    for details in chronology.of_type(ChildDetailsRecorded):
+        if "NONE" in details.disabilities and len(details.disabilities) > 1:
+            yield Breach(
+                Refusal.DISABILITY_NONE_WITH_OTHERS,
+                details,
+                "disabilities",
+                "NONE says the child has no disability, and stands alone: here it is given "
+                f"beside {len(details.disabilities) - 1} other code(s)",
+            )
 
 
 # (the event, its field naming the spell, the spell's kind, the refusal, what it is)

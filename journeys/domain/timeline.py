@@ -179,6 +179,14 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
         f"Child in need plan under referral {e.referral_id}"
         + (f" until {e.ended_on.isoformat()}" if e.ended_on else "")
     ),
+    # The UPN is personal: said to be recorded, never shown.
+    contract.ChildDetailsRecorded: lambda e: (
+        "Details recorded: "
+        + ", ".join(
+            (["UPN"] if e.upn is not None else [])
+            + ([f"disabilities {' '.join(e.disabilities)}"] if e.disabilities else [])
+        )
+    ),
 }
 
 

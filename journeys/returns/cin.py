@@ -109,7 +109,8 @@ def _write_child(
     identifiers = ElementTree.SubElement(element, "ChildIdentifiers")
     _add(identifiers, "LAchildID", registration.child_id)
     # A UPN is recorded, or the reason it is not known (UN1-UN10; none recorded: UN1).
-    upn = registration.upn
+    details = child.details(collection)
+    upn = details.upn
     unknown = upn if upn in codes.UPN_UNKNOWN else None if upn else "UN1"
     _add(identifiers, "UPN", None if unknown else upn)
     _add(identifiers, "UPNunknown", unknown)
@@ -121,7 +122,7 @@ def _write_child(
     characteristics = ElementTree.SubElement(element, "ChildCharacteristics")
     _add(characteristics, "Ethnicity", registration.ethnicity)
     disabilities = ElementTree.SubElement(characteristics, "Disabilities")
-    for code in registration.disabilities or ("NONE",):
+    for code in details.disabilities or ("NONE",):
         _add(disabilities, "Disability", code)
     for referral in episodes:
         _write_episode(element, child, referral, collection)

@@ -26,7 +26,6 @@ corrected event, an element recorded already adding nothing. What the conversion
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,28 +35,35 @@ from typing import Any
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
+from journeys.returns.child_details import ChildDetails, details_to_record, statement_day
 from journeys.returns.cin_reading import Census, CensusChild, ChildInNeedPlan, Episode
 from journeys.returns.ssda903 import CollectionYear
-from journeys.returns.ssda903_import import Converted, natural_key, settled
+from journeys.returns.ssda903_import import (
+    UNSETTLED,
+    Converted,
+    Key,
+    natural_key,
+    registration_differs,
+    settled,
+)
 from journeys.returns.ssda903_reading import RowError
 
 SOURCE_SYSTEM = "cin-import"
 # The field naming what an event belongs to, by which its key tells apart two of a type
 # on one day.
 _OWNER_FIELDS = ("assessment_id", "enquiry_id", "plan_id", "referral_id")
-# What the census holds of a registration, with the element it comes from.
+# What the census holds of a registration that a return does not correct, with the
+# element it comes from (its UPN and disabilities are recorded by ChildDetailsRecorded).
 _REGISTRATION = {
     "date_of_birth": "PersonBirthDate",
     "sex": "Sex",
     "ethnicity": "Ethnicity",
-    "upn": "UPN",
-    "disabilities": "Disability",
 }
 
 
-def census_key(event: JourneyEvent) -> str:
+def census_key(event: JourneyEvent) -> Key:
     owner = next((getattr(event, f) for f in _OWNER_FIELDS if hasattr(event, f)), None)
-    return natural_key(event) if owner is None else f"{natural_key(event)}/{owner}"
+    return natural_key(event) if owner is None else (*natural_key(event), owner)
 
 
 def events_of_census(
@@ -69,7 +75,7 @@ def events_of_census(
 ) -> Converted:
     """The events of one census's children, given what the record already holds (the
     events that count); `names` (the key store's, label IMPORT_NAMES) makes their ids."""
-    known: dict[str, JourneyEvent] = {}
+    known: dict[Key, JourneyEvent] = {}
     recorded: dict[str, list[JourneyEvent]] = defaultdict(list)
     for event in record:
         known[census_key(event)] = event
@@ -85,7 +91,7 @@ def events_of_census(
 class _CensusReader:
     collection: CollectionYear
     local_authority: str
-    known: dict[str, JourneyEvent]
+    known: dict[Key, JourneyEvent]
     names: KeyedNames
     made: Converted
 
@@ -98,7 +104,7 @@ class _CensusReader:
         drafts.registration()
         for episode in sorted(child.episodes, key=lambda e: e.referred):
             drafts.episode(episode)
-        unique: dict[str, JourneyEvent] = {}
+        unique: dict[Key, JourneyEvent] = {}
         kept: list[tuple[JourneyEvent, str]] = []
         for event, where in drafts.drafts:
             key = census_key(event)
@@ -138,7 +144,7 @@ class _ChildDrafts:
         self, event_type: type[JourneyEvent], on: date, where: str, **values: Any
     ) -> JourneyEvent:
         event = event_type(
-            event_id=uuid.UUID(int=0),
+            event_id=UNSETTLED,
             child_id=self.child.child_id,
             local_authority=self.reader.local_authority,
             occurred_on=on,
@@ -172,7 +178,7 @@ class _ChildDrafts:
     def registration(self) -> None:
         child = self.child
         registered = contract.ChildRegistered(
-            event_id=uuid.UUID(int=0),
+            event_id=UNSETTLED,
             child_id=child.child_id,
             local_authority=self.reader.local_authority,
             occurred_on=child.born,
@@ -185,22 +191,27 @@ class _ChildDrafts:
             disabilities=child.disabilities,
         )
         recorded = self.reader.known.get(natural_key(registered))
-        if recorded is None:
+        if not isinstance(recorded, contract.ChildRegistered):
             self.drafts.append((registered, child.where))
             return
-        file, _, line = child.where.rpartition(":")
         for name, element in _REGISTRATION.items():
             if getattr(recorded, name) != getattr(registered, name):
-                self.reader.made.errors.append(
-                    RowError(
-                        file,
-                        int(line),
-                        element,
-                        "registration_differs",
-                        f"the record registers the child with another {name}: a "
-                        "registration is not corrected by a return (the rest loads)",
-                    )
-                )
+                self.reader.made.errors.append(registration_differs(child.where, element, name))
+        details = details_to_record(
+            recorded,
+            [e for e in self.mine if isinstance(e, contract.ChildDetailsRecorded)],
+            self.reader.collection.year,
+            SOURCE_SYSTEM,
+            ChildDetails(child.upn, child.disabilities),
+            disabilities_stated=True,
+        )
+        if details is not None:
+            self.draft(
+                contract.ChildDetailsRecorded,
+                statement_day(self.reader.collection.year),
+                child.where,
+                **details,
+            )
 
     def episode(self, episode: Episode) -> None:
         referral = self.new_id("RF", episode.referred)
@@ -280,8 +291,13 @@ class _ChildDrafts:
         ended = plan.ended
         if ended is None:
             recorded = self.reader.known.get(
-                f"{self.reader.local_authority}/{self.child.child_id}/"
-                f"ChildInNeedPlanRecorded/{plan.started}/{referral}"
+                (
+                    self.reader.local_authority,
+                    self.child.child_id,
+                    "ChildInNeedPlanRecorded",
+                    plan.started,
+                    referral,
+                )
             )
             later = getattr(recorded, "ended_on", None)
             if later is not None and later > self.reader.collection.last:

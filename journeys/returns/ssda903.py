@@ -34,6 +34,7 @@ from events import catalogue as contract
 from events import codes
 from events.catalogue import JourneyEvent
 from journeys.domain.facts import add_years_months, age_on, birthday
+from journeys.returns.child_details import ChildDetails, details_for_year
 from journeys.returns.episodes import Episode, episodes_of
 
 # The DfE's tables: the file each is written to, and its columns in order.
@@ -134,6 +135,11 @@ class ChildRecord:
 
     def in_year(self, event_type: type[JourneyEvent], year: CollectionYear) -> list[JourneyEvent]:
         return [e for e in self.of(event_type) if year.holds(e.occurred_on)]
+
+    def details(self, year: CollectionYear) -> ChildDetails:
+        """The child's UPN and disabilities for the year (journeys.returns.child_details)."""
+        recorded = self.by_type.get(contract.ChildDetailsRecorded, ())
+        return details_for_year(self.registration, recorded, year.year)  # type: ignore[arg-type]
 
 
 def children_of(events: Iterable[JourneyEvent]) -> list[ChildRecord]:
@@ -262,7 +268,7 @@ def _header_row(child: ChildRecord, collection: CollectionYear, no_motherhood: b
         "SEX": _sex(child, collection),
         "DOB": _dob(child),
         "ETHNIC": registration.ethnicity,
-        "UPN": registration.upn or "",
+        "UPN": child.details(collection).upn or "",
         "MOTHER": mother,
         "MC_DOB": dmy(child_born),
     }

@@ -28,12 +28,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
-from journeys.domain.facts import birthday, in_date_order
+from journeys.domain.facts import SAME_DAY_ORDER, birthday
+from journeys.returns.child_details import ChildDetails, details_to_record, statement_day
 from journeys.returns.ssda903 import CollectionYear
 from journeys.returns.ssda903_reading import Row, RowError
 
@@ -48,7 +51,11 @@ _ONCE = (
     contract.MotherhoodRecorded,
     contract.UnaccompaniedAsylumSeekerRecorded,
 )
+# Event types two returns can each record on a day: their key holds the source system.
+_BY_SOURCE = (contract.ChildDetailsRecorded,)
 _ENVELOPE = {"event_id", "recorded_at", "source_system"}
+# The id of a draft, an event not yet settled (`settled` gives it its own).
+UNSETTLED = uuid.UUID(int=0)
 
 
 @dataclass
@@ -60,17 +67,77 @@ class Converted:
     errors: list[RowError] = field(default_factory=list)
 
 
-def natural_key(event: JourneyEvent) -> str:
+# A natural key: the authority, the child, the event type and (but for _ONCE) the day,
+# then anything that tells apart two of a type on a day (the CIN import's owner ids).
+Key = tuple[str | date, ...]
+
+
+def natural_key(event: JourneyEvent) -> Key:
     if isinstance(event, _ONCE):
-        return f"{event.local_authority}/{event.child_id}/{event.event_type}"
-    return f"{event.local_authority}/{event.child_id}/{event.event_type}/{event.occurred_on}"
+        return (event.local_authority, event.child_id, event.event_type)
+    if isinstance(event, _BY_SOURCE):
+        return (
+            event.local_authority,
+            event.child_id,
+            event.event_type,
+            event.occurred_on,
+            event.source_system,
+        )
+    return (event.local_authority, event.child_id, event.event_type, event.occurred_on)
+
+
+def key_name(key: Key) -> str:
+    """The name an id is derived from: the key's parts joined by '/', a day as
+    yyyy-mm-dd (`371/C1/PlacementStarted/2023-06-01`)."""
+    return "/".join(map(str, key))
 
 
 def _values(event: JourneyEvent) -> tuple[Any, ...]:
     """What a correction compares: every field but the envelope's own (and, for a thing
     a child has once, the day it was first noted, which each year's return dates anew)."""
-    left_out = _ENVELOPE | ({"occurred_on"} if isinstance(event, _ONCE) else set())
-    return tuple(getattr(event, f.name) for f in fields(event) if f.name not in left_out)
+    return _compared(type(event))(event)
+
+
+@cache
+def _compared(event_type: type[JourneyEvent]) -> Callable[[JourneyEvent], tuple[Any, ...]]:
+    left_out = _ENVELOPE | ({"occurred_on"} if issubclass(event_type, _ONCE) else set())
+    names = [f.name for f in fields(event_type) if f.name not in left_out]
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda event: (get(event),)
+
+
+def registration_differs(where: str, column: str, name: str) -> RowError:
+    """A return giving a registered child another date of birth, sex or ethnicity."""
+    file, _, line = where.rpartition(":")
+    return RowError(
+        file,
+        int(line),
+        column,
+        "registration_differs",
+        f"the record registers the child with another {name}: a registration is not "
+        "corrected by a return (the rest loads)",
+    )
+
+
+# The tables a child's care must be known for (an item of a looked-after child).
+_OF_CARE = ("Reviews", "OC2", "OC3", "PlacedAdoption", "AD1", "PrevPerm", "UASC", "Missing")
+
+
+def _period_not_known(row: Row, started: date, collection: CollectionYear) -> RowError:
+    """An episode continuing a period of care whose start is in no return imported yet:
+    the period started before the collection year, and by the episode's own start."""
+    latest = min(collection.year - 1, started.year + (1 if started.month >= 4 else 0))
+    return RowError(
+        row.file,
+        row.line,
+        "RNE",
+        "period_not_known",
+        f"the child's episode of {started:%d/%m/%Y} continues a period of care (RNE "
+        f"{row.text('RNE')}) that started in an earlier year's return, not imported yet: "
+        f"import the returns from the year the period started (the {latest} return or "
+        f"earlier) first, then the {collection.year} return again; until then the child's "
+        "episodes and the items of their care in this file are left out",
+    )
 
 
 def carer_of(
@@ -90,14 +157,14 @@ def events_of_return(
     """The events of one collection year's rows, given what the record already holds;
     `names` (the key store's, label IMPORT_NAMES) makes their ids."""
     collection = CollectionYear(year)
-    known: dict[str, JourneyEvent] = {}
-    recorded: dict[str, list[JourneyEvent]] = defaultdict(list)  # each child's events
-    for event in record:
-        known[natural_key(event)] = event
-        recorded[event.child_id].append(event)
     by_child: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_child[str(row.text("CHILD"))].append(row)
+    recorded: dict[str, list[JourneyEvent]] = {child_id: [] for child_id in by_child}
+    for event in record:
+        mine = recorded.get(event.child_id)
+        if mine is not None:  # a child of the return: the others' events are not read
+            mine.append(event)
     made = Converted()
     recorded_at = datetime(year, 4, 1, tzinfo=UTC)
     for child_id in sorted(by_child):
@@ -106,7 +173,7 @@ def events_of_return(
             local_authority,
             collection,
             recorded_at,
-            known,
+            {natural_key(event): event for event in recorded[child_id]},
             recorded[child_id],
             made,
             names,
@@ -121,7 +188,7 @@ class _ChildReader:
     local_authority: str
     collection: CollectionYear
     recorded_at: datetime
-    known: dict[str, JourneyEvent]
+    known: dict[Key, JourneyEvent]  # the record's events of this child, by natural key
     mine: list[JourneyEvent]  # the record's events of this child
     made: Converted
     names: KeyedNames
@@ -130,7 +197,7 @@ class _ChildReader:
 
     def draft(self, event_type: type[JourneyEvent], on: date, row: Row, **values: Any) -> None:
         event = event_type(
-            event_id=uuid.UUID(int=0),
+            event_id=UNSETTLED,
             child_id=self.child_id,
             local_authority=self.local_authority,
             occurred_on=on,
@@ -145,7 +212,7 @@ class _ChildReader:
         for row in rows:
             tables[row.table].append(row)
         headers = tables.get("Header", [])
-        registered = self.known.get(f"{self.local_authority}/{self.child_id}/ChildRegistered")
+        registered = self.known.get((self.local_authority, self.child_id, "ChildRegistered"))
         if not headers and registered is None:
             for row in rows:
                 self.made.errors.append(
@@ -155,10 +222,29 @@ class _ChildReader:
                 )
             return
         if headers:
-            self._header(headers[0], tables.get("Episodes", []))
+            self._header(headers[0], registered)
         else:
             self.born = registered.date_of_birth  # type: ignore[union-attr]
-        self._episodes(sorted(tables.get("Episodes", []), key=lambda r: r.day("DECOM")))  # type: ignore[arg-type, return-value]
+        episodes = sorted(tables.get("Episodes", []), key=lambda r: r.day("DECOM"))  # type: ignore[arg-type, return-value]
+        unknown = self._episodes(episodes)
+        if unknown is not None:
+            # What the child's care is not known without: left out, each row named.
+            for table in _OF_CARE:
+                for row in tables.get(table, []):
+                    self.made.errors.append(
+                        RowError(
+                            row.file,
+                            row.line,
+                            "CHILD",
+                            "period_not_known",
+                            f"left out with the child's episodes ({unknown.file}:"
+                            f"{unknown.line}: a period of care not imported yet)",
+                        )
+                    )
+            self._settle()
+            return
+        if headers:
+            self._motherhood(headers[0], episodes)
         for row in tables.get("Reviews", []):
             self.draft(
                 contract.StatutoryReviewHeld,
@@ -182,18 +268,27 @@ class _ChildReader:
             )
         self._settle()
 
-    def _header(self, row: Row, episodes: list[Row]) -> None:
-        self.born = row.day("DOB")
+    def _header(self, row: Row, registered: JourneyEvent | None) -> None:
+        """The registration, or for a child registered already (by a CIN census, or an
+        earlier year) the UPN where it is new (ChildDetailsRecorded); another date of
+        birth, sex or ethnicity is reported, as a registration is not corrected."""
         sex = {"1": "M", "2": "F"}.get(str(row.text("SEX")), row.text("SEX"))
-        self.draft(
-            contract.ChildRegistered,
-            self.born,  # type: ignore[arg-type]
-            row,
-            date_of_birth=self.born,
-            sex=sex,
-            ethnicity=row.text("ETHNIC"),
-            upn=row.text("UPN"),
-        )
+        if not isinstance(registered, contract.ChildRegistered):
+            self.born = row.day("DOB")
+            self.draft(
+                contract.ChildRegistered,
+                self.born,  # type: ignore[arg-type]
+                row,
+                date_of_birth=self.born,
+                sex=sex,
+                ethnicity=row.text("ETHNIC"),
+                upn=row.text("UPN"),
+            )
+        else:
+            self.born = registered.date_of_birth
+            self._registered(row, registered, sex)
+
+    def _motherhood(self, row: Row, episodes: list[Row]) -> None:
         if row.text("MOTHER") == "1" and episodes:
             first = min(e.day("DECOM") for e in episodes)  # type: ignore[type-var]
             self.draft(
@@ -203,24 +298,42 @@ class _ChildReader:
                 child_date_of_birth=row.day("MC_DOB"),
             )
 
-    def _episodes(self, rows: list[Row]) -> None:
+    def _registered(self, row: Row, registered: contract.ChildRegistered, sex: str | None) -> None:
+        for column, name, value in (
+            ("DOB", "date_of_birth", row.day("DOB")),
+            ("SEX", "sex", sex),
+            ("ETHNIC", "ethnicity", row.text("ETHNIC")),
+        ):
+            if getattr(registered, name) != value:
+                self.made.errors.append(registration_differs(row.where, column, name))
+        details = details_to_record(
+            registered,
+            [e for e in self.mine if isinstance(e, contract.ChildDetailsRecorded)],
+            self.collection.year,
+            SOURCE_SYSTEM,
+            ChildDetails(row.text("UPN"), ()),
+            disabilities_stated=False,  # SSDA903 has no disabilities
+        )
+        if details is not None:
+            self.draft(
+                contract.ChildDetailsRecorded, statement_day(self.collection.year), row, **details
+            )
+
+    def _episodes(self, rows: list[Row]) -> RowError | None:
+        """The events of the child's episodes; or, for an episode continuing a period of
+        care the record does not hold (its start in an earlier year's return not imported
+        yet), the error, each of the child's episodes left out with it."""
         period, placement = self._open_in_record(rows[0].day("DECOM")) if rows else (None, None)
         reason_for_next: str | None = None
         for index, row in enumerate(rows):
             started: date = row.day("DECOM")  # type: ignore[assignment]
             rne = row.text("RNE")
             if rne != "S" and period is None:
-                self.made.errors.append(
-                    RowError(
-                        row.file,
-                        row.line,
-                        "RNE",
-                        "period_not_known",
-                        f"the episode of {started:%d/%m/%Y} continues a period of care whose "
-                        "start the record does not hold: import the earlier year first",
-                    )
-                )
-                return
+                unknown = _period_not_known(row, started, self.collection)
+                left_out = {r.where for r in rows}
+                self.drafts = [d for d in self.drafts if d[1] not in left_out]
+                self.made.errors.extend(replace(unknown, file=r.file, line=r.line) for r in rows)
+                return unknown
             if rne == "S":
                 period = f"LAC{started:%Y%m%d}"
                 self.draft(
@@ -246,7 +359,7 @@ class _ChildReader:
                     )
                 carer = self._carer(rne, row, started, period, placement)
                 placement = contract.PlacementStarted(
-                    event_id=uuid.UUID(int=0),
+                    event_id=UNSETTLED,
                     child_id=self.child_id,
                     local_authority=self.local_authority,
                     occurred_on=started,
@@ -280,6 +393,7 @@ class _ChildReader:
                     )
                 self.draft(contract.PeriodOfCareEnded, ended, row, period_id=period, reason=reason)
                 period, placement = None, None
+        return None
 
     def _carer(
         self,
@@ -384,6 +498,22 @@ class _ChildReader:
                 )
             )
             return
+        if not any(
+            isinstance(e, contract.PeriodOfCareStarted)
+            for e in (*self.mine, *(d for d, _ in self.drafts))
+        ):
+            self.made.errors.append(
+                RowError(
+                    row.file,
+                    row.line,
+                    "CHILD",
+                    "care_not_known",
+                    "a care leaver's contact, for a young person the record does not hold "
+                    "as ever looked after: import the returns of the years they were looked "
+                    f"after first, then the {self.collection.year} return again",
+                )
+            )
+            return
         self.draft(
             contract.CareLeaverContactRecorded,
             birthday(born, ages[0]),
@@ -464,29 +594,37 @@ class _ChildReader:
             self.made.source[event.event_id] = where
 
 
+def _draft_order(draft: tuple[JourneyEvent, str]) -> tuple[date, int, datetime]:
+    """`in_date_order` of drafts, all UNSETTLED: the drafts of one day and kind stay in the
+    order they were drafted (a stable sort)."""
+    event = draft[0]
+    return event.occurred_on, SAME_DAY_ORDER[event.event_type], event.recorded_at
+
+
 def settled(
     drafts: Iterable[tuple[JourneyEvent, str]],
-    known: Mapping[str, JourneyEvent],
+    known: Mapping[Key, JourneyEvent],
     names: KeyedNames,
     reason: str,
-    key_of: Callable[[JourneyEvent], str] = natural_key,
+    key_of: Callable[[JourneyEvent], Key] = natural_key,
 ) -> list[tuple[JourneyEvent, str]]:
     """The drafts (each with where it came from) to publish, in date order: a draft
     recorded already with its values is left out; a new one gets its id from its key
     (`key_of`); one recorded under its key with other values becomes the retraction of
     the recorded event (for `reason`) and the corrected event."""
     found: list[tuple[JourneyEvent, str]] = []
-    for draft, where in sorted(drafts, key=lambda d: in_date_order(d[0])):
+    for draft, where in sorted(drafts, key=_draft_order):
         key = key_of(draft)
         recorded = known.get(key)
         if recorded is not None and _values(recorded) == _values(draft):
             continue  # recorded already, by an import or by another system
+        name = key_name(key)
         if recorded is None:
-            found.append((replace(draft, event_id=names.uuid(key)), where))
+            found.append((_given_id(draft, names.uuid(name)), where))
             continue
         digest = hashlib.sha256(repr(_values(draft)).encode()).hexdigest()[:16]
         retraction = contract.EventRetracted(
-            event_id=names.uuid(f"{key}/retracted/{digest}"),
+            event_id=names.uuid(f"{name}/retracted/{digest}"),
             child_id=draft.child_id,
             local_authority=draft.local_authority,
             occurred_on=draft.occurred_on,
@@ -496,5 +634,15 @@ def settled(
             reason=reason,
         )
         found.append((retraction, where))
-        found.append((replace(draft, event_id=names.uuid(f"{key}/{digest}")), where))
+        found.append((_given_id(draft, names.uuid(f"{name}/{digest}")), where))
     return found
+
+
+def _given_id(draft: JourneyEvent, event_id: uuid.UUID) -> JourneyEvent:
+    """The draft with its id, set in place: a draft is the import's own, made for this
+    and held by nothing published, and a copy (dataclasses.replace) would cost as much
+    again as making it, for every event of a return."""
+    if draft.event_id is not UNSETTLED:
+        raise ValueError(f"{draft.event_type} {draft.event_id} is not a draft")
+    object.__setattr__(draft, "event_id", event_id)
+    return draft

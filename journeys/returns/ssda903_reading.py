@@ -109,14 +109,19 @@ def read_directory(directory: Path) -> tuple[list[Row], list[RowError]]:
     """Every readable row of every CSV file in `directory`, and what could not be read."""
     rows: list[Row] = []
     errors: list[RowError] = []
+    columns: dict[str, _Column] = {}  # the cells read, shared by the files
     for path in sorted(directory.glob("*.csv")):
-        file_rows, file_errors = read_file(path)
+        file_rows, file_errors = read_file(path, columns)
         rows.extend(file_rows)
         errors.extend(file_errors)
     return rows, errors
 
 
-def read_file(path: Path) -> tuple[list[Row], list[RowError]]:
+def read_file(
+    path: Path, columns: dict[str, _Column] | None = None
+) -> tuple[list[Row], list[RowError]]:
+    """The file's readable rows and what could not be read; `columns` holds the cells
+    read already, by column (a directory's files share it: most have CHILD and DOB)."""
     name = path.name
     try:
         text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is not data
@@ -145,7 +150,12 @@ def read_file(path: Path) -> tuple[list[Row], list[RowError]]:
         if column not in header
     ]
     rows = []
+    cells_of = _Cells(table, header, {} if columns is None else columns)
     for number, cells in enumerate(lines[1:], start=2):
+        values = cells_of.read(cells)
+        if values is not None:
+            rows.append(Row(table, name, number, values))
+            continue
         if not any(cell.strip() for cell in cells):
             continue
         row, row_errors = _read_row(table, name, number, header, cells)
@@ -174,32 +184,98 @@ def _table_of(header: list[str]) -> str | None:
     return best if shared >= _RECOGNISED else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """A cell that cannot be read: the rule and what is wrong."""
+
+    rule: str
+    message: str
+
+
+def _cell(column: str, cell: str) -> str | date | _Unreadable | None:
+    """One cell of `column`: its value (None when blank), or why it cannot be read."""
+    # Codes are read whatever their case, as the DfE's tools read them; other text
+    # (identifiers, postcodes, a partial DATE_PERM) as written.
+    text = cell.strip().upper() if column in _CODED else cell.strip()
+    if not text:
+        return None
+    if column in _DATE_COLUMNS:
+        try:
+            return _day(text)
+        except ValueError:
+            return _Unreadable("date_format", f"{text!r} is not a date dd/mm/yyyy")
+    if column in _CODED and text not in _CODED[column]:
+        return _Unreadable("unknown_code", f"{text!r} is not a {column} code")
+    return text
+
+
+class _Column(dict[str, str | date | None]):
+    """The cells of one column read so far, by their text: a cell not seen before is
+    read (`_cell`) when first looked up; one that cannot be read raises _Unread."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__()
+        self.column = column
+
+    def __missing__(self, cell: str) -> str | date | None:
+        value = _cell(self.column, cell)
+        if isinstance(value, _Unreadable):
+            raise _Unread
+        self[cell] = value
+        return value
+
+
+class _Unread(Exception):
+    """A cell `_Column` cannot read."""
+
+
+class _Cells:
+    """The rows of one file read cell by cell, each cell read once: a file repeats its
+    codes and dates (and a child's id) on row after row, so a cell seen before in its
+    column is looked up, not read again. A row with a cell that cannot be read, or failing
+    a check of the row as a whole (a required column blank, an episode ending before it
+    starts), is left to `_read_row`, which names every error."""
+
+    def __init__(self, table: str, header: list[str], columns: dict[str, _Column]) -> None:
+        self._header = header
+        self._columns = [columns.setdefault(column, _Column(column)) for column in header]
+        needed = [header.index(column) for column in _NEEDED[table] if column in header]
+        self._needed = needed if len(needed) == len(_NEEDED[table]) else None
+        self._episode = (
+            (header.index("DECOM"), header.index("DEC"))
+            if {"DECOM", "DEC"} <= set(header)
+            else None
+        )
+
+    def read(self, cells: list[str]) -> dict[str, str | date | None] | None:
+        """The row's values, or None for `_read_row` to read (and name what is wrong)."""
+        if self._needed is None or len(cells) < len(self._header):
+            return None
+        try:
+            values = [column[cell] for column, cell in zip(self._columns, cells, strict=False)]
+        except _Unread:
+            return None
+        for index in self._needed:
+            if values[index] is None:
+                return None
+        if self._episode is not None:
+            started, ended = values[self._episode[0]], values[self._episode[1]]
+            if isinstance(started, date) and isinstance(ended, date) and ended < started:
+                return None
+        return dict(zip(self._header, values, strict=False))  # type: ignore[arg-type]
+
+
 def _read_row(
     table: str, file: str, line: int, header: list[str], cells: list[str]
 ) -> tuple[Row | None, list[RowError]]:
     errors: list[RowError] = []
     values: dict[str, str | date | None] = {}
     for column, cell in zip(header, cells, strict=False):
-        # Codes are read whatever their case, as the DfE's tools read them; other text
-        # (identifiers, postcodes, a partial DATE_PERM) as written.
-        text = cell.strip().upper() if column in _CODED else cell.strip()
-        if not text:
-            values[column] = None
-        elif column in _DATE_COLUMNS:
-            try:
-                values[column] = _day(text)
-            except ValueError:
-                errors.append(
-                    RowError(
-                        file, line, column, "date_format", f"{text!r} is not a date dd/mm/yyyy"
-                    )
-                )
-        elif column in _CODED and text not in _CODED[column]:
-            errors.append(
-                RowError(file, line, column, "unknown_code", f"{text!r} is not a {column} code")
-            )
+        value = _cell(column, cell)
+        if isinstance(value, _Unreadable):
+            errors.append(RowError(file, line, column, value.rule, value.message))
         else:
-            values[column] = text
+            values[column] = value
     for column in _NEEDED[table]:
         if values.get(column) is None and not any(e.field == column for e in errors):
             errors.append(

@@ -769,3 +769,107 @@ select
     next_on
 from due
 where covers(started_on, ended_on, due_on);
+
+-- The statutory returns' items (issue 14): as tables.sql, with the moment.
+create or replace macro motherhood_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    event_id as motherhood_event_id,
+    recorded_at as motherhood_recorded_at
+from events_at_moments(types)
+where event_type = 'MotherhoodRecorded';
+
+create or replace macro uasc_statuses_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as from_on,
+    ceased_on,
+    event_id as uasc_event_id,
+    recorded_at as uasc_recorded_at
+from events_at_moments(types)
+where event_type = 'UnaccompaniedAsylumSeekerRecorded';
+
+create or replace macro adoption_matches_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    decision_id,
+    occurred_on as matched_on,
+    former_foster_carers,
+    adopters,
+    adopters_sex,
+    adopters_legal_status,
+    event_id as match_event_id,
+    recorded_at as match_recorded_at
+from events_at_moments(types)
+where event_type = 'AdoptionMatchRecorded';
+
+create or replace macro previous_permanence_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    arrangement,
+    order_date,
+    authority,
+    event_id as permanence_event_id,
+    recorded_at as permanence_recorded_at
+from events_at_moments(types)
+where event_type = 'PreviousPermanenceRecorded';
+
+create or replace macro sdq_scores_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    score,
+    reason,
+    event_id as sdq_event_id,
+    recorded_at as sdq_recorded_at
+from events_at_moments(types)
+where event_type = 'StrengthsAndDifficultiesRecorded';
+
+create or replace macro convictions_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    event_id as conviction_event_id,
+    recorded_at as conviction_recorded_at
+from events_at_moments(types)
+where event_type = 'ConvictionRecorded';
+
+create or replace macro substance_misuse_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    occurred_on as identified_on,
+    intervention_offered,
+    intervention_received,
+    event_id as substance_misuse_event_id,
+    recorded_at as substance_misuse_recorded_at
+from events_at_moments(types)
+where event_type = 'SubstanceMisuseIdentified';
+
+create or replace macro cin_plans_at_moments(types) as table
+select
+    moment,
+    local_authority,
+    child_id,
+    referral_id,
+    occurred_on as started_on,
+    ended_on,
+    event_id as cin_plan_event_id,
+    recorded_at as cin_plan_recorded_at
+from events_at_moments(types)
+where event_type = 'ChildInNeedPlanRecorded';

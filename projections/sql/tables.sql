@@ -646,3 +646,118 @@ select
     next_on
 from due
 where covers(started_on, ended_on, due_on);
+
+-- motherhood (issue 14): one row per young woman looked after recorded as a mother
+-- (SSDA903 MOTHER), from the day recorded; her child's date of birth (MC_DOB) is personal
+-- and not kept here.
+create or replace macro motherhood_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    event_id as motherhood_event_id,
+    recorded_at as motherhood_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'MotherhoodRecorded';
+
+-- uasc_statuses (issue 14): one row per time a child is recorded an unaccompanied asylum-
+-- seeking child (SSDA903 UASC), from the day recorded, with the day it ceased (DUC; null
+-- while it has not).
+create or replace macro uasc_statuses_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as from_on,
+    ceased_on,
+    event_id as uasc_event_id,
+    recorded_at as uasc_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'UnaccompaniedAsylumSeekerRecorded';
+
+-- adoption_matches (issue 14): one row per match of a child with prospective adopters
+-- (SSDA903 AD1), under its decision to place for adoption.
+create or replace macro adoption_matches_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    decision_id,
+    occurred_on as matched_on,
+    former_foster_carers,
+    adopters,
+    adopters_sex,
+    adopters_legal_status,
+    event_id as match_event_id,
+    recorded_at as match_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'AdoptionMatchRecorded';
+
+-- previous_permanence (issue 14): one row per period of care of a child who had left care
+-- before under a permanence order (SSDA903 PrevPerm), dated the period's start.
+create or replace macro previous_permanence_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    arrangement,
+    order_date,
+    authority,
+    event_id as permanence_event_id,
+    recorded_at as permanence_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'PreviousPermanenceRecorded';
+
+-- sdq_scores (issue 14): one row per strengths and difficulties questionnaire of a
+-- looked-after child (SSDA903 OC2): its score, or the reason it was not completed.
+create or replace macro sdq_scores_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    score,
+    reason,
+    event_id as sdq_event_id,
+    recorded_at as sdq_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'StrengthsAndDifficultiesRecorded';
+
+-- convictions (issue 14): one row per conviction, final warning or reprimand of a looked-
+-- after child (SSDA903 OC2 CONVICTED).
+create or replace macro convictions_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as recorded_on,
+    event_id as conviction_event_id,
+    recorded_at as conviction_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'ConvictionRecorded';
+
+-- substance_misuse (issue 14): one row per substance misuse problem identified for a
+-- looked-after child (SSDA903 OC2), with whether an intervention was offered and received
+-- (null when not recorded).
+create or replace macro substance_misuse_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    occurred_on as identified_on,
+    intervention_offered,
+    intervention_received,
+    event_id as substance_misuse_event_id,
+    recorded_at as substance_misuse_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'SubstanceMisuseIdentified';
+
+-- cin_plans (issue 14): one row per child in need plan (CIN census CINplanDates) under
+-- its referral, with the day it ended (null while open); a later census that knows the
+-- end replaces the row (retraction and correction).
+create or replace macro cin_plans_replayed_as_of(as_known_at) as table
+select
+    local_authority,
+    child_id,
+    referral_id,
+    occurred_on as started_on,
+    ended_on,
+    event_id as cin_plan_event_id,
+    recorded_at as cin_plan_recorded_at
+from events_as_of(as_known_at)
+where event_type = 'ChildInNeedPlanRecorded';

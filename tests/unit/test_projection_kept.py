@@ -24,12 +24,20 @@ from hypothesis import strategies as st
 from journey_builders import Child, assessment_completed, assessment_started, at
 
 from events.catalogue import (
+    AdoptionMatchRecorded,
+    ChildInNeedPlanRecorded,
     ChildProtectionConferenceHeld,
     ChildRegistered,
+    ConvictionRecorded,
     JourneyEvent,
     MissingEpisodeRecorded,
+    MotherhoodRecorded,
+    PreviousPermanenceRecorded,
     ReferralClosed,
     Section47Started,
+    StrengthsAndDifficultiesRecorded,
+    SubstanceMisuseIdentified,
+    UnaccompaniedAsylumSeekerRecorded,
 )
 from journeys.synthetic import AuthorityParameters, generate
 from projections.database import open_in_memory
@@ -154,6 +162,30 @@ def hand_built_journeys() -> list[JourneyEvent]:
         MissingEpisodeRecorded, d(2015, 2, 1), recorded_at=at(2016, 10, 1), absence="M",
         returned_on=d(2015, 2, 3),
     )  # fmt: skip
+    # The statutory returns' items (issue 14), each recorded, retracted, and recorded again
+    # corrected (as a later return corrects an earlier one).
+    match = {
+        "decision_id": "ad1",
+        "former_foster_carers": False,
+        "adopters": "2",
+        "adopters_sex": "MF",
+        "adopters_legal_status": "L0",
+    }
+    items: list[tuple[Child, type[JourneyEvent], dict[str, object], dict[str, object]]] = [
+        (leaver, MotherhoodRecorded, {}, {}),
+        (leaver, UnaccompaniedAsylumSeekerRecorded, {}, {"ceased_on": d(2016, 1, 10)}),
+        (leaver, AdoptionMatchRecorded, match, {"former_foster_carers": True}),
+        (leaver, PreviousPermanenceRecorded, {"arrangement": "Z1"}, {"arrangement": "P1"}),
+        (leaver, StrengthsAndDifficultiesRecorded, {"score": "12"}, {"score": "14"}),
+        (leaver, ConvictionRecorded, {}, {}),
+        (leaver, SubstanceMisuseIdentified, {}, {"intervention_offered": True}),
+        (need, ChildInNeedPlanRecorded, {"referral_id": "r1"}, {"ended_on": d(2013, 9, 1)}),
+    ]
+    for child, item_type, values, corrected in items:
+        item = child.add(item_type, d(2015, 3, 2), recorded_at=at(2015, 6, 3), **values)
+        child.retract(item, at(2016, 10, 1))
+        on = d(2015, 3, 3) if not corrected else d(2015, 3, 2)
+        child.add(item_type, on, recorded_at=at(2016, 10, 1), **{**values, **corrected})
     return [*leaver.events, *need.events, *twice.events]
 
 

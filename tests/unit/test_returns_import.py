@@ -14,7 +14,7 @@ from journeys.application.service import JourneyApplication
 from journeys.returns.record import counting
 from journeys.returns.ssda903 import ssda903, write_tables
 from journeys.returns.ssda903_import import events_of_return
-from journeys.returns.ssda903_reading import read_directory, read_file
+from journeys.returns.ssda903_reading import RowError, read_directory, read_file
 from journeys.synthetic import AuthorityParameters, generate
 
 # Ids keyed as an import keys them, by a secret of the test's own.
@@ -148,3 +148,50 @@ def test_a_file_that_is_no_ssda903_table_is_named(tmp_path: Path) -> None:
     rows, errors = read_file(path)
     assert rows == []
     assert [(e.line, e.field, e.rule) for e in errors] == [(1, "<header>", "unknown_table")]
+
+
+def _judged(years: list[int], directory: Path) -> tuple[list[JourneyEvent], list[RowError]]:
+    """The years imported in turn, every event judged by the rules (one refused raises)."""
+    app = JourneyApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    record: list[JourneyEvent] = []
+    errors: list[RowError] = []
+    for year in years:
+        rows, unread = read_directory(directory / str(year))
+        made = events_of_return(rows, year, "371", counting(record), NAMES)
+        assert unread == []
+        errors.extend(made.errors)
+        for event in made.events:
+            app.record(event)
+        record.extend(made.events)
+    return record, errors
+
+
+def test_a_later_year_first_names_what_needs_the_earlier_and_loads_when_it_is_in(
+    tmp_path: Path,
+) -> None:
+    # The hand-written 2025 return first: the children whose periods of care started in
+    # an earlier return are named, the year to import first said, and their episodes and
+    # the items of their care left out (each row named); then 2023, 2024 and 2025 again:
+    # the record of the years imported in order.
+    _, refused = _judged([2025], FIXTURES)
+    assert {e.rule for e in refused} == {"period_not_known"}
+    episode = next(e for e in refused if e.field == "RNE")
+    assert "(the 2024 return or earlier) first, then the 2025 return again" in episode.message
+    assert {e.field for e in refused} == {"RNE", "CHILD"}  # an episode, an item of care
+    record, errors = _judged([2025, 2023, 2024, 2025], FIXTURES)
+    assert errors == refused
+    in_order, _ = _judged([2023, 2024, 2025], FIXTURES)
+    for year in (2023, 2024, 2025):
+        write_tables(ssda903(counting(record), year), tmp_path / "any" / str(year))
+        write_tables(ssda903(counting(in_order), year), tmp_path / "in_order" / str(year))
+        for written in sorted((tmp_path / "in_order" / str(year)).iterdir()):
+            again = tmp_path / "any" / str(year) / written.name
+            assert again.read_text() == written.read_text(), f"{year}/{written.name}"
+
+
+def test_a_care_leavers_contact_before_their_care_is_imported_is_named() -> None:
+    _, refused = _judged([2024], FIXTURES)
+    assert [(e.file, e.field, e.rule) for e in refused] == [
+        ("leavers.csv", "CHILD", "care_not_known")
+    ]
+    assert "then the 2024 return again" in refused[0].message

@@ -49,6 +49,7 @@ from journey_builders import (
 
 from events.catalogue import (
     AdoptionMatchRecorded,
+    ChildDetailsRecorded,
     ChildInNeedPlanRecorded,
     JourneyEvent,
     MissingEpisodeRecorded,
@@ -624,6 +625,24 @@ CASES: dict[str, Case] = {
         build(StrengthsAndDifficultiesRecorded, "2012-05-01", score="3", reason="SDQ4"),
         "SDQ_SCORE_OR_REASON",
         "score",
+    ),
+    "a UPN recorded after the registration": Case(
+        [], build(ChildDetailsRecorded, "2012-05-01", upn="A123456789012")
+    ),
+    "disabilities recorded after the registration": Case(
+        [], build(ChildDetailsRecorded, "2012-05-01", disabilities=("AUT", "LD"))
+    ),
+    "no disability recorded after the registration": Case(
+        [], build(ChildDetailsRecorded, "2012-05-01", disabilities=("NONE",))
+    ),
+    "child details giving nothing": Case(
+        [], build(ChildDetailsRecorded, "2012-05-01"), "CHILD_DETAILS_EMPTY", "upn"
+    ),
+    "child details giving NONE beside a disability": Case(
+        [],
+        build(ChildDetailsRecorded, "2012-05-01", disabilities=("NONE", "AUT")),
+        "DISABILITY_NONE_WITH_OTHERS",
+        "disabilities",
     ),
     "a girl in care recorded as a mother": Case(
         PERIOD, build(MotherhoodRecorded, "2012-05-01", child_date_of_birth=date(2012, 4, 20))
