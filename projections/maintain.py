@@ -104,6 +104,14 @@ ONE_ROW_PER_EVENT: dict[str, str] = {
     "strategy_discussions": "discussion_event_id",
     "cp_review_conferences": "conference_event_id",
     "missing_episodes": "missing_event_id",
+    "motherhood": "motherhood_event_id",
+    "uasc_statuses": "uasc_event_id",
+    "adoption_matches": "match_event_id",
+    "previous_permanence": "permanence_event_id",
+    "sdq_scores": "sdq_event_id",
+    "convictions": "conviction_event_id",
+    "substance_misuse": "substance_misuse_event_id",
+    "cin_plans": "cin_plan_event_id",
 }
 # Events of a kept table's types that its rules never read: dropped from a pass's events
 # just before that table is computed, after every other table of the pass, so they add no

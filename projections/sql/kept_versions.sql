@@ -771,7 +771,7 @@ from due
 where covers(started_on, ended_on, due_on);
 
 -- The statutory returns' items (issue 14): as tables.sql, with the moment.
-create or replace macro motherhood_at_moments(types) as table
+create or replace macro motherhood_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -779,10 +779,10 @@ select
     occurred_on as recorded_on,
     event_id as motherhood_event_id,
     recorded_at as motherhood_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'MotherhoodRecorded';
 
-create or replace macro uasc_statuses_at_moments(types) as table
+create or replace macro uasc_statuses_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -791,10 +791,10 @@ select
     ceased_on,
     event_id as uasc_event_id,
     recorded_at as uasc_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'UnaccompaniedAsylumSeekerRecorded';
 
-create or replace macro adoption_matches_at_moments(types) as table
+create or replace macro adoption_matches_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -807,10 +807,10 @@ select
     adopters_legal_status,
     event_id as match_event_id,
     recorded_at as match_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'AdoptionMatchRecorded';
 
-create or replace macro previous_permanence_at_moments(types) as table
+create or replace macro previous_permanence_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -821,10 +821,10 @@ select
     authority,
     event_id as permanence_event_id,
     recorded_at as permanence_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'PreviousPermanenceRecorded';
 
-create or replace macro sdq_scores_at_moments(types) as table
+create or replace macro sdq_scores_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -834,10 +834,10 @@ select
     reason,
     event_id as sdq_event_id,
     recorded_at as sdq_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'StrengthsAndDifficultiesRecorded';
 
-create or replace macro convictions_at_moments(types) as table
+create or replace macro convictions_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -845,10 +845,10 @@ select
     occurred_on as recorded_on,
     event_id as conviction_event_id,
     recorded_at as conviction_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'ConvictionRecorded';
 
-create or replace macro substance_misuse_at_moments(types) as table
+create or replace macro substance_misuse_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -858,10 +858,10 @@ select
     intervention_received,
     event_id as substance_misuse_event_id,
     recorded_at as substance_misuse_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'SubstanceMisuseIdentified';
 
-create or replace macro cin_plans_at_moments(types) as table
+create or replace macro cin_plans_at_moments(types, once := false) as table
 select
     moment,
     local_authority,
@@ -871,5 +871,5 @@ select
     ended_on,
     event_id as cin_plan_event_id,
     recorded_at as cin_plan_recorded_at
-from events_at_moments(types)
+from events_at_moments(types, once)
 where event_type = 'ChildInNeedPlanRecorded';
