@@ -140,15 +140,18 @@ class ReferenceInbox:
 
     def waiting(self) -> list[str]:
         """The identifiers of the requests waiting, oldest first (cheap: one scandir)."""
+        found: list[tuple[int, str]] = []
         try:
             with os.scandir(self.path) as entries:
-                found = [
-                    (entry.stat().st_mtime_ns, entry.name.removesuffix(_REQUEST))
-                    for entry in entries
-                    if entry.name.endswith(_REQUEST)
-                ]
+                for entry in entries:
+                    if entry.name.endswith(_REQUEST):
+                        try:
+                            stamp = entry.stat().st_mtime_ns
+                        except FileNotFoundError:
+                            continue  # withdrawn since the directory was read
+                        found.append((stamp, entry.name.removesuffix(_REQUEST)))
         except FileNotFoundError:
-            return []
+            return []  # no request was ever left
         return [identifier for _, identifier in sorted(found)]
 
     def serve(self, connection: duckdb.DuckDBPyConnection) -> list[Taken]:
