@@ -14,10 +14,13 @@ A comparators file is a CSV file with exactly these columns:
 
 `published_figures/case_study.csv` is the one place the founding case study's figures
 (domain.md section 4) are kept; the report, the demo and the synthetic authority's
-calibration test read them from here. `journeys comparators load FILE.csv` puts a file
-into the table `comparators` of the projection database (the demo loads this one),
-replacing the figures of the comparators the file names and keeping the others; a bad
-file is refused whole, with the file, line and field named.
+calibration test read them from here. `published_figures/england.csv` holds the DfE's
+national figures the project found a source for, each row naming where it was read
+(docs/analysts.md, "Published comparators", says which rows have none yet).
+`journeys comparators load FILE.csv` puts a file into the table `comparators` of the
+projection database (the demo loads these two), replacing the figures of the comparators
+the file names and keeping the others; a bad file is refused whole, with the file, line
+and field named.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from projections.exceptions import ComparatorFileError
 
 CASE_STUDY_FILE = Path(__file__).parent / "published_figures" / "case_study.csv"
 CASE_STUDY_COMPARATOR = "Doncaster"
+ENGLAND_FILE = Path(__file__).parent / "published_figures" / "england.csv"
 
 COLUMNS: tuple[str, ...] = ("comparator", "indicator", "year", "rate", "source")
 

@@ -54,6 +54,7 @@ class ProjectionWriterRunning(DatabaseInUse):
 
     def __init__(self, database: Path, holder: str) -> None:
         self.database = database
+        self.holder = holder
         super().__init__(
             f"another `journeys project` ({holder}) is writing {database}; only one may "
             "write it at a time. Let it finish, or stop it and run this again; readers "
@@ -92,6 +93,22 @@ class ComparatorFileError(BadInput, ValueError):
     The message names the file, the line and the field: correct the file (the layout is in
     docs/analysts.md, "Published comparators") and load it again.
     """
+
+
+class ReferenceLoadNotTaken(OperationalFailure):
+    """A reference file was left for the runner writing the database (`journeys project`),
+    which did not take it in time: a `--rebuild` takes files only once it has caught up.
+
+    Nothing was loaded. Load the file again when the runner follows the topic, or stop it.
+    """
+
+    def __init__(self, database: Path, file: Path, holder: str, seconds: float) -> None:
+        super().__init__(
+            f"{file} was not loaded: the runner writing {database} ({holder}) did not take "
+            f"it within {seconds:g} s (a `journeys project --rebuild` takes files only once "
+            "it has caught up). Nothing was loaded; load it again when the runner follows "
+            "the topic, or stop the runner"
+        )
 
 
 class AnalysisModeChanged(OperationalFailure):

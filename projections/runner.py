@@ -58,6 +58,7 @@ from projections.load import (
 from projections.maintain import bring_up_to_date, has_pending
 from projections.privacy import PersonalDataOpener
 from projections.reference import carry_reference_tables
+from projections.reference_loads import ReferenceInbox, Taken
 from projections.snapshot import SnapshotPublisher, publish_spacing
 
 
@@ -137,6 +138,9 @@ class ProjectionRunner:
         self._read_up_to: dict[int, int] = {}  # per partition, one past the last offset read
         # The key store opens what the mode keeps of each batch (projections.privacy).
         self.personal_data = PersonalDataOpener.for_settings(settings)
+        # Reference files left for this runner (`journeys population load` beside it):
+        # only a runner that publishes the database in service takes them.
+        self.reference_loads = ReferenceInbox(database) if publisher is not None else None
 
     def run(self, *, follow: bool, stop: threading.Event | None = None) -> ProjectionSummary:
         """Project until caught up (follow=False) or until `stop` is set.
@@ -145,10 +149,11 @@ class ProjectionRunner:
         decoded batch that is ready, oldest first (all of them when the poll was empty),
         each with its offsets, into the open transaction (committed once it holds
         `commit_rows` rows); 3. commit and publish the snapshot if the last one is a
-        second old, or when caught up; 4. when nothing is pending, every partition's
-        position has reached its (freshly read) end offset, a lower bound only, and a
-        confirming poll of `idle_confirmation_ms` finds nothing more, stop unless
-        following.
+        second old, or when caught up, and at once after loading a reference file left in
+        the inbox (projections.reference_loads), answered only then; 4. when nothing is
+        pending, every partition's position has reached its (freshly read) end offset, a
+        lower bound only, and a confirming poll of `idle_confirmation_ms` finds nothing
+        more, stop unless following.
         """
         stop = stop or threading.Event()
         privacy.install(self.connection, self.settings)
@@ -210,13 +215,17 @@ class ProjectionRunner:
                             caught_up = False
                         else:
                             idle_confirmed = True
+                    served = self._serve_reference_loads()
                     now = time.monotonic()
                     may_copy = now >= copies_resume
                     due = (
                         may_copy and now - last_published >= self.options.snapshot_interval_seconds
                     )
-                    # A run that stops when caught up always publishes before it stops.
-                    if dirty and ((caught_up and (may_copy or not follow)) or (follow and due)):
+                    # A run that stops when caught up always publishes before it stops; a
+                    # reference file loaded is published before its loader hears of it.
+                    if served or (
+                        dirty and ((caught_up and (may_copy or not follow)) or (follow and due))
+                    ):
                         self._commit()
                         if self.publisher is not None:
                             copied_from = time.monotonic()
@@ -225,6 +234,8 @@ class ProjectionRunner:
                                 time.monotonic() - copied_from, self.options.snapshot_share
                             )
                         last_published, dirty = now, False
+                    if served and self.reference_loads is not None:
+                        self.reference_loads.answer(served)
                     if caught_up and not follow:
                         break
             self._commit()  # stopped: what was appended is whole batches, keep it
@@ -236,6 +247,14 @@ class ProjectionRunner:
             consumer.close()
             self.personal_data.close()
         return ProjectionSummary(self.projected, self.skipped_copies)
+
+    def _serve_reference_loads(self) -> list[Taken]:
+        """Load the reference files waiting in the inbox, each in its own transaction
+        after committing what is appended; the loads, to answer once published."""
+        if self.reference_loads is None or not self.reference_loads.waiting():
+            return []
+        self._commit()
+        return self.reference_loads.serve(self.connection)
 
     def _purge_erased(self) -> bool:
         """Delete what the database holds of children erased since; True if any were."""
@@ -426,8 +445,12 @@ def rebuild(
         # The file was built by writer_session above moments ago: its SQL is current, and
         # installing it again (about a second, mostly binding the indicators view) only
         # to publish the snapshot would be wasted.
-        with writer_session(database, install_sql=False) as (_, publisher):
+        with writer_session(database, install_sql=False) as (connection, publisher):
+            # Reference files left while it rebuilt, whose loaders still wait.
+            inbox = ReferenceInbox(database)
+            served = inbox.serve(connection)
             publisher.publish()
+            inbox.answer(served)
     if then is not None:
         then()
     return summary

@@ -38,14 +38,13 @@ from journeys.synthetic import AuthorityParameters, generate
 from journeys.synthetic.population import population
 from projections.comparators import (
     CASE_STUDY_FILE,
+    ENGLAND_FILE,
     Comparator,
     case_study_comparators,
     comparators_in,
-    load_comparators,
 )
 from projections.population import (
     SYNTHETIC_AUTHORITY_FILE,
-    load_population,
     read_population,
     synthetic_population_csv,
 )
@@ -176,10 +175,11 @@ def run_demo(
                 record, params.local_authority, params.to_year, out_dir / "returns", stream
             )
     population_file = _population_file(params, out_dir)
-    load_reference_file(settings.database, load_population, population_file)
+    load_reference_file(settings.database, "population", population_file)
     print(f"population loaded ({population_file})", file=stream)
-    load_reference_file(settings.database, load_comparators, CASE_STUDY_FILE)
-    print(f"comparators loaded ({CASE_STUDY_FILE})", file=stream)
+    for published in (CASE_STUDY_FILE, ENGLAND_FILE):
+        load_reference_file(settings.database, "comparators", published)
+        print(f"comparators loaded ({published})", file=stream)
 
     indicators = read_indicators(settings.database, params.from_year, params.to_year)
     titles = read_titles(settings.database)

@@ -75,7 +75,7 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
         reason = rng.choices(("E5", "E6", "E17", "E8"), weights=(45, 15, 25, 15))[0]
 
     period_id = story.next_id("LAC")
-    legal_status = _write_legal_status(story, period_id, start, end, age, adoption_on)
+    legal_status, changes = _legal_status(story, start, end, age, adoption_on)
     story.add(
         PeriodOfCareStarted,
         start,
@@ -86,6 +86,7 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
         )[0],
     )
     spells = _placement_spells(story, params, start, end, age, adoption_on)
+    _write_legal_status_changes(story, period_id, changes, spells, end)
     if legal_status == "V2":
         # Placed with parents is never under section 20 alone (SSDA903 rule 378).
         spells = [
@@ -114,15 +115,15 @@ def write_period_of_care(story: Story, params: AuthorityParameters, start: date)
     return end
 
 
-def _write_legal_status(
-    story: Story, period_id: str, start: date, end: date, age: int, adoption_on: date | None
-) -> str:
-    """Adds the legal status changes of the period; returns the status it starts under."""
+def _legal_status(
+    story: Story, start: date, end: date, age: int, adoption_on: date | None
+) -> tuple[str, list[tuple[date, str]]]:
+    """The status the period starts under, and its changes (day, status) in order."""
     rng = story.rng
     roll = rng.random()
     if age >= 12 and roll < 0.06:
         # Not J2 (detained under PACE): it lasts hours, not a period of care (rule 364).
-        return rng.choice(("J1", "J1", "J3"))
+        return rng.choice(("J1", "J1", "J3")), []
     changes: list[tuple[date, str]] = []
     if roll < 0.18:
         first = rng.choice(("L1", "L2"))
@@ -136,13 +137,36 @@ def _write_legal_status(
     if first in ("C1", "L1", "L2"):
         changes.append((start + _days(rng.uniform(100, 280)), "C2"))
     if adoption_on is not None:
-        changes.append((adoption_on - _days(rng.uniform(20, 80)), "E1"))
-    day_before = start
-    for on, status in sorted(changes):
-        if day_before < on < end:
-            story.add(LegalStatusChanged, on, period_id=period_id, legal_status=status)
-            day_before = on
-    return first
+        placement_order = adoption_on - _days(rng.uniform(20, 80))
+        # Placed for adoption (A5/A6) only under the placement order (rule 408): a full
+        # care order that would come after it comes no more.
+        changes = [(on, status) for on, status in changes if on < placement_order]
+        changes.append((placement_order, "E1"))
+    return first, sorted(change for change in changes if start < change[0] < end)
+
+
+def _write_legal_status_changes(
+    story: Story,
+    period_id: str,
+    changes: list[tuple[date, str]],
+    spells: list[_Spell],
+    end: date,
+) -> None:
+    """Adds the changes, each falling during a temporary placement moved to the day after
+    the child returns: a new episode may not begin in a temporary placement (rule 380),
+    and the return from one is a change of placement only (RNE P, rule 383)."""
+    away = [
+        (spell.begins, spells[index + 1].begins + timedelta(days=1))
+        for index, spell in enumerate(spells[:-1])
+        if spell.placement_type in TEMPORARY
+    ]
+    on_day: dict[date, str] = {}
+    for on, status in changes:
+        moved = next((after for leaves, after in away if leaves <= on < after), on)
+        if moved < end:
+            on_day[moved] = status  # the later of two changes on one day stands
+    for on, status in sorted(on_day.items()):
+        story.add(LegalStatusChanged, on, period_id=period_id, legal_status=status)
 
 
 def _first_placement_type(story: Story, age: int) -> str:

@@ -79,7 +79,7 @@ def _write_referral(
     )
     age = story.age_on(received)
     section47 = params.section47_share * (params.repeat_section47_factor if story.had_plan else 1)
-    care = params.care_share * (1.6 if age >= 11 else 1.0)
+    care = params.care_share.at(year) * (1.6 if age >= 11 else 1.0)
     roll = rng.random()
     if roll < params.no_assessment_share:
         closed = received + _days(rng.uniform(1, 12))
@@ -104,7 +104,7 @@ def _write_referral(
     roll -= params.short_breaks_share
     if roll < params.child_in_need_share:
         if rng.random() < params.long_child_in_need.at(year):
-            lasts = rng.uniform(730, 2600)
+            lasts = rng.uniform(*params.drifting_case_days)
         else:
             lasts = rng.expovariate(1 / 200) + 60
         closes = _after_drift_review(story, params, received, assessed + _days(lasts))

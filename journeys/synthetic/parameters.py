@@ -2,10 +2,18 @@
 
 Rates that an improving authority changes over time are `Trend`s: values at anchor
 reporting years, straight lines between them, flat before the first and after the last.
-The defaults describe a Doncaster-sized authority (about 65,000 children, about 4,000
-referrals and 500 children looked after a year) improving between 2014 and 2016 the way
-the 2017 DfE evaluation reports (domain.md section 4); `tests/unit/test_synthetic_calibration.py`
-checks the indicators land near those figures.
+The defaults describe a Doncaster-sized authority (about 65,000 children, 2,800 referrals
+in 2014 rising to 3,750 by 2016, and 500 children looked after) improving between 2014
+and 2016 the way the 2017 DfE evaluation reports (domain.md section 4);
+`tests/unit/test_synthetic_calibration.py` checks the indicators land near those figures.
+
+Children in need at 31 March (345.9 and 381.7 per 10,000) and those in need for more than
+2 years (35.6% and 28.3%) pull against each other: a case open over 2 years in 2014 had
+to be opened by March 2012, and spent its first 2 years in the stock too. So the drift is
+a legacy: drifting cases (`long_child_in_need`) were most common among referrals before
+2012 and last 2 to 11 years, fewer were left to drift after, and few are reviewed away
+(`drift_review_share`); meanwhile demand (`first_referrals_per_10k`) rises from 2014 to
+2016, of lower need (`care_share` falls), as the case study's rising rate shows.
 """
 
 from __future__ import annotations
@@ -66,8 +74,12 @@ class AuthorityParameters:
     # "ever", "over 2 years" and "looked after for 2.5 years" have a past to look at.
     history_years: int = 8
 
-    # Children becoming known to social care for the first time, per 10,000 children a year.
-    first_referrals_per_10k: Trend = field(default_factory=lambda: Trend.constant(290.0))
+    # Children becoming known to social care for the first time, per 10,000 children a year:
+    # demand rising from 2014 to 2016 (the case study's children in need rose from 345.9
+    # to 381.7 per 10,000 while the drifting cases were closed).
+    first_referrals_per_10k: Trend = field(
+        default_factory=lambda: Trend(((2014, 165.0), (2016, 345.0)))
+    )
     # After a referral that closed quickly, the chance of another within 12 months.
     quick_re_referral: Trend = field(default_factory=lambda: _improving(0.56, 0.26))
     # Otherwise, the chance of another referral one to four years later.
@@ -76,20 +88,27 @@ class AuthorityParameters:
     # What happens to a referral (shares; the rest is assessment then closure).
     no_assessment_share: float = 0.08
     child_in_need_share: float = 0.20
-    section47_share: float = 0.11
-    # Calibrated to about 500 children looked after at 31 March (77 and 75 per 10,000).
-    care_share: float = 0.022
+    section47_share: float = 0.13
+    # Calibrated to about 500 children looked after at 31 March (77 and 75 per 10,000):
+    # falling as demand rises, the new referrals being of lower need.
+    care_share: Trend = field(default_factory=lambda: Trend(((2013, 0.048), (2016, 0.032))))
     short_breaks_share: float = 0.01
     # Children who were on a plan before are more likely to need an enquiry again.
-    repeat_section47_factor: float = 2.6
-    # Share of child-in-need cases that drift on for years; an improving authority
-    # reviews and closes them.
-    long_child_in_need: Trend = field(default_factory=lambda: _improving(0.5, 0.15))
+    repeat_section47_factor: float = 2.3
+    # Share of child-in-need cases that drift on for years, by the year of the referral:
+    # the legacy of the years before 2012 (the cases open over 2 years at 31 March 2014
+    # were referred by March 2012), fewer after, fewer still as the authority improves.
+    long_child_in_need: Trend = field(
+        default_factory=lambda: Trend(((2011, 0.28), (2013, 0.12), (2016, 0.08)))
+    )
+    # How long a drifting case stays open, in days (drawn uniformly), unless the review
+    # or the child's 18th birthday closes it first: 2 to 11 years.
+    drifting_case_days: tuple[float, float] = (730.0, 4000.0)
     # From 1 April of this reporting year the authority reviews drifting cases, closing
     # this share of those open for over a year by the end of the next year.
     drift_review_year: int = 2015
-    drift_review_share: float = 0.7
-    conference_decides_plan: float = 0.8
+    drift_review_share: float = 0.12
+    conference_decides_plan: float = 0.95
 
     # Chance that a child under 5 entering care is adopted from that period of care (the
     # case study's adoptions rose from 16% to 24% of children leaving care, 2014 to 2016).
@@ -170,13 +189,13 @@ class AuthorityParameters:
             "other_family_expected", "transfer_on_status_change",
         ):  # fmt: skip
             value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
+            if not (value.within(0.0, 1.0) if isinstance(value, Trend) else 0.0 <= value <= 1.0):
                 raise ValueError(f"{name}: a share must be between 0 and 1, not {value}")
         pathway_total = (
             self.no_assessment_share
             + self.child_in_need_share
             + self.section47_share * self.repeat_section47_factor
-            + self.care_share
+            + max(share for _, share in self.care_share.points)
             + self.short_breaks_share
         )
         if pathway_total > 1.0:

@@ -39,6 +39,7 @@ def test_demo_runs_the_whole_service_and_writes_the_report(kafka: Settings, tmp_
     assert "re_referrals_12m" in output
     assert "37.0%" in output, "the published 2014 re-referral figure is printed beside ours"
     assert "  Doncaster, published" in output
+    assert "  England, published" in output  # projections/published_figures/england.csv
     # The demo loads its authority's population: the rates per 10,000 have a denominator.
     in_2016 = {v.indicator: v for v in result.indicators if v.year == 2016}
     assert in_2016["looked_after_rate_per_10k"].denominator == 1_500

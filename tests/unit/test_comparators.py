@@ -13,10 +13,12 @@ from journeys.entrypoints.demo import indicator_table
 from journeys.entrypoints.report import IndicatorValue, render_report
 from projections.comparators import (
     CASE_STUDY_FILE,
+    ENGLAND_FILE,
     Comparator,
     case_study_comparators,
     comparators_in,
     load_comparators,
+    read_comparators,
 )
 from projections.database import open_in_memory, writer_session
 from projections.exceptions import ComparatorFileError
@@ -132,3 +134,22 @@ def test_the_demo_table_prints_each_comparator_beside_each_authority() -> None:
     assert rate.split() == ["children_in_need_rate_per_10k", "[371]", "-", "307.7"]
     published = table[table.index(rate) + 1]
     assert published.split() == ["Doncaster,", "published", "-", "381.7"]
+
+
+def test_every_shipped_england_figure_names_where_it_was_read() -> None:
+    england = read_comparators(ENGLAND_FILE)
+    assert england and {figure.comparator for figure in england} == {"England"}
+    for figure in england:
+        assert "DfE" in figure.source and "http" in figure.source, figure
+
+
+def test_the_demo_table_prints_england_beside_the_case_study() -> None:
+    published = [*case_study_comparators(), *read_comparators(ENGLAND_FILE)]
+    rows = [
+        IndicatorValue("children_in_need_rate_per_10k", year, 2300, 65_000, 353.8, "371")
+        for year in (2014, 2016)
+    ]
+    table = indicator_table(rows, comparators=published).splitlines()
+    at = next(i for i, line in enumerate(table) if line.startswith("children_in_need_rate"))
+    assert table[at + 1].split() == ["Doncaster,", "published", "345.9", "381.7"]
+    assert table[at + 2].split() == ["England,", "published", "346.4", "337.7"]

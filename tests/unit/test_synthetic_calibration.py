@@ -46,26 +46,19 @@ ACCEPTED_RANGES: dict[str, dict[int, tuple[float, float]]] = {
     "looked_after_rate_per_10k": {2014: (67.0, 87.0), 2016: (65.0, 85.0)},
     "cp_plans_started_rate_per_10k": {2014: (55.0, 75.0), 2016: (62.8, 82.8)},
     "adopted_from_care": {2014: (0.10, 0.22), 2016: (0.17, 0.31)},
+    # About 2,300 children in need at 31 March, every pathway's open referrals and the
+    # drifting cases together: within about 10% (35 per 10,000) of the published figure.
+    # 2014 counts the drift before the authority improved (cin_over_2_years at 35.6%);
+    # demand rose from 2014 to 2016 as the drifting cases were closed.
+    "children_in_need_rate_per_10k": {2014: (311.0, 381.0), 2016: (347.0, 417.0)},
 }
-# Published figures the generator is not calibrated to yet (issue 13, item 7: the
-# generator's part), measured on the default authority at 2014 / 2016: children in need
-# per 10,000 649 / 389 (published 345.9 / 381.7). 2016 lands; 2014 carries the drifting
-# cases the authority reviews from 2015 (what cin_over_2_years needs), which the published
-# 2014 figure does not show.
-NOT_YET_CALIBRATED = frozenset({"children_in_need_rate_per_10k"})
 CASE_STUDY = case_study_figures()
 
 
 def test_every_published_figure_has_an_accepted_range() -> None:
-    published = {
-        (name, year)
-        for name, years in CASE_STUDY.items()
-        if name not in NOT_YET_CALIBRATED
-        for year in years
-    }
+    published = {(name, year) for name, years in CASE_STUDY.items() for year in years}
     ranged = {(name, year) for name, years in ACCEPTED_RANGES.items() for year in years}
     assert ranged == published
-    assert set(CASE_STUDY) >= NOT_YET_CALIBRATED
     for name, years in ACCEPTED_RANGES.items():
         for year, (low, high) in years.items():
             # Strictly inside, but a published 100% can only be reached from below.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from journeys.entrypoints.cli.commands._reference import add_load_action
-from projections.population import COLUMNS, load_population
+from projections.population import COLUMNS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +20,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         description=f"Load FILE (columns {','.join(COLUMNS)}; see docs/analysts.md, "
         "'Population') into the projection database, replacing the figures of the "
         "authorities and years it holds, and publish the snapshot. A bad file is refused "
-        "whole, naming the line and field. Stop a `journeys project --follow` runner first.",
-        load=load_population,
+        "whole, naming the line and field. While a `journeys project` runner writes the "
+        "database, the runner loads the file and this waits for it.",
+        table="population",
         loaded_what="population rows",
     )
