@@ -19,6 +19,8 @@ docs/returns.md):
 - PlacedAdoption: decisions that the child should be placed for adoption open in the year.
 - PrevPerm: children who started a period of care in the year.
 - Missing: missing and away-from-placement episodes open in the year.
+- DoLo (from the 2026-27 return, `DOLO_FROM`): deprivation of liberty orders in force in
+  the year, an order ending after 31 March shown in force.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+    "DoLo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
 }  # fmt: skip
+# The collection year whose return first has the DoLo table (2026-27).
+DOLO_FROM = 2027
 FILES: dict[str, str] = {
     "Header": "header.csv",
     "Episodes": "episodes.csv",
@@ -73,6 +78,7 @@ FILES: dict[str, str] = {
     "PlacedAdoption": "placed_for_adoption.csv",
     "PrevPerm": "previous_permanence.csv",
     "Missing": "missing.csv",
+    "DoLo": "deprivation_of_liberty.csv",
 }
 # Columns the DfE requires on every row of a table (blank not allowed): a blank one is
 # listed in the export's summary as a field the record does not hold.
@@ -84,6 +90,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "AD1": ("CHILD", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR"),
     "PrevPerm": ("CHILD", "PREV_PERM"),
     "Missing": ("CHILD", "MISSING", "MIS_START"),
+    "DoLo": ("CHILD", "DOLO_START"),
 }
 # The collection year from which SSDA903 records sex as M, F or U (before: 1 male, 2 female).
 SEX_AS_LETTERS_FROM = 2025
@@ -179,7 +186,9 @@ class Return:
 def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
     """The SSDA903 tables of the collection year ending in March `year`."""
     collection = CollectionYear(year)
-    tables: dict[str, list[Row]] = {name: [] for name in COLUMNS}
+    tables: dict[str, list[Row]] = {
+        name: [] for name in COLUMNS if name != "DoLo" or year >= DOLO_FROM
+    }
     for child in children_of(events):
         episodes = episodes_of(
             e
@@ -218,6 +227,8 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
             tables["Reviews"].extend(_review_rows(child, collection))
         tables["UASC"].extend(_uasc_rows(child, collection))
         tables["Missing"].extend(_missing_rows(child, collection))
+        if "DoLo" in tables:
+            tables["DoLo"].extend(_deprivation_of_liberty_rows(child, collection))
         tables["PlacedAdoption"].extend(_placed_for_adoption_rows(child, episodes, collection))
         tables["PrevPerm"].extend(_previous_permanence_rows(child, episodes, collection))
         tables["AD1"].extend(_ad1_rows(child, in_year, collection))
@@ -323,6 +334,23 @@ def _uasc_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
                 }
             )
     return rows[-1:]  # one row a child
+
+
+def _deprivation_of_liberty_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
+    """Orders in force in the year; an end after 31 March is not shown (rule 704)."""
+    rows = []
+    for order in child.of(contract.DeprivationOfLibertyOrdered):
+        ended = order.ended_on  # type: ignore[attr-defined]
+        if order.occurred_on <= collection.last and (ended is None or ended >= collection.first):
+            rows.append(
+                {
+                    "CHILD": child.registration.child_id,
+                    "DOB": _dob(child),
+                    "DOLO_START": dmy(order.occurred_on),
+                    "DOLO_END": dmy(ended if collection.holds(ended) else None),
+                }
+            )
+    return rows
 
 
 def _missing_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
@@ -531,6 +559,8 @@ def write_tables(made: Return, directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for table, columns in COLUMNS.items():
+        if table not in made.tables:
+            continue  # a table of later years' returns (DoLo)
         path = directory / FILES[table]
         with path.open("w", encoding="utf-8", newline="") as file:
             writer = csv.DictWriter(file, fieldnames=columns, lineterminator="\n")
