@@ -143,6 +143,18 @@ class ChildRecord:
     def in_year(self, event_type: type[JourneyEvent], year: CollectionYear) -> list[JourneyEvent]:
         return [e for e in self.of(event_type) if year.holds(e.occurred_on)]
 
+    def open_in(
+        self, event_type: type[JourneyEvent], end_field: str, year: CollectionYear
+    ) -> list[tuple[JourneyEvent, date | None]]:
+        """Each item of the type (a missing episode, UASC status, an order) open on a day
+        of the year, with its end as the year's file shows it: none after 31 March."""
+        found = []
+        for item in self.of(event_type):
+            ended = getattr(item, end_field)
+            if item.occurred_on <= year.last and (ended is None or ended >= year.first):
+                found.append((item, ended if year.holds(ended) else None))
+        return found
+
     def details(self, year: CollectionYear) -> ChildDetails:
         """The child's UPN and disabilities for the year (journeys.returns.child_details)."""
         recorded = self.by_type.get(contract.ChildDetailsRecorded, ())
@@ -321,55 +333,48 @@ def _review_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
 
 
 def _uasc_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
-    rows = []
-    for status in child.of(contract.UnaccompaniedAsylumSeekerRecorded):
-        ceased = status.ceased_on  # type: ignore[attr-defined]
-        if status.occurred_on <= collection.last and (ceased is None or ceased >= collection.first):
-            rows.append(
-                {
-                    "CHILD": child.registration.child_id,
-                    "SEX": _sex(child, collection),
-                    "DOB": _dob(child),
-                    "DUC": dmy(ceased),
-                }
-            )
+    rows = [
+        {
+            "CHILD": child.registration.child_id,
+            "SEX": _sex(child, collection),
+            "DOB": _dob(child),
+            "DUC": dmy(status.ceased_on),  # type: ignore[attr-defined]
+        }
+        for status, _ in child.open_in(
+            contract.UnaccompaniedAsylumSeekerRecorded, "ceased_on", collection
+        )
+    ]
     return rows[-1:]  # one row a child
 
 
 def _deprivation_of_liberty_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
     """Orders in force in the year; an end after 31 March is not shown (rule 704)."""
-    rows = []
-    for order in child.of(contract.DeprivationOfLibertyOrdered):
-        ended = order.ended_on  # type: ignore[attr-defined]
-        if order.occurred_on <= collection.last and (ended is None or ended >= collection.first):
-            rows.append(
-                {
-                    "CHILD": child.registration.child_id,
-                    "DOB": _dob(child),
-                    "DOLO_START": dmy(order.occurred_on),
-                    "DOLO_END": dmy(ended if collection.holds(ended) else None),
-                }
-            )
-    return rows
+    return [
+        {
+            "CHILD": child.registration.child_id,
+            "DOB": _dob(child),
+            "DOLO_START": dmy(order.occurred_on),
+            "DOLO_END": dmy(ended),
+        }
+        for order, ended in child.open_in(
+            contract.DeprivationOfLibertyOrdered, "ended_on", collection
+        )
+    ]
 
 
 def _missing_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
-    rows = []
-    for episode in child.of(contract.MissingEpisodeRecorded):
-        returned = episode.returned_on  # type: ignore[attr-defined]
-        if episode.occurred_on <= collection.last and (
-            returned is None or returned >= collection.first
-        ):
-            rows.append(
-                {
-                    "CHILD": child.registration.child_id,
-                    "DOB": _dob(child),
-                    "MISSING": episode.absence,  # type: ignore[attr-defined]
-                    "MIS_START": dmy(episode.occurred_on),
-                    "MIS_END": dmy(returned if collection.holds(returned) else None),
-                }
-            )
-    return rows
+    return [
+        {
+            "CHILD": child.registration.child_id,
+            "DOB": _dob(child),
+            "MISSING": episode.absence,  # type: ignore[attr-defined]
+            "MIS_START": dmy(episode.occurred_on),
+            "MIS_END": dmy(returned),
+        }
+        for episode, returned in child.open_in(
+            contract.MissingEpisodeRecorded, "returned_on", collection
+        )
+    ]
 
 
 def _placed_for_adoption_rows(

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from test_returns_import import assert_same_files, imported_judged
 
 from events import catalogue as contract
 from events.catalogue import JourneyEvent
 from events.sealing import KeyedNames
-from journeys.application.service import JourneyApplication
 from journeys.returns.record import counting
 from journeys.returns.ssda903 import DOLO_FROM, FILES, ssda903, write_tables
 from journeys.returns.ssda903_import import events_of_return
@@ -74,16 +74,10 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _imported(exported: Path, years: list[int]) -> list[JourneyEvent]:
-    app = JourneyApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    record: list[JourneyEvent] = []
-    for year in years:
-        rows, errors = read_directory(exported / str(year))
-        made = events_of_return(rows, year, "371", counting(record), NAMES)
-        assert errors == made.errors == []
-        for event in made.events:
-            app.record(event)  # a refusal raises RuleViolation, naming the rule
-        record.extend(made.events)
+def _imported(exported: Path) -> list[JourneyEvent]:
+    """Every year imported in turn, each event judged by the rules, no row refused."""
+    record, refused = imported_judged(list(YEARS), exported)
+    assert refused == []
     return record
 
 
@@ -105,17 +99,15 @@ def _children(path: Path) -> list[tuple[str, str]]:
 
 
 def test_export_import_export_gives_the_same_dolo_files(exported: Path, tmp_path: Path) -> None:
-    record = counting(_imported(exported, list(YEARS)))
+    record = counting(_imported(exported))
     orders = [e for e in record if isinstance(e, contract.DeprivationOfLibertyOrdered)]
     assert sorted(str(o.ended_on) for o in orders) == ["2027-06-30", "2027-06-30", "None"]
     for year in (2027, 2028):
         write_tables(ssda903(record, year), tmp_path / str(year))
-        for written in sorted((exported / str(year)).iterdir()):
-            again = tmp_path / str(year) / written.name
-            assert again.read_text() == written.read_text(), f"{year}/{written.name}"
+        assert_same_files(exported / str(year), tmp_path / str(year))
 
 
 def test_the_earlier_year_imported_again_keeps_the_later_end(exported: Path) -> None:
-    record = counting(_imported(exported, list(YEARS)))
+    record = counting(_imported(exported))
     rows, _ = read_directory(exported / "2027")
     assert events_of_return(rows, 2027, "371", record, NAMES).events == []
