@@ -660,6 +660,19 @@ class ChildDetailsRecorded(JourneyEvent):
     sealed_personal_data: str = _field(SEALED_DOC, default="")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeprivationOfLibertyOrdered(JourneyEvent):
+    """A court's order authorised depriving a looked-after child of their liberty (a
+    deprivation of liberty order, DoLO: SSDA903 DoLo table from the 2026-27 return);
+    dated the day it started (DOLO_START)."""
+
+    ended_on: date | None = _field(
+        "The day the order ended (DOLO_END); null while it is in force.",
+        bound=DATE_DOC,
+        default=None,
+    )
+
+
 EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     ChildRegistered,
     ReferralReceived,
@@ -701,6 +714,7 @@ EVENT_CLASSES: tuple[type[JourneyEvent], ...] = (
     SubstanceMisuseIdentified,
     ChildInNeedPlanRecorded,
     ChildDetailsRecorded,
+    DeprivationOfLibertyOrdered,
 )
 
 for _event_class in EVENT_CLASSES:

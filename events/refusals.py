@@ -541,13 +541,15 @@ class Refusal(StrEnum):
         _J,
         "an SSDA903 item of a looked-after child (motherhood, UASC status, a missing "
         "episode, an adoption match, previous permanence, an SDQ, a conviction, substance "
-        "misuse) dated on a day the child is not looked after",
+        "misuse, a deprivation of liberty order) dated on a day the child is not looked "
+        "after",
         None,
     )
     RETURN_ITEM_ENDS_BEFORE_START = (
         "RETURN_ITEM_ENDS_BEFORE_START",
         _J,
-        "a missing episode, UASC status or child in need plan ends before it starts",
+        "a missing episode, UASC status, child in need plan or deprivation of liberty order "
+        "ends before it starts",
         None,
     )
     SDQ_SCORE_OR_REASON = (

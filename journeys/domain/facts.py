@@ -118,6 +118,7 @@ SAME_DAY_ORDER: dict[str, int] = {
             "SubstanceMisuseIdentified",
             "ChildInNeedPlanRecorded",
             "ChildDetailsRecorded",
+            "DeprivationOfLibertyOrdered",
         )
     )
 }

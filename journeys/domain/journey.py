@@ -225,6 +225,9 @@ class Journey(Aggregate):
     def record_child_details(self, payload: contract.ChildDetailsRecorded) -> bool:
         return self._decide(payload, contract.ChildDetailsRecorded)
 
+    def order_deprivation_of_liberty(self, payload: contract.DeprivationOfLibertyOrdered) -> bool:
+        return self._decide(payload, contract.DeprivationOfLibertyOrdered)
+
     def reregister_child(self, payload: contract.ChildRegistered) -> bool:
         """A ChildRegistered for a journey that exists: a resend, or refused."""
         if self._is_duplicate(payload, contract.ChildRegistered):
@@ -504,6 +507,12 @@ class Journey(Aggregate):
     def _child_details_recorded(self, payload: contract.ChildDetailsRecorded) -> None:
         self._count(payload)
 
+    @event("DeprivationOfLibertyOrdered", topic=_topic("DeprivationOfLibertyOrdered"))
+    def _deprivation_of_liberty_ordered(
+        self, payload: contract.DeprivationOfLibertyOrdered
+    ) -> None:
+        self._count(payload)
+
     @event("EventRetracted", topic=_topic("EventRetracted"))
     def _event_retracted(self, payload: EventRetracted) -> None:
         retracted = self._counting.pop(payload.retracted_event_id)
@@ -635,6 +644,7 @@ _COMMANDS: dict[type[JourneyEvent], Callable[[Journey, Any], bool]] = {
     contract.SubstanceMisuseIdentified: Journey.identify_substance_misuse,
     contract.ChildInNeedPlanRecorded: Journey.record_child_in_need_plan,
     contract.ChildDetailsRecorded: Journey.record_child_details,
+    contract.DeprivationOfLibertyOrdered: Journey.order_deprivation_of_liberty,
 }
 
 

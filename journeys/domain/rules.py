@@ -41,6 +41,7 @@ from events.catalogue import (
     ConferenceAttendanceRecorded,
     ConvictionRecorded,
     DentalCheckCompleted,
+    DeprivationOfLibertyOrdered,
     HealthAssessmentCompleted,
     ImmunisationsStatusRecorded,
     JourneyEvent,
@@ -986,6 +987,7 @@ _RETURN_ITEMS: tuple[tuple[type[JourneyEvent], str], ...] = (
     (StrengthsAndDifficultiesRecorded, "strengths and difficulties questionnaire"),
     (ConvictionRecorded, "conviction, final warning or reprimand"),
     (SubstanceMisuseIdentified, "substance misuse"),
+    (DeprivationOfLibertyOrdered, "deprivation of liberty order"),
 )
 
 
@@ -1006,6 +1008,7 @@ _ITEMS_WITH_AN_END: tuple[tuple[type[JourneyEvent], str, str], ...] = (
     (UnaccompaniedAsylumSeekerRecorded, "ceased_on", "unaccompanied asylum-seeking status"),
     (MissingEpisodeRecorded, "returned_on", "missing episode"),
     (ChildInNeedPlanRecorded, "ended_on", "child in need plan"),
+    (DeprivationOfLibertyOrdered, "ended_on", "deprivation of liberty order"),
 )
 
 

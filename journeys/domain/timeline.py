@@ -179,6 +179,10 @@ _DESCRIPTIONS: dict[type[JourneyEvent], Callable[[Any], str]] = {
         f"Child in need plan under referral {e.referral_id}"
         + (f" until {e.ended_on.isoformat()}" if e.ended_on else "")
     ),
+    contract.DeprivationOfLibertyOrdered: lambda e: (
+        "Deprivation of liberty order"
+        + (f" until {e.ended_on.isoformat()}" if e.ended_on else " (in force)")
+    ),
     # The UPN is personal: said to be recorded, never shown.
     contract.ChildDetailsRecorded: lambda e: (
         "Details recorded: "

@@ -19,6 +19,8 @@ docs/returns.md):
 - PlacedAdoption: decisions that the child should be placed for adoption open in the year.
 - PrevPerm: children who started a period of care in the year.
 - Missing: missing and away-from-placement episodes open in the year.
+- DoLo (from the 2026-27 return, `DOLO_FROM`): deprivation of liberty orders in force in
+  the year, an order ending after 31 March shown in force.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+    "DoLo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
 }  # fmt: skip
+# The collection year whose return first has the DoLo table (2026-27).
+DOLO_FROM = 2027
 FILES: dict[str, str] = {
     "Header": "header.csv",
     "Episodes": "episodes.csv",
@@ -73,6 +78,7 @@ FILES: dict[str, str] = {
     "PlacedAdoption": "placed_for_adoption.csv",
     "PrevPerm": "previous_permanence.csv",
     "Missing": "missing.csv",
+    "DoLo": "deprivation_of_liberty.csv",
 }
 # Columns the DfE requires on every row of a table (blank not allowed): a blank one is
 # listed in the export's summary as a field the record does not hold.
@@ -84,6 +90,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "AD1": ("CHILD", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR"),
     "PrevPerm": ("CHILD", "PREV_PERM"),
     "Missing": ("CHILD", "MISSING", "MIS_START"),
+    "DoLo": ("CHILD", "DOLO_START"),
 }
 # The collection year from which SSDA903 records sex as M, F or U (before: 1 male, 2 female).
 SEX_AS_LETTERS_FROM = 2025
@@ -136,6 +143,18 @@ class ChildRecord:
     def in_year(self, event_type: type[JourneyEvent], year: CollectionYear) -> list[JourneyEvent]:
         return [e for e in self.of(event_type) if year.holds(e.occurred_on)]
 
+    def open_in(
+        self, event_type: type[JourneyEvent], end_field: str, year: CollectionYear
+    ) -> list[tuple[JourneyEvent, date | None]]:
+        """Each item of the type (a missing episode, UASC status, an order) open on a day
+        of the year, with its end as the year's file shows it: none after 31 March."""
+        found = []
+        for item in self.of(event_type):
+            ended = getattr(item, end_field)
+            if item.occurred_on <= year.last and (ended is None or ended >= year.first):
+                found.append((item, ended if year.holds(ended) else None))
+        return found
+
     def details(self, year: CollectionYear) -> ChildDetails:
         """The child's UPN and disabilities for the year (journeys.returns.child_details)."""
         recorded = self.by_type.get(contract.ChildDetailsRecorded, ())
@@ -179,7 +198,9 @@ class Return:
 def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
     """The SSDA903 tables of the collection year ending in March `year`."""
     collection = CollectionYear(year)
-    tables: dict[str, list[Row]] = {name: [] for name in COLUMNS}
+    tables: dict[str, list[Row]] = {
+        name: [] for name in COLUMNS if name != "DoLo" or year >= DOLO_FROM
+    }
     for child in children_of(events):
         episodes = episodes_of(
             e
@@ -218,6 +239,8 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
             tables["Reviews"].extend(_review_rows(child, collection))
         tables["UASC"].extend(_uasc_rows(child, collection))
         tables["Missing"].extend(_missing_rows(child, collection))
+        if "DoLo" in tables:
+            tables["DoLo"].extend(_deprivation_of_liberty_rows(child, collection))
         tables["PlacedAdoption"].extend(_placed_for_adoption_rows(child, episodes, collection))
         tables["PrevPerm"].extend(_previous_permanence_rows(child, episodes, collection))
         tables["AD1"].extend(_ad1_rows(child, in_year, collection))
@@ -310,38 +333,48 @@ def _review_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
 
 
 def _uasc_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
-    rows = []
-    for status in child.of(contract.UnaccompaniedAsylumSeekerRecorded):
-        ceased = status.ceased_on  # type: ignore[attr-defined]
-        if status.occurred_on <= collection.last and (ceased is None or ceased >= collection.first):
-            rows.append(
-                {
-                    "CHILD": child.registration.child_id,
-                    "SEX": _sex(child, collection),
-                    "DOB": _dob(child),
-                    "DUC": dmy(ceased),
-                }
-            )
+    rows = [
+        {
+            "CHILD": child.registration.child_id,
+            "SEX": _sex(child, collection),
+            "DOB": _dob(child),
+            "DUC": dmy(status.ceased_on),  # type: ignore[attr-defined]
+        }
+        for status, _ in child.open_in(
+            contract.UnaccompaniedAsylumSeekerRecorded, "ceased_on", collection
+        )
+    ]
     return rows[-1:]  # one row a child
 
 
+def _deprivation_of_liberty_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
+    """Orders in force in the year; an end after 31 March is not shown (rule 704)."""
+    return [
+        {
+            "CHILD": child.registration.child_id,
+            "DOB": _dob(child),
+            "DOLO_START": dmy(order.occurred_on),
+            "DOLO_END": dmy(ended),
+        }
+        for order, ended in child.open_in(
+            contract.DeprivationOfLibertyOrdered, "ended_on", collection
+        )
+    ]
+
+
 def _missing_rows(child: ChildRecord, collection: CollectionYear) -> list[Row]:
-    rows = []
-    for episode in child.of(contract.MissingEpisodeRecorded):
-        returned = episode.returned_on  # type: ignore[attr-defined]
-        if episode.occurred_on <= collection.last and (
-            returned is None or returned >= collection.first
-        ):
-            rows.append(
-                {
-                    "CHILD": child.registration.child_id,
-                    "DOB": _dob(child),
-                    "MISSING": episode.absence,  # type: ignore[attr-defined]
-                    "MIS_START": dmy(episode.occurred_on),
-                    "MIS_END": dmy(returned if collection.holds(returned) else None),
-                }
-            )
-    return rows
+    return [
+        {
+            "CHILD": child.registration.child_id,
+            "DOB": _dob(child),
+            "MISSING": episode.absence,  # type: ignore[attr-defined]
+            "MIS_START": dmy(episode.occurred_on),
+            "MIS_END": dmy(returned),
+        }
+        for episode, returned in child.open_in(
+            contract.MissingEpisodeRecorded, "returned_on", collection
+        )
+    ]
 
 
 def _placed_for_adoption_rows(
@@ -531,6 +564,8 @@ def write_tables(made: Return, directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for table, columns in COLUMNS.items():
+        if table not in made.tables:
+            continue  # a table of later years' returns (DoLo)
         path = directory / FILES[table]
         with path.open("w", encoding="utf-8", newline="") as file:
             writer = csv.DictWriter(file, fieldnames=columns, lineterminator="\n")

@@ -120,7 +120,9 @@ def registration_differs(where: str, column: str, name: str) -> RowError:
 
 
 # The tables a child's care must be known for (an item of a looked-after child).
-_OF_CARE = ("Reviews", "OC2", "OC3", "PlacedAdoption", "AD1", "PrevPerm", "UASC", "Missing")
+_OF_CARE = (
+    "Reviews", "OC2", "OC3", "PlacedAdoption", "AD1", "PrevPerm", "UASC", "Missing", "DoLo",
+)  # fmt: skip
 
 
 def _period_not_known(row: Row, started: date, collection: CollectionYear) -> RowError:
@@ -259,14 +261,34 @@ class _ChildReader:
         self._adoption(tables.get("PlacedAdoption", []), tables.get("AD1", []))
         self._entry(tables.get("PrevPerm", []), tables.get("UASC", []), tables.get("Episodes", []))
         for row in tables.get("Missing", []):
+            started = row.day("MIS_START")
             self.draft(
                 contract.MissingEpisodeRecorded,
-                row.day("MIS_START"),  # type: ignore[arg-type]
+                started,  # type: ignore[arg-type]
                 row,
                 absence=row.text("MISSING"),
-                returned_on=row.day("MIS_END"),
+                returned_on=self._end(row.day("MIS_END"), "MissingEpisodeRecorded", started),
+            )
+        for row in tables.get("DoLo", []):
+            started = row.day("DOLO_START")
+            self.draft(
+                contract.DeprivationOfLibertyOrdered,
+                started,  # type: ignore[arg-type]
+                row,
+                ended_on=self._end(row.day("DOLO_END"), "DeprivationOfLibertyOrdered", started),
             )
         self._settle()
+
+    def _end(self, ended: date | None, event_type: str, started: date | None) -> date | None:
+        """The end of a missing episode or an order as the row gives it; for one the row
+        shows open at 31 March, the end a later year's return gave the record (an earlier
+        year imported again leaves it as it is)."""
+        if ended is not None:
+            return ended
+        key = (self.local_authority, self.child_id, event_type, started)
+        recorded = self.known.get(key)  # type: ignore[arg-type]
+        later = getattr(recorded, "returned_on", None) or getattr(recorded, "ended_on", None)
+        return later if later is not None and later > self.collection.last else None
 
     def _header(self, row: Row, registered: JourneyEvent | None) -> None:
         """The registration, or for a child registered already (by a CIN census, or an

@@ -20,7 +20,7 @@ _RECOGNISED = 0.6
 _DATE_COLUMNS = frozenset(
     {
         "DOB", "MC_DOB", "DECOM", "DEC", "REVIEW", "DUC", "DATE_INT", "DATE_MATCH",
-        "DATE_PLACED", "DATE_PLACED_CEASED", "MIS_START", "MIS_END",
+        "DATE_PLACED", "DATE_PLACED_CEASED", "MIS_START", "MIS_END", "DOLO_START", "DOLO_END",
     }
 )  # fmt: skip
 _CODED: dict[str, frozenset[str]] = {
@@ -66,6 +66,7 @@ _NEEDED: dict[str, tuple[str, ...]] = {
     "PrevPerm": ("CHILD", "PREV_PERM"),
     "Missing": ("CHILD", "MISSING", "MIS_START"),
     "UASC": ("CHILD",),
+    "DoLo": ("CHILD", "DOLO_START"),
 }
 
 

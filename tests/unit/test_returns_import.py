@@ -55,9 +55,14 @@ def test_export_import_export_gives_the_same_files(exported: Path, tmp_path: Pat
     record = counting(imported(exported))
     for year in YEARS:
         write_tables(ssda903(record, year), tmp_path / str(year))
-        for first in sorted((exported / str(year)).iterdir()):
-            again = tmp_path / str(year) / first.name
-            assert again.read_text() == first.read_text(), f"{year}/{first.name}"
+        assert_same_files(exported / str(year), tmp_path / str(year))
+
+
+def assert_same_files(expected: Path, written: Path) -> None:
+    """Each file of `expected` written again, the same, in `written`."""
+    for first in sorted(expected.iterdir()):
+        again = written / first.name
+        assert again.read_text() == first.read_text(), f"{written.name}/{first.name}"
 
 
 def test_importing_a_year_again_adds_nothing(exported: Path) -> None:
@@ -150,7 +155,7 @@ def test_a_file_that_is_no_ssda903_table_is_named(tmp_path: Path) -> None:
     assert [(e.line, e.field, e.rule) for e in errors] == [(1, "<header>", "unknown_table")]
 
 
-def _judged(years: list[int], directory: Path) -> tuple[list[JourneyEvent], list[RowError]]:
+def imported_judged(years: list[int], directory: Path) -> tuple[list[JourneyEvent], list[RowError]]:
     """The years imported in turn, every event judged by the rules (one refused raises)."""
     app = JourneyApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     record: list[JourneyEvent] = []
@@ -173,24 +178,22 @@ def test_a_later_year_first_names_what_needs_the_earlier_and_loads_when_it_is_in
     # an earlier return are named, the year to import first said, and their episodes and
     # the items of their care left out (each row named); then 2023, 2024 and 2025 again:
     # the record of the years imported in order.
-    _, refused = _judged([2025], FIXTURES)
+    _, refused = imported_judged([2025], FIXTURES)
     assert {e.rule for e in refused} == {"period_not_known"}
     episode = next(e for e in refused if e.field == "RNE")
     assert "(the 2024 return or earlier) first, then the 2025 return again" in episode.message
     assert {e.field for e in refused} == {"RNE", "CHILD"}  # an episode, an item of care
-    record, errors = _judged([2025, 2023, 2024, 2025], FIXTURES)
+    record, errors = imported_judged([2025, 2023, 2024, 2025], FIXTURES)
     assert errors == refused
-    in_order, _ = _judged([2023, 2024, 2025], FIXTURES)
+    in_order, _ = imported_judged([2023, 2024, 2025], FIXTURES)
     for year in (2023, 2024, 2025):
         write_tables(ssda903(counting(record), year), tmp_path / "any" / str(year))
         write_tables(ssda903(counting(in_order), year), tmp_path / "in_order" / str(year))
-        for written in sorted((tmp_path / "in_order" / str(year)).iterdir()):
-            again = tmp_path / "any" / str(year) / written.name
-            assert again.read_text() == written.read_text(), f"{year}/{written.name}"
+        assert_same_files(tmp_path / "in_order" / str(year), tmp_path / "any" / str(year))
 
 
 def test_a_care_leavers_contact_before_their_care_is_imported_is_named() -> None:
-    _, refused = _judged([2024], FIXTURES)
+    _, refused = imported_judged([2024], FIXTURES)
     assert [(e.file, e.field, e.rule) for e in refused] == [
         ("leavers.csv", "CHILD", "care_not_known")
     ]

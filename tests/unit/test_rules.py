@@ -51,6 +51,7 @@ from events.catalogue import (
     AdoptionMatchRecorded,
     ChildDetailsRecorded,
     ChildInNeedPlanRecorded,
+    DeprivationOfLibertyOrdered,
     JourneyEvent,
     MissingEpisodeRecorded,
     MotherhoodRecorded,
@@ -604,6 +605,21 @@ CASES: dict[str, Case] = {
         build(MissingEpisodeRecorded, "2012-05-01", absence="M", returned_on=date(2012, 4, 30)),
         "RETURN_ITEM_ENDS_BEFORE_START",
         "returned_on",
+    ),
+    "a deprivation of liberty order while looked after": Case(
+        PERIOD, build(DeprivationOfLibertyOrdered, "2012-05-01", ended_on=date(2012, 8, 1))
+    ),
+    "a deprivation of liberty order ending before it starts": Case(
+        PERIOD,
+        build(DeprivationOfLibertyOrdered, "2012-05-01", ended_on=date(2012, 4, 1)),
+        "RETURN_ITEM_ENDS_BEFORE_START",
+        "ended_on",
+    ),
+    "a deprivation of liberty order for a child not looked after": Case(
+        ENDED_PERIOD,
+        build(DeprivationOfLibertyOrdered, "2013-05-01"),
+        "RETURN_ITEM_NOT_LOOKED_AFTER",
+        "occurred_on",
     ),
     "UASC status ceasing before it starts": Case(
         PERIOD,
