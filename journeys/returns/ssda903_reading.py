@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from events import codes
+from events.exceptions import BadInput
 from journeys.returns.ssda903 import COLUMNS
 
 # A file is taken for the table sharing most of its columns, if it shares at least this
@@ -226,8 +227,9 @@ class _Column(dict[str, str | date | None]):
         return value
 
 
-class _Unread(Exception):
-    """A cell `_Column` cannot read."""
+class _Unread(BadInput):
+    """A cell `_Column` cannot read. Never seen outside this module: `_Cells` catches it
+    and leaves the row to `_read_row`, whose errors name the file, line, field and rule."""
 
 
 class _Cells:

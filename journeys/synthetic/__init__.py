@@ -20,7 +20,7 @@ from journeys.synthetic.need import write_referrals
 from journeys.synthetic.parameters import AuthorityParameters, Trend, reporting_year
 from journeys.synthetic.population import ChildSeed, population
 from journeys.synthetic.recording import record
-from journeys.synthetic.returns import upn
+from journeys.synthetic.returns import upn, write_later_details
 from journeys.synthetic.story import Story
 from journeys.synthetic.supervision import Team, record_supervision, workforce, write_supervision
 
@@ -98,6 +98,7 @@ def _journey(
     )
     write_referrals(story, params, child.first_referral)
     write_leaving_care(story, params)
+    write_later_details(story, params.end)
     recorded = record(story, params, story.in_order(params.end))
     # Who held the case, visits and meetings: a stream of their own, recorded apart, so
     # that the rest of the journey is as it was without them.

@@ -1,6 +1,7 @@
 """What the statutory returns record beyond the journey: UPNs, postcodes, URNs, reasons
 for a placement change, previous permanence, SDQs, offending, substance misuse, missing
-episodes, UASC status, motherhood, and the adopters of a child adopted.
+episodes, UASC status, motherhood, the adopters of a child adopted, disabilities found
+after the registration, and deprivation of liberty orders.
 
 Drawn from each child's own stream for the returns (`Story.returns_rng`), so that adding
 them left every journey's other events as they were. Postcodes are real ones, from the
@@ -16,8 +17,11 @@ from datetime import date, timedelta
 
 from events.catalogue import (
     AdoptionMatchRecorded,
+    AssessmentCompleted,
+    ChildDetailsRecorded,
     ChildInNeedPlanRecorded,
     ConvictionRecorded,
+    DeprivationOfLibertyOrdered,
     MissingEpisodeRecorded,
     MotherhoodRecorded,
     PreviousPermanenceRecorded,
@@ -227,3 +231,35 @@ def write_cin_plan(
         referral_id=referral_id,
         ended_on=closes if closes <= record_ends else None,
     )
+
+
+# Disabilities an assessment finds, as a CIN census spreads them (one code mostly).
+_DISABILITIES = ("LD", "AUT", "COMM", "BEH", "CON", "MOB", "HEAR", "VIS", "HAND", "PC", "INC")
+_DISABILITY_WEIGHTS = (22, 20, 16, 14, 8, 6, 4, 3, 3, 2, 2)
+
+
+def write_later_details(story: Story, record_ends: date) -> None:
+    """What is recorded of the child after the registration, once the rest of the journey
+    is drawn (from a stream of its own, so the other items stay as they were): for about
+    one child in twelve assessed, the disabilities the first completed assessment found;
+    and, rarely, a deprivation of liberty order for a teenager in care."""
+    rng = random.Random(story.returns_rng.getrandbits(64))
+    assessed = sorted(d.occurred_on for d in story.drafts if d.event_class is AssessmentCompleted)
+    if assessed and rng.random() < 0.08:
+        found = {rng.choices(_DISABILITIES, weights=_DISABILITY_WEIGHTS)[0]}
+        if rng.random() < 0.25:
+            found.add(rng.choices(_DISABILITIES, weights=_DISABILITY_WEIGHTS)[0])
+        story.add(ChildDetailsRecorded, assessed[0], disabilities=tuple(sorted(found)))
+    for start, end, short_break in story.periods:
+        thirteenth = birthday(story.date_of_birth, 13)
+        first = max(start + timedelta(days=30), thirteenth)
+        last = min(end, record_ends) - timedelta(days=30)
+        if short_break or last <= first or rng.random() >= 0.03:
+            continue
+        ordered = first + timedelta(days=rng.randint(0, (last - first).days))
+        ends: date | None = ordered + timedelta(days=rng.randint(60, 365))
+        if ends >= min(end, record_ends):
+            # Still in force at the end of the record if the period is; else it ends the
+            # day before the child leaves care.
+            ends = None if end > record_ends else end - timedelta(days=1)
+        story.add(DeprivationOfLibertyOrdered, ordered, ended_on=ends)

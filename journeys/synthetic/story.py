@@ -21,6 +21,7 @@ from events.catalogue import (
     AssessmentCompleted,
     AssessmentStarted,
     CareLeaverContactRecorded,
+    ChildDetailsRecorded,
     ChildInNeedPlanRecorded,
     ChildProtectionConferenceHeld,
     ChildProtectionPlanEnded,
@@ -29,6 +30,7 @@ from events.catalogue import (
     ConferenceAttendanceRecorded,
     ConvictionRecorded,
     DentalCheckCompleted,
+    DeprivationOfLibertyOrdered,
     EventRetracted,
     HealthAssessmentCompleted,
     ImmunisationsStatusRecorded,
@@ -91,6 +93,8 @@ _SAME_DAY_ORDER: dict[type[JourneyEvent], int] = {
             AdoptionMatchRecorded,
             MotherhoodRecorded,
             ChildInNeedPlanRecorded,
+            ChildDetailsRecorded,
+            DeprivationOfLibertyOrdered,
         )
     )
 }
