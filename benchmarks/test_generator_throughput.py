@@ -2,7 +2,7 @@
 
 Baseline: writing the same events as JSON Lines (`events.jsonl.dumps`) in the same run.
 A ratio near or above 1 means generation costs no more than writing the file it feeds.
-At scale 1.0 the authority is Doncaster-sized for 2012-2016 (about 290,000 events).
+At scale 1.0 the authority is Doncaster-sized for 2012-2016 (about 606,000 events).
 """
 
 from __future__ import annotations

@@ -82,7 +82,8 @@ def load_reference_file(
                 answer = request.answer()
                 if answer is not None:
                     return _answered(reference, answer, holder)
-                request.withdraw()  # a runner that took it and stopped left no answer
+                if not request.withdraw():
+                    request.forget()  # a runner took it and stopped before answering
                 return ReferenceLoaded(_load_as_writer(database, reference, path))
             finally:
                 lock.release()

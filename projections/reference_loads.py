@@ -131,6 +131,10 @@ class ReferenceRequest:
         self._path(_WITHDRAWN).unlink(missing_ok=True)
         return True
 
+    def forget(self) -> None:
+        """Remove what a runner that stopped while loading it left of the request."""
+        self._path(_TAKEN).unlink(missing_ok=True)
+
 
 class ReferenceInbox:
     """The runner's side: the requests waiting in the inbox of `database`."""

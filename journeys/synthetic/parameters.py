@@ -179,6 +179,11 @@ class AuthorityParameters:
             )
         if self.history_years < 0:
             raise ValueError(f"history_years: must be 0 or more, not {self.history_years}")
+        low, high = self.drifting_case_days
+        if not 0 < low <= high:
+            raise ValueError(
+                f"drifting_case_days: need 0 < shortest <= longest, not {self.drifting_case_days}"
+            )
         for name in (
             "later_referral", "drift_review_share", "no_assessment_share",
             "child_in_need_share", "section47_share",

@@ -146,3 +146,25 @@ def test_when_the_writer_stops_meanwhile_the_loader_loads_the_file_itself(
     assert loaded.rows == 5 and loaded.by_runner is None
     assert population_rows(database) == 5
     assert inbox_files(database) == []
+
+
+def test_a_file_taken_by_a_writer_that_stopped_before_answering_is_loaded_by_the_loader(
+    database: Path, tmp_path: Path
+) -> None:
+    lock = WriterLock(database)
+    lock.acquire()
+    inbox = ReferenceInbox(database)
+
+    def take_then_stop() -> None:
+        # Takes the request as the runner does, then stops without loading or answering.
+        while not inbox.waiting():
+            threading.Event().wait(0.01)
+        identifier = inbox.waiting()[0]
+        (inbox.path / f"{identifier}.request.json").rename(inbox.path / f"{identifier}.taken.json")
+        lock.release()
+
+    threading.Thread(target=take_then_stop).start()
+    loaded = load_reference_file(database, "population", write(tmp_path, "p.csv", GOOD))
+    assert loaded.rows == 5 and loaded.by_runner is None
+    assert population_rows(database) == 5
+    assert inbox_files(database) == []

@@ -212,6 +212,8 @@ def test_improving_authority_changes_its_rates_by_year() -> None:
         ({"invalid_share": 0.6}, "invalid_share"),
         ({"local_authority": "37"}, "local_authority"),
         ({"care_share": 1.5}, "care_share"),
+        ({"care_share": Trend(((2013, 0.04), (2016, 1.2)))}, "care_share"),
+        ({"drifting_case_days": (4000.0, 730.0)}, "drifting_case_days"),
     ],
 )
 def test_bad_parameters_are_refused_naming_the_field(
