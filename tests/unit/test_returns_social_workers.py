@@ -5,6 +5,7 @@ written again the same; a year imported again adding nothing; no table before 20
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -96,3 +97,16 @@ def test_a_reason_not_in_the_dfe_list_is_named_and_the_rest_loads(tmp_path: Path
     made = events_of_return(rows, 2024, "371", counting([]), NAMES)
     allocated = [e for e in made.events if isinstance(e, contract.CaseAllocated)]
     assert [e.worker_id for e in allocated] == ["SW123"]
+
+
+def test_an_allocation_with_no_reason_recorded_is_written_blank_and_listed(
+    tmp_path: Path,
+) -> None:
+    record, _ = imported_judged([2024, 2025], _returns(tmp_path))
+    # As a v1 message would have it: no reason.
+    record = [
+        replace(e, reason=None) if isinstance(e, contract.CaseAllocated) else e for e in record
+    ]
+    made = ssda903(counting(record), 2025)
+    assert [row["SW_REASON"] for row in made.tables["SWEpisodes"]] == ["", ""]
+    assert made.not_held[("SWEpisodes", "SW_REASON")] == 2
