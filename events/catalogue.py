@@ -442,6 +442,13 @@ class CaseAllocated(JourneyEvent):
         "The authority's own identifier of the team's locality (never a name).",
         bound=IDENTIFIER_DOC,
     )
+    reason: str | None = _field(
+        "SSDA903 reason the social worker episode began (SW_REASON): FCONTA for the "
+        "case's first allocation, else why the worker changed; null where not recorded "
+        "(every message before v2).",
+        code_list=codes.SOCIAL_WORKER_CHANGE_REASON,
+        default=None,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

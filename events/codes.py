@@ -157,3 +157,15 @@ PREVIOUS_PERMANENCE = frozenset({"P1", "P2", "P3", "P4", "Z1"})
 # SDQ5 the child refused).
 SDQ_SCORE = frozenset(str(score) for score in range(41))
 SDQ_REASON = frozenset({"SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"})
+# SSDA903 social worker episodes (SW_REASON), the reason a social worker episode began:
+# FCONTA the first contact (the case's first allocation), MANAGE a management decision,
+# LEFTRL the worker left the role, ORGRST an organisational restructure, TSPROC a transfer
+# between teams as part of the process, ABSENC the worker's absence, CHCHAN a change at
+# the child's request, PCCHAN a change of the child's placement or circumstances, SWDIED
+# the worker died, OTHERS another reason.
+SOCIAL_WORKER_CHANGE_REASON = frozenset(
+    {
+        "FCONTA", "MANAGE", "LEFTRL", "ORGRST", "TSPROC",
+        "ABSENC", "CHCHAN", "PCCHAN", "SWDIED", "OTHERS",
+    }
+)  # fmt: skip

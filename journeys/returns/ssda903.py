@@ -19,6 +19,8 @@ docs/returns.md):
 - PlacedAdoption: decisions that the child should be placed for adoption open in the year.
 - PrevPerm: children who started a period of care in the year.
 - Missing: missing and away-from-placement episodes open in the year.
+- SWEpisodes (from the 2023-24 return): the social worker episodes of the year of each
+  child looked after in the year (journeys.returns.social_workers).
 - DoLo (from the 2026-27 return, `DOLO_FROM`): deprivation of liberty orders in force in
   the year, an order ending after 31 March shown in force.
 """
@@ -36,6 +38,7 @@ from events import catalogue as contract
 from events import codes
 from events.catalogue import JourneyEvent
 from journeys.domain.facts import add_years_months, age_on, birthday
+from journeys.returns import social_workers
 from journeys.returns.child_details import ChildDetails, details_for_year
 from journeys.returns.episodes import Episode, episodes_of
 
@@ -64,6 +67,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
     "DoLo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
+    "SWEpisodes": social_workers.COLUMNS,
 }  # fmt: skip
 # The collection year whose return first has the DoLo table (2026-27).
 DOLO_FROM = 2027
@@ -79,6 +83,7 @@ FILES: dict[str, str] = {
     "PrevPerm": "previous_permanence.csv",
     "Missing": "missing.csv",
     "DoLo": "deprivation_of_liberty.csv",
+    "SWEpisodes": "social_worker_episodes.csv",
 }
 # Columns the DfE requires on every row of a table (blank not allowed): a blank one is
 # listed in the export's summary as a field the record does not hold.
@@ -91,6 +96,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "PrevPerm": ("CHILD", "PREV_PERM"),
     "Missing": ("CHILD", "MISSING", "MIS_START"),
     "DoLo": ("CHILD", "DOLO_START"),
+    "SWEpisodes": social_workers.REQUIRED,
 }
 # The collection year from which SSDA903 records sex as M, F or U (before: 1 male, 2 female).
 SEX_AS_LETTERS_FROM = 2025
@@ -199,7 +205,10 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
     """The SSDA903 tables of the collection year ending in March `year`."""
     collection = CollectionYear(year)
     tables: dict[str, list[Row]] = {
-        name: [] for name in COLUMNS if name != "DoLo" or year >= DOLO_FROM
+        name: []
+        for name in COLUMNS
+        if (name != "DoLo" or year >= DOLO_FROM)
+        and (name != "SWEpisodes" or year >= social_workers.SW_EPISODES_FROM)
     }
     for child in children_of(events):
         episodes = episodes_of(
@@ -241,6 +250,8 @@ def ssda903(events: Iterable[JourneyEvent], year: int) -> Return:
         tables["Missing"].extend(_missing_rows(child, collection))
         if "DoLo" in tables:
             tables["DoLo"].extend(_deprivation_of_liberty_rows(child, collection))
+        if "SWEpisodes" in tables and social_workers.in_table(in_year):
+            tables["SWEpisodes"].extend(social_workers.social_worker_rows(child, collection))
         tables["PlacedAdoption"].extend(_placed_for_adoption_rows(child, episodes, collection))
         tables["PrevPerm"].extend(_previous_permanence_rows(child, episodes, collection))
         tables["AD1"].extend(_ad1_rows(child, in_year, collection))
@@ -565,7 +576,7 @@ def write_tables(made: Return, directory: Path) -> dict[str, Path]:
     written = {}
     for table, columns in COLUMNS.items():
         if table not in made.tables:
-            continue  # a table of later years' returns (DoLo)
+            continue  # a table of other years' returns (DoLo, SWEpisodes)
         path = directory / FILES[table]
         with path.open("w", encoding="utf-8", newline="") as file:
             writer = csv.DictWriter(file, fieldnames=columns, lineterminator="\n")

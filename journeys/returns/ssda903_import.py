@@ -119,6 +119,9 @@ def registration_differs(where: str, column: str, name: str) -> RowError:
     )
 
 
+# The team and locality of an allocation read from SWEpisodes, which names neither.
+NOT_IN_RETURN = "NOT_IN_RETURN"
+
 # The tables a child's care must be known for (an item of a looked-after child).
 _OF_CARE = (
     "Reviews", "OC2", "OC3", "PlacedAdoption", "AD1", "PrevPerm", "UASC", "Missing", "DoLo",
@@ -277,7 +280,30 @@ class _ChildReader:
                 row,
                 ended_on=self._end(row.day("DOLO_END"), "DeprivationOfLibertyOrdered", started),
             )
+        for row in tables.get("SWEpisodes", []):
+            self._social_worker_episode(row)
         self._settle()
+
+    def _social_worker_episode(self, row: Row) -> None:
+        """An allocation of the case (journeys.returns.social_workers): its id from its
+        start, the worker as the return gives it; the return names no team nor locality
+        (recorded as NOT_IN_RETURN). Its end, where the row gives one, is its
+        CaseAllocationEnded; a row open at 31 March ends in a later year's file."""
+        started: date = row.day("SW_DECOM")  # type: ignore[assignment]
+        allocation_id = f"SW{started:%Y%m%d}"
+        self.draft(
+            contract.CaseAllocated,
+            started,
+            row,
+            allocation_id=allocation_id,
+            worker_id=row.text("SW_ID"),
+            team_id=NOT_IN_RETURN,
+            locality_id=NOT_IN_RETURN,
+            reason=row.text("SW_REASON") or None,
+        )
+        ended = row.day("SW_DEC")
+        if ended is not None:
+            self.draft(contract.CaseAllocationEnded, ended, row, allocation_id=allocation_id)
 
     def _end(self, ended: date | None, event_type: str, started: date | None) -> date | None:
         """The end of a missing episode or an order as the row gives it; for one the row

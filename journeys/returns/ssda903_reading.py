@@ -22,6 +22,7 @@ _DATE_COLUMNS = frozenset(
     {
         "DOB", "MC_DOB", "DECOM", "DEC", "REVIEW", "DUC", "DATE_INT", "DATE_MATCH",
         "DATE_PLACED", "DATE_PLACED_CEASED", "MIS_START", "MIS_END", "DOLO_START", "DOLO_END",
+        "SW_DECOM", "SW_DEC",
     }
 )  # fmt: skip
 _CODED: dict[str, frozenset[str]] = {
@@ -47,6 +48,7 @@ _CODED: dict[str, frozenset[str]] = {
     "LS_ADOPTR": codes.ADOPTERS_LEGAL_STATUS,
     "SEX": frozenset({"1", "2", "M", "F", "U"}),
     "MOTHER": frozenset({"0", "1"}),
+    "SW_REASON": codes.SOCIAL_WORKER_CHANGE_REASON,
     **dict.fromkeys(
         (
             "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
@@ -68,6 +70,7 @@ _NEEDED: dict[str, tuple[str, ...]] = {
     "Missing": ("CHILD", "MISSING", "MIS_START"),
     "UASC": ("CHILD",),
     "DoLo": ("CHILD", "DOLO_START"),
+    "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM"),
 }
 
 

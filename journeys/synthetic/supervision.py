@@ -86,7 +86,7 @@ def workforce(params: AuthorityParameters) -> dict[str, tuple[Team, ...]]:
         built = []
         for team in range(team_count):
             size = in_locality // team_count + (team < in_locality % team_count)
-            ids = tuple(f"W{number + i + 1:04d}" for i in range(size))
+            ids = tuple(f"SW{number + i + 1:04d}" for i in range(size))
             number += size
             built.append(Team(f"{locality}-T{team + 1}", locality, ids))
         teams[locality] = tuple(built)
@@ -175,6 +175,10 @@ def _within(day: date, spell: _Spell) -> bool:
     return spell.start < day and (spell.end is None or day < spell.end)
 
 
+# SSDA903 SW_REASON for a worker changing other than by the process (codes.py).
+_CHANGE_REASONS = ("MANAGE", "LEFTRL", "ORGRST", "ABSENC", "CHCHAN", "PCCHAN", "OTHERS")
+
+
 def _allocate(
     add: Add, rng: random.Random, params: AuthorityParameters,
     teams: dict[str, tuple[Team, ...]], home: str, referral: _Spell, changes: list[date],
@@ -191,6 +195,7 @@ def _allocate(
     locality = home
     team = rng.choice(teams[locality])
     held_from = referral.start
+    reason = "FCONTA"  # the case's first allocation
     for move in [*moves, None]:
         number += 1
         allocation_id = f"AL{number}"
@@ -201,6 +206,7 @@ def _allocate(
             worker_id=rng.choice(team.worker_ids),
             team_id=team.team_id,
             locality_id=team.locality_id,
+            reason=reason,
         )
         if move is None:
             if referral.end is not None:
@@ -212,6 +218,10 @@ def _allocate(
         choices = [t for t in teams[locality] if t.team_id != team.team_id] or list(teams[locality])
         team = rng.choice(choices)
         held_from = move
+        # A transfer on a change of the child's status is the process's; another, one of
+        # the other reasons, picked by the allocation's number (not drawing on rng, so
+        # the rest of the synthetic record is as it was).
+        reason = "TSPROC" if move in changes else _CHANGE_REASONS[number % len(_CHANGE_REASONS)]
     return number
 
 
