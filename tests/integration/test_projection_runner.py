@@ -153,7 +153,8 @@ DIES_ON_THIRD_BATCH = textwrap.dedent(
     )
     # Batches of 250 committed every 500 rows: the first two batches share a transaction,
     # the third opens the next one and dies in it.
-    options = runner.RunnerOptions(max_batch=250, commit_rows=500)
+    # (No commit for served reads in between: the test counts on those two commits alone.)
+    options = runner.RunnerOptions(max_batch=250, commit_rows=500, read_commit_seconds=3600)
     runner.project(settings, follow=True, options=options)
     """
 )

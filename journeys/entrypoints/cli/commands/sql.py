@@ -18,12 +18,12 @@ import argparse
 import sys
 
 import duckdb
-from duckdb import StatementType
 
 from events.settings import Settings
 from journeys.entrypoints.exceptions import QueryRefused
 from projections.output import FORMATS, write
-from projections.snapshot import open_configured_snapshot
+from projections.read_only import lock_down, refuse_anything_but_queries
+from projections.readers import open_configured_reader
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -31,44 +31,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table")
 
 
-# PIVOT parses as MULTI (it declares its column types, then selects); the rest are the
-# kinds of statement that only read.
-QUERIES = frozenset(
-    {StatementType.SELECT, StatementType.EXPLAIN, StatementType.PRAGMA, StatementType.MULTI}
-)
-
-
-def lock_down(connection: duckdb.DuckDBPyConnection) -> None:
-    """Close the connection's way to the file system and lock its configuration."""
-    connection.execute("set enable_external_access = false")
-    connection.execute("set lock_configuration = true")
-
-
-def refuse_anything_but_queries(connection: duckdb.DuckDBPyConnection, query: str) -> None:
-    for statement in connection.extract_statements(query):
-        if statement.type not in QUERIES:
-            kind = _kind(statement)
-            raise QueryRefused(
-                f"refused: {kind} statements are not allowed; journeys sql only reads "
-                "the snapshot and writes nothing (to export, use --format csv or json "
-                "and redirect stdout)"
-            )
-
-
-def _kind(statement: duckdb.Statement) -> str:
-    """The statement's kind in the user's own word (DuckDB calls INSTALL a LOAD)."""
-    words = statement.query.split(maxsplit=1)
-    word = words[0].upper() if words else ""
-    if word.isalpha() and word != "WITH":
-        return word
-    return statement.type.name.replace("_", " ")
-
-
 def run(arguments: argparse.Namespace) -> int:
     settings = Settings.from_environment()
-    connection = open_configured_snapshot(settings)
+    connection = open_configured_reader(settings)
     try:
-        lock_down(connection)
+        if isinstance(connection, duckdb.DuckDBPyConnection):
+            lock_down(connection)  # served reads are locked down by the runner
         refuse_anything_but_queries(connection, arguments.query)
         result = connection.sql(arguments.query)
         if result is not None:
