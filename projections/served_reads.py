@@ -205,11 +205,15 @@ class ReadService:
         gate: ReadGate,
         *,
         wait_seconds: float = 1.0,
+        idle_seconds: float = 300.0,
     ) -> None:
         self.connection = connection
         self.path = path
         self.gate = gate
         self.wait_seconds = wait_seconds
+        # A session idle this long (a reader that hung) is ended: an open transaction keeps
+        # DuckDB holding every version the writer has replaced since it began.
+        self.idle_seconds = idle_seconds
         self._closing = threading.Event()
         self._sessions: dict[socket.socket, duckdb.DuckDBPyConnection] = {}
         self._lock = threading.Lock()
@@ -266,10 +270,11 @@ class ReadService:
             self._sessions[client] = cursor
         try:
             with client:
+                client.settimeout(self.idle_seconds)
                 if self._begin(cursor, client):
                     self._answer(cursor, client)
-        except (OSError, ConnectionError):
-            pass  # the reader went away: its session ends with it
+        except OSError:  # ConnectionError and TimeoutError among them
+            pass  # the reader went away, or stayed idle too long: its session ends
         finally:
             with self._lock:
                 self._sessions.pop(client, None)

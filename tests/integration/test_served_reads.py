@@ -6,14 +6,18 @@ served read sees a batch once it is committed, and every session sees a whole st
 kept tables up to date with the log), even while the runner's catch-up commits leave them
 behind; statements that write, reconfigure or reach the file system are refused; without
 a follower (or with the socket a killed one left), readers read the snapshot, with the
-same output; the socket is the user's alone.
+same output; the socket is the user's alone; a follower killed while serving leaves a
+database the next runner resumes from.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,8 +25,8 @@ from dataclasses import replace
 
 import duckdb
 import pytest
-from cli_runs import run_journeys
-from test_projection_runner import publish
+from cli_runs import cli_environment, run_journeys
+from test_projection_runner import assert_same_projection, publish
 
 from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
@@ -225,3 +229,64 @@ def test_readers_fall_back_to_the_snapshot_with_the_same_output(kafka: Settings)
     assert isinstance(reader, duckdb.DuckDBPyConnection)
     reader.close()
     assert run_journeys(kafka, *arguments).stdout == served.stdout
+
+
+def test_a_follower_killed_while_serving_leaves_a_database_that_resumes_whole(
+    kafka: Settings,
+) -> None:
+    history = list(generate(AuthorityParameters(children=150, seed=34)))
+    half = len(history) // 2
+    publish(kafka, history[:half])
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "journeys", "project", "--follow"],
+        env=cli_environment(kafka),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    stop = threading.Event()
+    sessions: list[tuple[int, int, bool]] = []
+
+    def read_without_pause() -> None:
+        while not stop.is_set():
+            try:
+                reads = ServedReads(served_reads_path(kafka.database))
+            except ServedReadsUnavailable:
+                time.sleep(0.01)
+                continue
+            try:
+                sessions.append(reads.execute(WHOLE).fetchone())
+            except (duckdb.ConnectionException, OSError):
+                pass  # the follower was killed under this session: nothing to check
+            finally:
+                reads.close()
+
+    reader = threading.Thread(target=read_without_pause, daemon=True)
+    try:
+        deadline = time.monotonic() + 60
+        while served_count(kafka) != half:
+            assert follower.poll() is None, follower.stderr.read() if follower.stderr else ""
+            assert time.monotonic() < deadline, "the follower never served the first half"
+            time.sleep(0.05)
+        reader.start()
+        publish(kafka, history[half:])
+        while (served_count(kafka) or 0) <= half:  # killed while it loads the second half
+            assert time.monotonic() < deadline, "the follower never served the second half"
+            time.sleep(0.01)
+        follower.send_signal(signal.SIGKILL)
+        follower.wait(timeout=30)
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
+    assert follower.returncode == -signal.SIGKILL
+    assert sessions and all(pending == 0 and whole for _, pending, whole in sessions)
+    # The socket it left answers no one: readers read the snapshot, and the next runner
+    # resumes from the last commit to exactly the projection of the whole history.
+    assert isinstance(open_configured_reader(kafka), duckdb.DuckDBPyConnection)
+    project(kafka, follow=False)
+    assert_same_projection(kafka, history)
+    with Follower(kafka, RunnerOptions(decode_in_worker=False)):
+        wait_for_service(served_reads_path(kafka.database), timeout_seconds=60)
+        assert served_count(kafka) == len(history)

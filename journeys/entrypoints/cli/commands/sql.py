@@ -1,11 +1,14 @@
 """`journeys sql`: run a SQL query against the projection snapshot.
 
 Run one DuckDB query against the read-only snapshot of JOURNEYS_DB (tables, views and
-*_as_of macros: see docs/analysts.md).
+*_as_of macros: see docs/analysts.md), or, while a follower serves reads, against what it
+has committed (projections.readers decides; the follower refuses by the same rule,
+projections.read_only, in a read-only transaction).
 
 Read-only means nothing at all is written: not the snapshot (opened read-only), and not
 any other file, database or setting. Only queries are run (select and its forms:
-with, from, values, describe, show, summarize, pivot, explain, pragma); anything else is
+with, from, values, describe, show, summarize, pivot, explain, the pragmas that only
+report); anything else is
 refused by name before it runs. Behind that, the connection cannot reach the file system
 (no COPY TO, EXPORT, ATTACH, INSTALL or LOAD, no reading of other files) and its
 configuration is locked, so no statement can undo either. Results leave only through
