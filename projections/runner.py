@@ -236,8 +236,10 @@ class ProjectionRunner:
                     )
                     # A run that stops when caught up always publishes before it stops.
                     if dirty and ((caught_up and (may_copy or not follow)) or (follow and due)):
+                        committed_from = time.monotonic()
                         self._commit()
                         unseen, published = False, True
+                        reads_resume = self._next_read_commit(committed_from)
                         if self.publisher is not None:
                             copied_from = time.monotonic()
                             published = self._publish()
@@ -255,12 +257,7 @@ class ProjectionRunner:
                         # Served reads see this commit at once: no copy to wait for.
                         committed_from = time.monotonic()
                         self._commit()
-                        reads_resume = now + max(
-                            self.options.read_commit_seconds,
-                            publish_spacing(
-                                time.monotonic() - committed_from, self.options.read_commit_share
-                            ),
-                        )
+                        reads_resume = self._next_read_commit(committed_from)
                         unseen = False
                     if caught_up and not follow:
                         break
@@ -273,6 +270,13 @@ class ProjectionRunner:
             consumer.close()
             self.personal_data.close()
         return ProjectionSummary(self.projected, self.skipped_copies)
+
+    def _next_read_commit(self, committed_from: float) -> float:
+        """When the next commit for served reads may start, after one (its kept tables
+        brought up to date) that started at `committed_from`: `read_commit_seconds` on,
+        or later, to keep that work within `read_commit_share` of the runner's time."""
+        spacing = publish_spacing(time.monotonic() - committed_from, self.options.read_commit_share)
+        return committed_from + max(self.options.read_commit_seconds, spacing)
 
     def _publish(self) -> bool:
         """Publish the snapshot; False if DuckDB refused the checkpoint for now (a served

@@ -320,6 +320,25 @@ def _send_error(client: socket.socket, kind: str, message: str) -> None:
     send_frame(client, json.dumps({"error": kind, "message": message}).encode())
 
 
+# A Unix socket's address holds at most 107 bytes (Linux's sun_path, less its NUL).
+_LONGEST_ADDRESS = 107
+
+
+@contextlib.contextmanager
+def _reachable(path: Path) -> Iterator[str]:
+    """An address for binding or connecting to the socket at `path`: the path itself, or,
+    when it is longer than a socket address may be (a database deep in the file system),
+    the same file through a descriptor of its directory (/proc/self/fd/N/name, Linux)."""
+    if len(os.fsencode(path)) <= _LONGEST_ADDRESS:
+        yield str(path)
+        return
+    directory = os.open(path.parent, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield f"/proc/self/fd/{directory}/{path.name}"
+    finally:
+        os.close(directory)
+
+
 def _listen_privately(path: Path) -> socket.socket:
     """A listening socket at `path` that only this user can connect to: bound inside a new
     directory of mode 0700, made 0600, then renamed into place (replacing one a killed
@@ -328,7 +347,8 @@ def _listen_privately(path: Path) -> socket.socket:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         bound = private / "socket"
-        listener.bind(str(bound))
+        with _reachable(bound) as address:
+            listener.bind(address)
         os.chmod(bound, 0o600)
         listener.listen(16)
         os.replace(bound, path)
@@ -354,7 +374,8 @@ class ServedReads:
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             client.settimeout(timeout_seconds)
-            client.connect(str(path))
+            with _reachable(path) as address:
+                client.connect(address)
             greeting = receive_frame(client)
         except OSError as error:  # absent, left by a killed follower, or not ours
             client.close()

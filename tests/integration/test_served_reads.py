@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -33,7 +34,13 @@ from journeys.synthetic import AuthorityParameters, generate
 from projections.exceptions import QueryRefused, ServedReadsUnavailable
 from projections.readers import open_configured_reader
 from projections.runner import RunnerOptions, project
-from projections.served_reads import ServedReads, served_reads_path, wait_for_service
+from projections.served_reads import (
+    ReadGate,
+    ReadService,
+    ServedReads,
+    served_reads_path,
+    wait_for_service,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -290,3 +297,27 @@ def test_a_follower_killed_while_serving_leaves_a_database_that_resumes_whole(
     with Follower(kafka, RunnerOptions(decode_in_worker=False)):
         wait_for_service(served_reads_path(kafka.database), timeout_seconds=60)
         assert served_count(kafka) == len(history)
+
+
+def test_a_database_deep_in_the_file_system_is_served_all_the_same(tmp_path: Path) -> None:
+    # A socket's address holds at most 107 bytes; this socket's path is longer.
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    database = deep / "journeys.duckdb"
+    connection = duckdb.connect(str(database))
+    try:
+        connection.execute("create table consumed_offsets (next_offset bigint)")
+        connection.execute("insert into consumed_offsets values (7)")
+        with ReadService(connection, served_reads_path(database), ReadGate(open_now=True)):
+            assert len(os.fsencode(served_reads_path(database))) > 107
+            assert stat.S_IMODE(os.stat(served_reads_path(database)).st_mode) == 0o600
+            reads = ServedReads(served_reads_path(database))
+            try:
+                assert reads.execute("select next_offset from consumed_offsets").fetchall() == [
+                    (7,)
+                ]
+            finally:
+                reads.close()
+        assert not served_reads_path(database).exists()
+    finally:
+        connection.close()
