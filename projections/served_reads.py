@@ -15,7 +15,8 @@ when either side closes the connection, or at the session's first error. The fol
 holds the session's view back while the kept tables lag behind the log (a catch-up's
 commits that only bound a transaction's size; `ReadGate`): a session is opened only on a
 state readers may see, and one that cannot be within `wait_seconds` is told so, and its
-reader reads the snapshot instead (projections.readers).
+reader reads the snapshot instead (projections.readers). A session idle for `idle_seconds`
+is ended: its open transaction would keep DuckDB holding every version replaced since.
 
 Frames are a 4-byte big-endian length and a payload. The follower greets each
 connection with one JSON frame: {"serving": true} or {"serving": false, "reason": ...}.
