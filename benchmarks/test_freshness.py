@@ -110,7 +110,8 @@ def _watch_snapshot(database: Path, seen: dict[str, float], stop: threading.Even
 
 def _watch_served(database: Path, seen: dict[str, float], stop: threading.Event) -> None:
     from projections.exceptions import ServedReadsUnavailable
-    from projections.served_reads import ServedReads, served_reads_path
+    from projections.read_protocol import served_reads_path
+    from projections.readers import ServedReads
 
     path = served_reads_path(database)
     read_up_to: object = None

@@ -64,8 +64,9 @@ from projections.load import (
 )
 from projections.maintain import bring_up_to_date, has_pending
 from projections.privacy import PersonalDataOpener
+from projections.read_protocol import served_reads_path
 from projections.reference import carry_reference_tables
-from projections.served_reads import ReadGate, ReadService, served_reads_path
+from projections.served_reads import ReadGate, ReadService
 from projections.snapshot import SnapshotPublisher, publish_spacing
 
 

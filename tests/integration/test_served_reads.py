@@ -32,15 +32,10 @@ from test_projection_runner import assert_same_projection, publish
 from events.settings import Settings
 from journeys.synthetic import AuthorityParameters, generate
 from projections.exceptions import QueryRefused, ServedReadsUnavailable
-from projections.readers import open_configured_reader
+from projections.read_protocol import served_reads_path
+from projections.readers import ServedReads, open_configured_reader, wait_for_service
 from projections.runner import RunnerOptions, project
-from projections.served_reads import (
-    ReadGate,
-    ReadService,
-    ServedReads,
-    served_reads_path,
-    wait_for_service,
-)
+from projections.served_reads import ReadGate, ReadService
 
 pytestmark = pytest.mark.kafka
 
