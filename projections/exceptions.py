@@ -124,3 +124,20 @@ class HolderNotFound(BadInput, ValueError):
     Check the id (the authority's own id of the team or worker, as CaseAllocated carries
     it), or name the authority with --local-authority.
     """
+
+
+class QueryRefused(BadInput, ValueError):
+    """A statement that is not a query: `journeys sql` and the served reads write nothing.
+
+    Send a query (select, describe, explain...); to export, use `--format csv` or `json`.
+    """
+
+
+class ServedReadsUnavailable(OperationalFailure, ConnectionError):
+    """No follower serves reads of this database now: none runs, it is catching up or
+    stopping, or the socket is one a killed follower left.
+
+    The read commands read the snapshot instead (projections.readers), so this reaches
+    no one; to read the follower's latest commits, keep `journeys project --follow`
+    running with the same JOURNEYS_DB.
+    """

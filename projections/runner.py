@@ -25,6 +25,13 @@ What the embedded broker (Tansu) gets wrong, and how the runner stays right on i
   checks that the topic still holds the last event it projected from each partition
   (`projections.lineage`), and refuses otherwise.
 Only one runner may write a database: `project` and `rebuild` hold its `WriterLock`.
+
+A follower also serves reads from its own process (projections.served_reads), which see
+every commit the runner makes; so while it serves, it makes a commit readers may see (the
+kept tables brought up to date in it) every `read_commit_seconds` when events came, not
+only at each snapshot, and the snapshot, a copy, keeps its own slower pace. A commit that
+only bounds a catch-up's transaction closes the `ReadGate` until the next whole one, so no
+session begins its view on log rows the kept tables do not show yet.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -57,8 +64,13 @@ from projections.load import (
 )
 from projections.maintain import bring_up_to_date, has_pending
 from projections.privacy import PersonalDataOpener
+from projections.read_protocol import served_reads_path
 from projections.reference import carry_reference_tables
+<<<<<<< HEAD
 from projections.reference_loads import ReferenceInbox, Taken
+=======
+from projections.served_reads import ReadGate, ReadService
+>>>>>>> reads
 from projections.snapshot import SnapshotPublisher, publish_spacing
 
 
@@ -92,6 +104,12 @@ class RunnerOptions:
     # is refreshed less often, rather than the runner falling behind the topic
     # (projections.snapshot.publish_spacing).
     snapshot_share: float = 0.25
+    # While serving reads, a commit readers see (the kept tables brought up to date: about
+    # 0.1 s for a few hundred children at a million events) at least this often when
+    # events came, and spaced to keep that work within `read_commit_share` of the
+    # runner's time (the same rule as the snapshot's copies).
+    read_commit_seconds: float = 0.2
+    read_commit_share: float = 0.5
     show_progress: bool = False
     # Decode in a worker process while polling the next batch (needs a second CPU).
     decode_in_worker: bool = (os.cpu_count() or 1) > 1
@@ -120,8 +138,10 @@ class ProjectionRunner:
         *,
         publisher: SnapshotPublisher | None = None,
         options: RunnerOptions | None = None,
+        reads: ReadGate | None = None,
     ) -> None:
         self.settings = settings
+        self.reads = reads  # the gate of the served reads; None: none served
         self.connection = connection
         self.database = database
         self.publisher = publisher
@@ -173,6 +193,9 @@ class ProjectionRunner:
                 )
                 last_published = float("-inf")
                 copies_resume = float("-inf")  # when the copies' share allows the next
+                unseen = False  # appended since the last commit readers may see
+                # When the next commit for served reads may be (one since the run began).
+                reads_resume = time.monotonic() + self.options.read_commit_seconds
                 dirty = True  # publish at least once, so readers always find a snapshot
                 idle_confirmed = False  # a confirming poll found nothing since the last message
                 while not stop.is_set():
@@ -194,7 +217,7 @@ class ProjectionRunner:
                             raise ProjectionError(f"{self.topic} {error}") from error
                         count = self._append(batch)
                         del batch  # in DuckDB now; do not hold it while polling again
-                        dirty = True
+                        dirty = unseen = True
                         if progress is not None:
                             progress.advance(min(count, max(0, remaining - progress.done)))
                     caught_up = (
@@ -221,21 +244,45 @@ class ProjectionRunner:
                     due = (
                         may_copy and now - last_published >= self.options.snapshot_interval_seconds
                     )
+<<<<<<< HEAD
                     # A run that stops when caught up always publishes before it stops; a
                     # reference file loaded is published before its loader hears of it.
                     if served or (
                         dirty and ((caught_up and (may_copy or not follow)) or (follow and due))
                     ):
+=======
+                    # A run that stops when caught up always publishes before it stops.
+                    if dirty and ((caught_up and (may_copy or not follow)) or (follow and due)):
+                        committed_from = time.monotonic()
+>>>>>>> reads
                         self._commit()
+                        unseen, published = False, True
+                        reads_resume = self._next_read_commit(committed_from)
                         if self.publisher is not None:
                             copied_from = time.monotonic()
-                            self.publisher.publish()
+                            published = self._publish()
                             copies_resume = now + publish_spacing(
                                 time.monotonic() - copied_from, self.options.snapshot_share
                             )
+<<<<<<< HEAD
                         last_published, dirty = now, False
                     if served and self.reference_loads is not None:
                         self.reference_loads.answer(served)
+=======
+                        if published:
+                            last_published, dirty = now, False
+                    elif (
+                        unseen
+                        and self.reads is not None
+                        and now >= reads_resume
+                        and len(messages) < self.options.max_batch  # at the topic's head
+                    ):
+                        # Served reads see this commit at once: no copy to wait for.
+                        committed_from = time.monotonic()
+                        self._commit()
+                        reads_resume = self._next_read_commit(committed_from)
+                        unseen = False
+>>>>>>> reads
                     if caught_up and not follow:
                         break
             self._commit()  # stopped: what was appended is whole batches, keep it
@@ -248,6 +295,7 @@ class ProjectionRunner:
             self.personal_data.close()
         return ProjectionSummary(self.projected, self.skipped_copies)
 
+<<<<<<< HEAD
     def _serve_reference_loads(self) -> list[Taken]:
         """Load the reference files waiting in the inbox, each in its own transaction
         after committing what is appended; the loads, to answer once published."""
@@ -255,6 +303,23 @@ class ProjectionRunner:
             return []
         self._commit()
         return self.reference_loads.serve(self.connection)
+=======
+    def _next_read_commit(self, committed_from: float) -> float:
+        """When the next commit for served reads may start, after one (its kept tables
+        brought up to date) that started at `committed_from`: `read_commit_seconds` on,
+        or later, to keep that work within `read_commit_share` of the runner's time."""
+        spacing = publish_spacing(time.monotonic() - committed_from, self.options.read_commit_share)
+        return committed_from + max(self.options.read_commit_seconds, spacing)
+
+    def _publish(self) -> bool:
+        """Publish the snapshot; False if DuckDB refused the checkpoint for now (a served
+        read held its checkpoint lock: projections.snapshot.try_publish), to try again."""
+        assert self.publisher is not None
+        if self.reads is None:
+            self.publisher.publish()
+            return True
+        return self.publisher.try_publish() is not None
+>>>>>>> reads
 
     def _purge_erased(self) -> bool:
         """Delete what the database holds of children erased since; True if any were."""
@@ -373,11 +438,18 @@ class ProjectionRunner:
             bring_up_to_date(
                 self.connection, memory_limit_bytes=self.settings.duckdb_memory_limit_bytes
             )
+        # With served reads: whether this commit is a state they may see (the kept tables
+        # up to date with the log), or one that only bounds a catch-up's transaction.
+        whole = self.reads is not None and (keep_tables or not has_pending(self.connection))
         if self._uncommitted is not None:
+            if self.reads is not None and not whole:
+                self.reads.close()  # no session begins its view on this commit
             self.connection.commit()
             self._uncommitted = None
             self.projected -= skipped
             self.skipped_copies += skipped
+        if self.reads is not None and whole:
+            self.reads.open()
 
     def _rollback(self) -> None:
         if self._uncommitted is not None:
@@ -404,9 +476,18 @@ def project(
     RecordChanged if the topic is no longer the record the database was built from.
     """
     database = settings.database
-    with WriterLock(database), writer_session(database) as (connection, publisher):
+    options = options or RunnerOptions()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(WriterLock(database))
+        connection, publisher = stack.enter_context(writer_session(database))
+        gate = None
+        if follow:
+            # The instance's memory limit is every served read's as well as the writer's.
+            options = replace(options, duckdb_memory_limit=f"{settings.duckdb_memory_limit_bytes}B")
+            gate = ReadGate(open_now=not has_pending(connection))
+            stack.enter_context(ReadService(connection, served_reads_path(database), gate))
         runner = ProjectionRunner(
-            settings, connection, database, publisher=publisher, options=options
+            settings, connection, database, publisher=publisher, options=options, reads=gate
         )
         return runner.run(follow=follow, stop=stop)
 

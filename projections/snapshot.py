@@ -23,12 +23,14 @@ unchanged blocks needs a file system with reflinks (`copy_file_range` then clone
 ext4 it copies); and attaching the snapshot to the writer to apply the changes by SQL is
 refused while any reader holds it. Readers without any copy need the runner to serve
 their queries from its own process (DuckDB gives each of its connections a consistent
-view): not built.
+view): built, as the follower's served reads (projections.served_reads), beside this
+copy, which BI tools that open a DuckDB file still read.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -37,6 +39,8 @@ from events.settings import Settings
 from projections.exceptions import SnapshotMissing
 
 _CHUNK = 64 * 1024 * 1024
+# DuckDB's refusal of a checkpoint while another transaction holds its checkpoint lock.
+_OTHER_TRANSACTIONS = "Cannot CHECKPOINT: there are other"
 
 
 def snapshot_path(database: Path) -> Path:
@@ -70,6 +74,30 @@ class SnapshotPublisher:
         if self._source is None:
             raise RuntimeError("SnapshotPublisher.publish() after close()")
         self.connection.execute("checkpoint")
+        return self._copy()
+
+    def try_publish(self, *, attempts: int = 20, pause_seconds: float = 0.005) -> Path | None:
+        """`publish`, unless DuckDB refuses the checkpoint `attempts` times in a row because
+        another transaction holds its checkpoint lock for the moment (a read served by the
+        follower, ending: projections.served_reads); then None, nothing copied, the
+        snapshot as it was, for the caller to try again later."""
+        if self._source is None:
+            raise RuntimeError("SnapshotPublisher.try_publish() after close()")
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(pause_seconds)
+            try:
+                self.connection.execute("checkpoint")
+            except duckdb.TransactionException as error:
+                if _OTHER_TRANSACTIONS not in str(error):
+                    raise
+            else:
+                return self._copy()
+        return None
+
+    def _copy(self) -> Path:
+        """Replace the snapshot with a copy of the file, just checkpointed."""
+        assert self._source is not None
         target = snapshot_path(self.database)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         copy = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)

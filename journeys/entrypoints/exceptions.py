@@ -1,12 +1,11 @@
-"""The entrypoints' own exceptions: what a command refuses before any layer below sees it."""
+"""The entrypoints' own exceptions: what a command refuses before any layer below sees it.
+
+QueryRefused lives in projections.exceptions now, since the runner's served reads refuse
+by the same rule as `journeys sql` (projections.read_only); it is named here as before.
+"""
 
 from __future__ import annotations
 
-from events.exceptions import BadInput
+from projections.exceptions import QueryRefused
 
-
-class QueryRefused(BadInput, ValueError):
-    """A statement that is not a query: `journeys sql` writes nothing.
-
-    Send a query (select, describe, explain...); to export, use `--format csv` or `json`.
-    """
+__all__ = ["QueryRefused"]

@@ -154,9 +154,10 @@ DIES_ON_THIRD_BATCH = textwrap.dedent(
     # Batches of 250 committed every 500 rows: the first two batches share a transaction,
     # the third opens the next one and dies in it. No snapshot between them (one is
     # published at the first turn, before any batch is decoded): on a loaded machine a
-    # second between two batches would publish, and so commit, the first alone.
+    # second between two batches would publish, and so commit, the first alone. Nor a
+    # commit for served reads: the test counts on those two commits alone.
     options = runner.RunnerOptions(
-        max_batch=250, commit_rows=500, snapshot_interval_seconds=3600
+        max_batch=250, commit_rows=500, snapshot_interval_seconds=3600, read_commit_seconds=3600
     )
     runner.project(settings, follow=True, options=options)
     """

@@ -210,6 +210,9 @@ WRITES = {
     "create temp": "create temp table t as select 1",
     "second statement": "select 1; copy (select 2) to '{out}'",
     "call": "call checkpoint()",
+    "import": "import database '{dir}'",
+    "pragma that reconfigures": "pragma enable_verification",
+    "checkpoint function": "select * from checkpoint()",
 }
 
 
@@ -227,8 +230,8 @@ def test_sql_refuses_every_write_with_a_clear_message(
 
 @pytest.mark.parametrize(
     "statement",
-    ["select * from read_csv('{out}')", "import database '{dir}'"],
-    ids=["read another file", "import"],
+    ["select * from read_csv('{out}')", "select * from read_text('{out}')"],
+    ids=["read another file", "read its text"],
 )
 def test_sql_cannot_reach_the_file_system_even_through_a_query(
     statement: str, projection: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from events.settings import Settings
 from projections.due import DEFAULT_WINDOW_DAYS, Holder, due_items
 from projections.output import FORMATS, write
-from projections.snapshot import open_configured_snapshot
+from projections.readers import open_configured_reader
 
 
 def add_holder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,7 +77,7 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"journeys due: --window must be 0 or more, not {arguments.window}", file=sys.stderr)
         return 2
     settings = Settings.from_environment()
-    connection = open_configured_snapshot(settings)
+    connection = open_configured_reader(settings)
     try:
         write(due_items(connection, holder, on, arguments.window), arguments.format, sys.stdout)
     finally:

@@ -20,7 +20,7 @@ from projections.indicators import (
     indicators_for_year,
 )
 from projections.output import FORMATS, write
-from projections.snapshot import open_configured_snapshot
+from projections.readers import open_configured_reader
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +58,7 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"journeys indicators: {error}", file=sys.stderr)
         return 2
     settings = Settings.from_environment()
-    connection = open_configured_snapshot(settings)
+    connection = open_configured_reader(settings)
     try:
         table = indicators_for_year(connection, arguments.year, as_of, by)
         if table.num_rows == 0:

@@ -1,8 +1,10 @@
 """`journeys project`: project the events topic into the DuckDB database (JOURNEYS_DB).
 
 Read care.journey.events from where the database left off and load it into JOURNEYS_DB;
-after each batch (at most once a second) publish the read-only snapshot that `journeys
-indicators`, `journeys sql` and analysts open.
+after each batch (at most once a second) publish the read-only snapshot that BI tools
+and analysts open. With --follow, also serve reads from this process (journeys.duckdb.reads:
+projections.served_reads), which `journeys sql`, `indicators`, `due` and `supervision` use
+while it runs: they see each commit at once, with no copy in between.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """`journeys sql`: run a SQL query against the projection snapshot.
 
 Run one DuckDB query against the read-only snapshot of JOURNEYS_DB (tables, views and
-*_as_of macros: see docs/analysts.md).
+*_as_of macros: see docs/analysts.md), or, while a follower serves reads, against what it
+has committed (projections.readers decides; the follower refuses by the same rule,
+projections.read_only, in a read-only transaction).
 
 Read-only means nothing at all is written: not the snapshot (opened read-only), and not
 any other file, database or setting. Only queries are run (select and its forms:
-with, from, values, describe, show, summarize, pivot, explain, pragma); anything else is
+with, from, values, describe, show, summarize, pivot, explain, the pragmas that only
+report); anything else is
 refused by name before it runs. Behind that, the connection cannot reach the file system
 (no COPY TO, EXPORT, ATTACH, INSTALL or LOAD, no reading of other files) and its
 configuration is locked, so no statement can undo either. Results leave only through
@@ -18,12 +21,12 @@ import argparse
 import sys
 
 import duckdb
-from duckdb import StatementType
 
 from events.settings import Settings
 from journeys.entrypoints.exceptions import QueryRefused
 from projections.output import FORMATS, write
-from projections.snapshot import open_configured_snapshot
+from projections.read_only import lock_down, refuse_anything_but_queries
+from projections.readers import open_configured_reader
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -31,44 +34,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table")
 
 
-# PIVOT parses as MULTI (it declares its column types, then selects); the rest are the
-# kinds of statement that only read.
-QUERIES = frozenset(
-    {StatementType.SELECT, StatementType.EXPLAIN, StatementType.PRAGMA, StatementType.MULTI}
-)
-
-
-def lock_down(connection: duckdb.DuckDBPyConnection) -> None:
-    """Close the connection's way to the file system and lock its configuration."""
-    connection.execute("set enable_external_access = false")
-    connection.execute("set lock_configuration = true")
-
-
-def refuse_anything_but_queries(connection: duckdb.DuckDBPyConnection, query: str) -> None:
-    for statement in connection.extract_statements(query):
-        if statement.type not in QUERIES:
-            kind = _kind(statement)
-            raise QueryRefused(
-                f"refused: {kind} statements are not allowed; journeys sql only reads "
-                "the snapshot and writes nothing (to export, use --format csv or json "
-                "and redirect stdout)"
-            )
-
-
-def _kind(statement: duckdb.Statement) -> str:
-    """The statement's kind in the user's own word (DuckDB calls INSTALL a LOAD)."""
-    words = statement.query.split(maxsplit=1)
-    word = words[0].upper() if words else ""
-    if word.isalpha() and word != "WITH":
-        return word
-    return statement.type.name.replace("_", " ")
-
-
 def run(arguments: argparse.Namespace) -> int:
     settings = Settings.from_environment()
-    connection = open_configured_snapshot(settings)
+    connection = open_configured_reader(settings)
     try:
-        lock_down(connection)
+        if isinstance(connection, duckdb.DuckDBPyConnection):
+            lock_down(connection)  # served reads are locked down by the runner
         refuse_anything_but_queries(connection, arguments.query)
         result = connection.sql(arguments.query)
         if result is not None:

@@ -15,7 +15,7 @@ from events.settings import Settings
 from journeys.entrypoints.cli.commands.due import day_of
 from journeys.entrypoints.supervision import render_supervision_page
 from projections.due import Holder
-from projections.snapshot import open_configured_snapshot
+from projections.readers import open_configured_reader
 from projections.supervision import supervision_figures
 
 
@@ -38,7 +38,7 @@ def run(arguments: argparse.Namespace) -> int:
         team=arguments.team, worker=arguments.worker, local_authority=arguments.local_authority
     )
     settings = Settings.from_environment()
-    connection = open_configured_snapshot(settings)
+    connection = open_configured_reader(settings)
     try:
         page = supervision_figures(connection, holder, on, arguments.year)
     finally:
