@@ -223,7 +223,7 @@ def test_freshness_of_the_snapshot_and_the_served_reads_beside_the_topic(
         threading.Thread(target=_watch_served, args=(settings.database, served, stop), daemon=True),
     ]
     processor = _service(settings, tmp_path / "process.log", "process")
-    runner = _service(settings, tmp_path / "project.log", "project", "--follow")
+    runner = _service(settings, tmp_path / "project.log", "project", "--follow", "--serve-reads")
     try:
         _wait_until_served(settings, [processor, runner], scale)
         for watcher in watchers:

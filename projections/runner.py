@@ -66,11 +66,8 @@ from projections.maintain import bring_up_to_date, has_pending
 from projections.privacy import PersonalDataOpener
 from projections.read_protocol import served_reads_path
 from projections.reference import carry_reference_tables
-<<<<<<< HEAD
 from projections.reference_loads import ReferenceInbox, Taken
-=======
 from projections.served_reads import ReadGate, ReadService
->>>>>>> reads
 from projections.snapshot import SnapshotPublisher, publish_spacing
 
 
@@ -244,17 +241,12 @@ class ProjectionRunner:
                     due = (
                         may_copy and now - last_published >= self.options.snapshot_interval_seconds
                     )
-<<<<<<< HEAD
                     # A run that stops when caught up always publishes before it stops; a
                     # reference file loaded is published before its loader hears of it.
                     if served or (
                         dirty and ((caught_up and (may_copy or not follow)) or (follow and due))
                     ):
-=======
-                    # A run that stops when caught up always publishes before it stops.
-                    if dirty and ((caught_up and (may_copy or not follow)) or (follow and due)):
                         committed_from = time.monotonic()
->>>>>>> reads
                         self._commit()
                         unseen, published = False, True
                         reads_resume = self._next_read_commit(committed_from)
@@ -264,11 +256,6 @@ class ProjectionRunner:
                             copies_resume = now + publish_spacing(
                                 time.monotonic() - copied_from, self.options.snapshot_share
                             )
-<<<<<<< HEAD
-                        last_published, dirty = now, False
-                    if served and self.reference_loads is not None:
-                        self.reference_loads.answer(served)
-=======
                         if published:
                             last_published, dirty = now, False
                     elif (
@@ -282,7 +269,10 @@ class ProjectionRunner:
                         self._commit()
                         reads_resume = self._next_read_commit(committed_from)
                         unseen = False
->>>>>>> reads
+                    if served and self.reference_loads is not None:
+                        # Loaded and committed (and, unless a served read held off the
+                        # checkpoint this turn, published: then it is on the next turn).
+                        self.reference_loads.answer(served)
                     if caught_up and not follow:
                         break
             self._commit()  # stopped: what was appended is whole batches, keep it
@@ -295,7 +285,6 @@ class ProjectionRunner:
             self.personal_data.close()
         return ProjectionSummary(self.projected, self.skipped_copies)
 
-<<<<<<< HEAD
     def _serve_reference_loads(self) -> list[Taken]:
         """Load the reference files waiting in the inbox, each in its own transaction
         after committing what is appended; the loads, to answer once published."""
@@ -303,7 +292,7 @@ class ProjectionRunner:
             return []
         self._commit()
         return self.reference_loads.serve(self.connection)
-=======
+
     def _next_read_commit(self, committed_from: float) -> float:
         """When the next commit for served reads may start, after one (its kept tables
         brought up to date) that started at `committed_from`: `read_commit_seconds` on,
@@ -319,7 +308,6 @@ class ProjectionRunner:
             self.publisher.publish()
             return True
         return self.publisher.try_publish() is not None
->>>>>>> reads
 
     def _purge_erased(self) -> bool:
         """Delete what the database holds of children erased since; True if any were."""
@@ -469,8 +457,15 @@ def project(
     follow: bool,
     stop: threading.Event | None = None,
     options: RunnerOptions | None = None,
+    serve_reads: bool = False,
 ) -> ProjectionSummary:
     """Bring Settings.database up to date with the events topic (and keep it so if follow).
+
+    With `serve_reads` a follower also answers queries from its own process
+    (projections.served_reads). It is asked for, not the default: its commits for the
+    served readers take runner time that the snapshot's copies then wait for, so a reader
+    of the snapshot (a BI tool) sees events later (benchmarks/README.md: p95 5.8 s against
+    2.6 s at a million events).
 
     Raises ProjectionWriterRunning at once if another runner writes the database, and
     RecordChanged if the topic is no longer the record the database was built from.
@@ -481,7 +476,7 @@ def project(
         stack.enter_context(WriterLock(database))
         connection, publisher = stack.enter_context(writer_session(database))
         gate = None
-        if follow:
+        if follow and serve_reads:
             # The instance's memory limit is every served read's as well as the writer's.
             options = replace(options, duckdb_memory_limit=f"{settings.duckdb_memory_limit_bytes}B")
             gate = ReadGate(open_now=not has_pending(connection))

@@ -60,7 +60,7 @@ class Follower:
 
     def _follow(self, settings: Settings, options: RunnerOptions) -> None:
         try:
-            project(settings, follow=True, stop=self.stop, options=options)
+            project(settings, follow=True, stop=self.stop, options=options, serve_reads=True)
         except BaseException as error:  # handed to the test
             self.failures.append(error)
 
@@ -240,7 +240,7 @@ def test_a_follower_killed_while_serving_leaves_a_database_that_resumes_whole(
     half = len(history) // 2
     publish(kafka, history[:half])
     follower = subprocess.Popen(
-        [sys.executable, "-m", "journeys", "project", "--follow"],
+        [sys.executable, "-m", "journeys", "project", "--follow", "--serve-reads"],
         env=cli_environment(kafka),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -2,9 +2,10 @@
 
 Read care.journey.events from where the database left off and load it into JOURNEYS_DB;
 after each batch (at most once a second) publish the read-only snapshot that BI tools
-and analysts open. With --follow, also serve reads from this process (journeys.duckdb.reads:
-projections.served_reads), which `journeys sql`, `indicators`, `due` and `supervision` use
-while it runs: they see each commit at once, with no copy in between.
+and analysts open. With --follow --serve-reads, also serve reads from this process
+(journeys.duckdb.reads: projections.served_reads), which `journeys sql`, `indicators`, `due`
+and `supervision` use while it runs: they see each commit with no copy in between, while
+the snapshot is refreshed less often.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     mode.add_argument(
         "--follow", action="store_true", help="keep following the topic until interrupted"
+    )
+    parser.add_argument(
+        "--serve-reads",
+        action="store_true",
+        help="with --follow: answer journeys sql, indicators, due and supervision from this "
+        "process, with no snapshot copy between (the snapshot is then refreshed less often)",
     )
     parser.add_argument(
         "--rebuild",
@@ -61,7 +68,13 @@ def run(arguments: argparse.Namespace) -> int:
                     f"readers open {snapshot_path(settings.database)}",
                     file=sys.stderr,
                 )
-                summary = project(settings, follow=True, stop=_stop_on_signal(), options=options)
+                summary = project(
+                    settings,
+                    follow=True,
+                    stop=_stop_on_signal(),
+                    options=options,
+                    serve_reads=arguments.serve_reads,
+                )
                 print(
                     f"projected {summary.events:,} new events{_skipped(summary)}", file=sys.stderr
                 )
