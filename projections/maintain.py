@@ -18,7 +18,11 @@ are recorded or retracted (the only moments its rows can change; kept_versions.s
 merges consecutive equal rows into one version, cuts the versions known before that
 moment at it, replaces those known from it on, and joins a cut version to its unchanged
 continuation. The result is the same whatever the batches and their order: each row's
-versions are its maximal runs of moments.
+versions are its maximal runs of moments. Two shortcuts give the same versions for less:
+a table whose every row comes from one event (`ONE_ROW_PER_EVENT`) has one version per
+event, known from its recorded_at until its retraction, so it is computed once per event,
+not at every moment; and events a table's rules never read (`EVENTS_NOT_READ`) are left
+out of its grid of moments.
 
 When: `projections.load.append` brings them up to date in the batch's transaction; the
 runner does it before every commit that readers may see (publishing the snapshot, caught

@@ -250,8 +250,8 @@ def write_later_details(story: Story, record_ends: date) -> None:
         if rng.random() < 0.25:
             found.add(rng.choices(_DISABILITIES, weights=_DISABILITY_WEIGHTS)[0])
         story.add(ChildDetailsRecorded, assessed[0], disabilities=tuple(sorted(found)))
+    thirteenth = birthday(story.date_of_birth, 13)
     for start, end, short_break in story.periods:
-        thirteenth = birthday(story.date_of_birth, 13)
         first = max(start + timedelta(days=30), thirteenth)
         last = min(end, record_ends) - timedelta(days=30)
         if short_break or last <= first or rng.random() >= 0.03:
